@@ -1,0 +1,380 @@
+/**
+ * Small io-ts combinators that report what a person needs: the dotted path, what was expected and
+ * what was found. Compared with io-ts' stock combinators they (1) reject unknown fields (a typo such as
+ * `instanceCont` must not be silently dropped), (2) pick the member of a tagged union by its `_tag`
+ * instead of reporting every member's errors, and (3) accept `Val<A>` (refs, params, joins) wherever
+ * SageMaker would accept a run-time value, skipping literal checks for those.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts'
+import { isExpr, type Expr } from './val.js'
+
+// -------------------------------------------------------------------------------------
+// issues
+// -------------------------------------------------------------------------------------
+
+/** What a failed check says; the path is filled in from the io-ts context afterwards. */
+export type Issue =
+  | { readonly _tag: 'InvalidField'; readonly expected: string }
+  | { readonly _tag: 'MissingField'; readonly expected: string }
+  | { readonly _tag: 'UnknownField' }
+
+/** io-ts' ValidationError, carrying our issue beside the stock fields. */
+export interface IssueError extends t.ValidationError {
+  readonly issue: Issue
+}
+
+export const fail = <A>(u: unknown, c: t.Context, issue: Issue): t.Validation<A> =>
+  t.failures([{ value: u, context: c, message: issue._tag === 'UnknownField' ? 'unknown field' : issue.expected, issue } as IssueError])
+
+const invalid = <A>(u: unknown, c: t.Context, expected: string): t.Validation<A> =>
+  fail(u, c, { _tag: 'InvalidField', expected })
+
+/** Dotted path from an io-ts context (root key is empty). */
+export const contextPath = (c: t.Context): string =>
+  c
+    .map((e) => e.key)
+    .filter((k) => k !== '')
+    .join('.')
+
+export const child = (c: t.Context, key: string, type: t.Decoder<any, any>, actual?: unknown): t.Context => [
+  ...c,
+  { key, type, actual },
+]
+
+// -------------------------------------------------------------------------------------
+// scalar codecs
+// -------------------------------------------------------------------------------------
+
+/** A codec whose decoded value is the input itself, once `check` says it is fine. */
+export const scalar = <A>(name: string, expected: string, check: (u: unknown) => u is A): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(name, check, (u, c) => (check(u) ? t.success(u) : invalid(u, c, expected)), t.identity)
+
+export interface StringOptions {
+  readonly min?: number
+  readonly max?: number
+  readonly pattern?: RegExp
+  /** Words for the error message, e.g. "an IAM role ARN (arn:aws:iam::<account>:role/<name>)". */
+  readonly describe?: string
+}
+
+/** A string with optional length limits and a pattern that must match the whole value. */
+export const str = (name: string, o: StringOptions = {}): t.Type<string, string, unknown> => {
+  const { min = 0, max = Infinity, pattern, describe } = o
+  const limits =
+    min > 0 && max < Infinity ? ` of ${min} to ${max} characters` : max < Infinity ? ` of at most ${max} characters` : min > 0 ? ` of at least ${min} characters` : ''
+  const expected = describe ?? `a string${limits}${pattern ? ` matching ${pattern.source}` : ''}`
+  const check = (u: unknown): u is string =>
+    typeof u === 'string' && [...u].length >= min && [...u].length <= max && (pattern === undefined || pattern.test(u))
+  return scalar(name, expected, check)
+}
+
+export interface NumberOptions {
+  readonly min?: number
+  readonly max?: number
+  readonly integer?: boolean
+}
+
+const describeNumber = ({ min, max, integer }: NumberOptions): string => {
+  const what = integer ? 'an integer' : 'a number'
+  if (min !== undefined && max !== undefined) return `${what} from ${min} to ${max}`
+  if (min !== undefined) return `${what} of at least ${min}`
+  if (max !== undefined) return `${what} of at most ${max}`
+  return what
+}
+
+export const num = (name: string, o: NumberOptions = {}): t.Type<number, number, unknown> =>
+  scalar(
+    name,
+    describeNumber(o),
+    (u): u is number =>
+      typeof u === 'number' &&
+      Number.isFinite(u) &&
+      (!o.integer || Number.isInteger(u)) &&
+      (o.min === undefined || u >= o.min) &&
+      (o.max === undefined || u <= o.max),
+  )
+
+export const int = (name: string, o: Omit<NumberOptions, 'integer'> = {}) => num(name, { ...o, integer: true })
+
+export const bool: t.Type<boolean, boolean, unknown> = scalar('boolean', 'true or false', (u): u is boolean => typeof u === 'boolean')
+
+export const oneOf = <const L extends string>(name: string, values: ReadonlyArray<L>): t.Type<L, L, unknown> =>
+  scalar(name, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is L => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u))
+
+export const literal = <const L extends string>(value: L): t.Type<L, L, unknown> =>
+  scalar(JSON.stringify(value), JSON.stringify(value), (u): u is L => u === value)
+
+// -------------------------------------------------------------------------------------
+// Val<A>
+// -------------------------------------------------------------------------------------
+
+/** The scalar kind a field needs, used to check refs and params placed in it. */
+export type ValKind = 'string' | 'integer' | 'number' | 'boolean'
+
+/** One use of a ref/param/join/run id, recorded while decoding so `validate` can check it. */
+export interface ExprUse {
+  readonly path: string
+  readonly expr: Expr
+  readonly kind: ValKind
+}
+
+// Decoding is synchronous, so a collector bound for the duration of one `validate` call is safe and
+// keeps the codecs static (and therefore reusable for plain JSON round trips).
+let uses: ExprUse[] | undefined
+export const collectingUses = <A>(f: () => A): { result: A; uses: ReadonlyArray<ExprUse> } => {
+  const previous = uses
+  const mine: ExprUse[] = []
+  uses = mine
+  try {
+    return { result: f(), uses: mine }
+  } finally {
+    uses = previous
+  }
+}
+
+const RefCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
+  'Ref',
+  isExpr,
+  (u, c): t.Validation<Expr> => {
+    const r = u as { step?: unknown; path?: unknown }
+    const keys = Object.keys(u as object).filter((k) => k !== '_tag' && k !== 'step' && k !== 'path')
+    if (keys.length > 0) return fail(u, child(c, keys[0]!, RefCodec), { _tag: 'UnknownField' })
+    if (typeof r.step !== 'string' || r.step === '') return invalid(u, c, 'a ref with a step name')
+    if (!Array.isArray(r.path) || r.path.length === 0 || !r.path.every((p) => typeof p === 'string' && p !== ''))
+      return invalid(u, c, 'a ref with a non-empty output path')
+    return t.success(u as Expr)
+  },
+  t.identity,
+)
+
+const PARAM_KEYS = new Set(['_tag', 'name', 'type', 'default', 'allowed', 'description'])
+const PARAM_TYPES = new Set(['String', 'Integer', 'Float', 'Boolean'])
+const ParamCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
+  'Param',
+  isExpr,
+  (u, c): t.Validation<Expr> => {
+    const p = u as { name?: unknown; type?: unknown; allowed?: unknown; description?: unknown }
+    const extra = Object.keys(u as object).find((k) => !PARAM_KEYS.has(k))
+    if (extra !== undefined) return fail(u, child(c, extra, ParamCodec), { _tag: 'UnknownField' })
+    if (typeof p.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(p.name))
+      return invalid(u, child(c, 'name', ParamCodec), 'a parameter name matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+    if (p.type !== undefined && !PARAM_TYPES.has(p.type as string))
+      return invalid(p.type, child(c, 'type', ParamCodec), 'one of "String", "Integer", "Float", "Boolean"')
+    if (p.allowed !== undefined && !Array.isArray(p.allowed)) return invalid(p.allowed, child(c, 'allowed', ParamCodec), 'a list of values')
+    if (p.description !== undefined && typeof p.description !== 'string')
+      return invalid(p.description, child(c, 'description', ParamCodec), 'a string')
+    return t.success(u as Expr)
+  },
+  t.identity,
+)
+
+const JoinCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
+  'Join',
+  isExpr,
+  (u, c): t.Validation<Expr> => {
+    const j = u as { on?: unknown; values?: unknown }
+    const extra = Object.keys(u as object).find((k) => k !== '_tag' && k !== 'on' && k !== 'values')
+    if (extra !== undefined) return fail(u, child(c, extra, JoinCodec), { _tag: 'UnknownField' })
+    if (typeof j.on !== 'string') return invalid(j.on, child(c, 'on', JoinCodec), 'a separator string')
+    if (!Array.isArray(j.values)) return invalid(j.values, child(c, 'values', JoinCodec), 'a list of parts')
+    const errors: t.Errors = []
+    j.values.forEach((v, i) => {
+      const r = JoinPartCodec.validate(v, child(c, `values.${i}`, JoinPartCodec, v))
+      if (r._tag === 'Left') errors.push(...r.left)
+    })
+    return errors.length > 0 ? t.failures(errors) : t.success(u as Expr)
+  },
+  t.identity,
+)
+
+const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
+  const tag = (u as { _tag: string })._tag
+  const r =
+    tag === 'Ref'
+      ? RefCodec.validate(u, c)
+      : tag === 'Param'
+        ? ParamCodec.validate(u, c)
+        : tag === 'Join'
+          ? kind === 'string'
+            ? JoinCodec.validate(u, c)
+            : invalid<Expr>(u, c, `a ${kind} (join builds strings)`)
+          : Object.keys(u as object).length > 1
+            ? fail<Expr>(u, c, { _tag: 'UnknownField' })
+            : kind === 'string'
+              ? t.success(u as Expr)
+              : invalid<Expr>(u, c, `a ${kind} (the run id is a string)`)
+  if (r._tag === 'Right' && uses !== undefined) uses.push({ path: contextPath(c), expr: r.right, kind })
+  return r
+}
+
+const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unknown, unknown>(
+  'JoinPart',
+  (u): u is unknown => true,
+  (u, c) =>
+    isExpr(u)
+      ? decodeExpr(u, c, 'string')
+      : typeof u === 'string' || (typeof u === 'number' && Number.isFinite(u))
+        ? t.success(u)
+        : invalid(u, c, 'a string, a number, a ref, a param or the run id'),
+  t.identity,
+)
+
+/** `Val<A>`: the literal codec, or a ref/param (checked later against `kind`), or — for strings — a join or the run id. */
+export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<A | Expr, A | Expr, unknown> =>
+  new t.Type<A | Expr, A | Expr, unknown>(
+    `Val<${codec.name}>`,
+    (u): u is A | Expr => isExpr(u) || codec.is(u),
+    (u, c) => (isExpr(u) ? decodeExpr(u, c, kind) : codec.validate(u, c)),
+    t.identity,
+  )
+
+export const vstr = (name: string, o?: StringOptions) => val(str(name, o), 'string')
+export const vint = (name: string, o?: Omit<NumberOptions, 'integer'>) => val(int(name, o), 'integer')
+export const vnum = (name: string, o?: NumberOptions) => val(num(name, o), 'number')
+export const vbool = val(bool, 'boolean')
+export const voneOf = <const L extends string>(name: string, values: ReadonlyArray<L>) => val(oneOf(name, values), 'string')
+
+// -------------------------------------------------------------------------------------
+// containers
+// -------------------------------------------------------------------------------------
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
+
+export interface ArrayOptions {
+  readonly min?: number
+  readonly max?: number
+}
+
+export const array = <A>(item: t.Type<A, A, unknown>, o: ArrayOptions = {}): t.Type<ReadonlyArray<A>, ReadonlyArray<A>, unknown> => {
+  const { min = 0, max = Infinity } = o
+  const expected =
+    min > 0 && max < Infinity ? `a list of ${min} to ${max} items` : min > 0 ? `a list of at least ${min} item${min === 1 ? '' : 's'}` : max < Infinity ? `a list of at most ${max} items` : 'a list'
+  return new t.Type<ReadonlyArray<A>, ReadonlyArray<A>, unknown>(
+    `Array<${item.name}>`,
+    (u): u is ReadonlyArray<A> => Array.isArray(u) && u.every(item.is),
+    (u, c) => {
+      if (!Array.isArray(u) || u.length < min || u.length > max) return invalid(u, c, expected)
+      const errors: t.Errors = []
+      u.forEach((x, i) => {
+        const r = item.validate(x, child(c, String(i), item, x))
+        if (r._tag === 'Left') errors.push(...r.left)
+      })
+      return errors.length > 0 ? t.failures(errors) : t.success(u)
+    },
+    t.identity,
+  )
+}
+
+export interface RecordOptions {
+  readonly max?: number
+  readonly key?: t.Type<string, string, unknown>
+}
+
+/** A string-keyed map; keys are checked with `key` and reported at the key's own path. */
+export const record = <A>(value: t.Type<A, A, unknown>, o: RecordOptions = {}): t.Type<Readonly<Record<string, A>>, Readonly<Record<string, A>>, unknown> => {
+  const { max = Infinity, key } = o
+  return new t.Type<Readonly<Record<string, A>>, Readonly<Record<string, A>>, unknown>(
+    `Record<${value.name}>`,
+    (u): u is Readonly<Record<string, A>> => isPlainObject(u) && Object.values(u).every(value.is),
+    (u, c) => {
+      if (!isPlainObject(u)) return invalid(u, c, max < Infinity ? `a map of at most ${max} entries` : 'a map of names to values')
+      const entries = Object.entries(u)
+      if (entries.length > max) return invalid(u, c, `a map of at most ${max} entries (found ${entries.length})`)
+      const errors: t.Errors = []
+      for (const [k, v] of entries) {
+        const cc = child(c, k, value, v)
+        if (key !== undefined) {
+          const kr = key.validate(k, cc)
+          if (kr._tag === 'Left') {
+            errors.push(...kr.left.map((e) => ({ ...e, issue: { _tag: 'InvalidField', expected: `a key that is ${(e as IssueError).issue._tag === 'UnknownField' ? 'known' : ((e as IssueError).issue as { expected: string }).expected}` } }) as IssueError))
+            continue
+          }
+        }
+        const r = value.validate(v, cc)
+        if (r._tag === 'Left') errors.push(...r.left)
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(u as Readonly<Record<string, A>>)
+    },
+    t.identity,
+  )
+}
+
+export type Props = { readonly [k: string]: t.Type<any, any, unknown> }
+export type StructOf<R extends Props, O extends Props> = { readonly [K in keyof R]: t.TypeOf<R[K]> } & {
+  readonly [K in keyof O]?: t.TypeOf<O[K]>
+}
+
+/** An object with required and optional fields; any other field is an error. `undefined` counts as absent. */
+export const struct = <R extends Props, O extends Props>(
+  name: string,
+  required: R,
+  optional: O,
+): t.Type<StructOf<R, O>, StructOf<R, O>, unknown> & { readonly required: R; readonly optional: O } => {
+  const codec = new t.Type<StructOf<R, O>, StructOf<R, O>, unknown>(
+    name,
+    (u): u is StructOf<R, O> =>
+      isPlainObject(u) &&
+      Object.entries(required).every(([k, c]) => c.is(u[k])) &&
+      Object.entries(optional).every(([k, c]) => u[k] === undefined || c.is(u[k])),
+    (u, c) => {
+      if (!isPlainObject(u)) return invalid(u, c, `an object (${name})`)
+      const errors: t.Errors = []
+      for (const [k, kc] of Object.entries(required)) {
+        const cc = child(c, k, kc, u[k])
+        if (u[k] === undefined) errors.push(...failuresOf(fail(u[k], cc, { _tag: 'MissingField', expected: describeCodec(kc) })))
+        else {
+          const r = kc.validate(u[k], cc)
+          if (r._tag === 'Left') errors.push(...r.left)
+        }
+      }
+      for (const [k, kc] of Object.entries(optional)) {
+        if (u[k] === undefined) continue
+        const r = kc.validate(u[k], child(c, k, kc, u[k]))
+        if (r._tag === 'Left') errors.push(...r.left)
+      }
+      for (const k of Object.keys(u)) {
+        if (!(k in required) && !(k in optional) && u[k] !== undefined)
+          errors.push(...failuresOf(fail(u[k], child(c, k, codec, u[k]), { _tag: 'UnknownField' })))
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(u as StructOf<R, O>)
+    },
+    t.identity,
+  )
+  return Object.assign(codec, { required, optional })
+}
+
+const failuresOf = (v: t.Validation<unknown>): t.Errors => (v._tag === 'Left' ? v.left : [])
+
+/** What a codec expects, in words (used for missing fields). */
+export const describeCodec = (c: t.Decoder<any, any>): string => {
+  // Run the codec on `undefined` and read its own expectation, so the words live in one place.
+  const r = c.decode(undefined)
+  if (r._tag === 'Left') {
+    const e = r.left[0] as IssueError | undefined
+    if (e?.issue && e.issue._tag !== 'UnknownField') return e.issue.expected
+  }
+  return c.name
+}
+
+/** A union picked by `_tag`, so errors come only from the member the value claims to be. */
+export const taggedUnion = <M extends { readonly [tag: string]: t.Type<any, any, unknown> }>(
+  name: string,
+  members: M,
+): t.Type<t.TypeOf<M[keyof M]>, t.TypeOf<M[keyof M]>, unknown> => {
+  const tags = Object.keys(members)
+  return new t.Type<t.TypeOf<M[keyof M]>, t.TypeOf<M[keyof M]>, unknown>(
+    name,
+    (u): u is t.TypeOf<M[keyof M]> => isPlainObject(u) && typeof u._tag === 'string' && tags.includes(u._tag) && members[u._tag]!.is(u),
+    (u, c) => {
+      if (!isPlainObject(u)) return invalid(u, c, `an object with _tag one of ${tags.join(', ')}`)
+      const tag = u._tag
+      if (typeof tag !== 'string' || !tags.includes(tag))
+        return invalid(tag, child(c, '_tag', t.string, tag), `one of ${tags.map((x) => JSON.stringify(x)).join(', ')}`)
+      return members[tag]!.validate(u, c)
+    },
+    t.identity,
+  )
+}

@@ -1,0 +1,45 @@
+/**
+ * Endpoints: an endpoint config (`CreateEndpointConfig`) plus `CreateEndpoint`, or `UpdateEndpoint`
+ * when the endpoint already exists and `update` allows it.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as C from './codec.js'
+import * as P from './primitives.js'
+
+export const ProductionVariant = C.struct(
+  'ProductionVariant',
+  {
+    /** The model's name: usually `model.outputs.name`. */
+    model: P.ResourceName,
+    instanceType: P.InstanceType,
+  },
+  {
+    /** @default 'AllTraffic' for the first variant, `variant-<n>` after it */
+    name: P.VariantName,
+    /** @default 1 */
+    initialInstanceCount: C.vint('InitialInstanceCount', { min: 1 }),
+    /** @default 1 */
+    initialWeight: C.vnum('InitialVariantWeight', { min: 0 }),
+    acceleratorType: C.voneOf('AcceleratorType', ['ml.eia1.medium', 'ml.eia1.large', 'ml.eia1.xlarge', 'ml.eia2.medium', 'ml.eia2.large', 'ml.eia2.xlarge']),
+  },
+)
+export type ProductionVariant = t.TypeOf<typeof ProductionVariant>
+
+export const endpointFields = {
+  required: {
+    variants: C.array(ProductionVariant, { min: 1, max: 10 }),
+  },
+  optional: {
+    /** The endpoint's stable name: endpoints are long-lived, so no run stamp. @default the step's name */
+    endpointName: P.ResourceName,
+    /** @default `<endpointName>-<run>` (configs are immutable, so each run makes a new one) */
+    configName: P.ResourceName,
+    kmsKeyId: P.KmsKeyId,
+    tags: P.Tags,
+    /** Create-or-update: when the endpoint exists, point it at the new config. @default true */
+    update: C.bool,
+    overrides: P.Overrides,
+  },
+} as const

@@ -1,0 +1,42 @@
+/**
+ * Models (`CreateModel`): one container, an inference pipeline of ordered containers, or a model
+ * package. Model data is a `Val`, so it is usually a ref to a training step's artifacts.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as C from './codec.js'
+import * as P from './primitives.js'
+
+export const ContainerDefinition = C.struct(
+  'ContainerDefinition',
+  {},
+  {
+    /** Exactly one of `image` and `modelPackageName`. */
+    image: P.ImageUri,
+    modelPackageName: P.ModelPackageName,
+    modelDataUrl: C.vstr('ModelDataUrl', { max: 1024, pattern: /^((https|s3):\/\/([^/]+)\/?(.*)|file:\/\/.+)$/, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }),
+    environment: P.Environment,
+    containerHostname: C.str('ContainerHostname', { max: 63, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/ }),
+    mode: C.oneOf('ContainerMode', ['SingleModel', 'MultiModel']),
+  },
+)
+export type ContainerDefinition = t.TypeOf<typeof ContainerDefinition>
+
+export const modelFields = {
+  required: {},
+  optional: {
+    /** A single container (`PrimaryContainer`). Exactly one of `container` and `containers`. */
+    container: ContainerDefinition,
+    /** An inference pipeline: containers called in order, each one's output the next one's input. */
+    containers: C.array(ContainerDefinition, { min: 1, max: 15 }),
+    /** Required unless the model is a marketplace model package. */
+    role: P.RoleArn,
+    vpc: P.Vpc,
+    enableNetworkIsolation: C.vbool,
+    /** @default the step's name */
+    baseName: P.BaseName,
+    tags: P.Tags,
+    overrides: P.Overrides,
+  },
+} as const

@@ -1,0 +1,188 @@
+/**
+ * What a step produces: the paths of its Describe* response that other steps may refer to. The table
+ * is checked against the AWS SDK's response types (`satisfies`), so a path that SageMaker does not
+ * return cannot be listed, and `validate` rejects refs to anything not listed.
+ *
+ * @since 0.1.0
+ */
+import type {
+  DescribeEndpointOutput,
+  DescribeHyperParameterTuningJobResponse,
+  DescribeModelOutput,
+  DescribeTrainingJobResponse,
+  DescribeTransformJobResponse,
+} from '@aws-sdk/client-sagemaker'
+import { ref, type Ref } from './val.js'
+
+/** A leaf's scalar type; `map` means one more free key whose value is a string. */
+export type OutputLeaf = 'string' | 'number' | 'map'
+export type OutputSchema = { readonly [k: string]: OutputLeaf | OutputSchema }
+
+type SchemaFor<T> = {
+  readonly [K in keyof T]?: NonNullable<T[K]> extends string
+    ? 'string'
+    : NonNullable<T[K]> extends number
+      ? 'number'
+      : NonNullable<T[K]> extends Record<string, string>
+        ? 'map' | SchemaFor<NonNullable<T[K]>>
+        : SchemaFor<NonNullable<T[K]>>
+}
+
+export const TRAINING_OUTPUTS = {
+  TrainingJobName: 'string',
+  TrainingJobArn: 'string',
+  TrainingJobStatus: 'string',
+  ModelArtifacts: { S3ModelArtifacts: 'string' },
+  HyperParameters: 'map',
+  OutputDataConfig: { S3OutputPath: 'string' },
+  AlgorithmSpecification: { TrainingImage: 'string', AlgorithmName: 'string' },
+  RoleArn: 'string',
+  CheckpointConfig: { S3Uri: 'string' },
+  BillableTimeInSeconds: 'number',
+  TrainingTimeInSeconds: 'number',
+} as const satisfies SchemaFor<DescribeTrainingJobResponse>
+
+export const TUNING_OUTPUTS = {
+  HyperParameterTuningJobName: 'string',
+  HyperParameterTuningJobArn: 'string',
+  HyperParameterTuningJobStatus: 'string',
+  BestTrainingJob: {
+    TrainingJobName: 'string',
+    TrainingJobArn: 'string',
+    TunedHyperParameters: 'map',
+    FinalHyperParameterTuningJobObjectiveMetric: { MetricName: 'string', Value: 'number' },
+  },
+  TrainingJobDefinition: {
+    StaticHyperParameters: 'map',
+    OutputDataConfig: { S3OutputPath: 'string' },
+    AlgorithmSpecification: { TrainingImage: 'string', AlgorithmName: 'string' },
+    RoleArn: 'string',
+  },
+} as const satisfies SchemaFor<DescribeHyperParameterTuningJobResponse>
+
+export const MODEL_OUTPUTS = {
+  ModelName: 'string',
+  ModelArn: 'string',
+  ExecutionRoleArn: 'string',
+  PrimaryContainer: { Image: 'string', ModelDataUrl: 'string' },
+} as const satisfies SchemaFor<DescribeModelOutput>
+
+export const ENDPOINT_OUTPUTS = {
+  EndpointName: 'string',
+  EndpointArn: 'string',
+  EndpointConfigName: 'string',
+  EndpointStatus: 'string',
+} as const satisfies SchemaFor<DescribeEndpointOutput>
+
+export const TRANSFORM_OUTPUTS = {
+  TransformJobName: 'string',
+  TransformJobArn: 'string',
+  TransformJobStatus: 'string',
+  ModelName: 'string',
+  TransformOutput: { S3OutputPath: 'string' },
+} as const satisfies SchemaFor<DescribeTransformJobResponse>
+
+/** Look a path up in a schema: its scalar type, or the list of what exists where it went wrong. */
+export const lookupOutput = (
+  schema: OutputSchema,
+  path: ReadonlyArray<string>,
+): { readonly _tag: 'Found'; readonly type: 'string' | 'number' } | { readonly _tag: 'NotFound'; readonly expected: ReadonlyArray<string> } => {
+  let node: OutputLeaf | OutputSchema = schema
+  for (let i = 0; i < path.length; i++) {
+    if (node === 'map') return i === path.length - 1 ? { _tag: 'Found', type: 'string' } : { _tag: 'NotFound', expected: ['<one key>'] }
+    if (typeof node === 'string') return { _tag: 'NotFound', expected: [] }
+    const next: OutputLeaf | OutputSchema | undefined = Object.prototype.hasOwnProperty.call(node, path[i]!) ? node[path[i]!] : undefined
+    if (next === undefined) return { _tag: 'NotFound', expected: leafPaths(node) }
+    node = next
+  }
+  return node === 'string' || node === 'number' ? { _tag: 'Found', type: node } : { _tag: 'NotFound', expected: typeof node === 'string' ? ['<one key>'] : leafPaths(node) }
+}
+
+/** Every leaf path of a schema, dotted, for error messages. */
+export const leafPaths = (schema: OutputSchema, prefix = ''): ReadonlyArray<string> =>
+  Object.entries(schema).flatMap(([k, v]) =>
+    typeof v === 'string' ? [v === 'map' ? `${prefix}${k}.<key>` : `${prefix}${k}`] : leafPaths(v, `${prefix}${k}.`),
+  )
+
+// -------------------------------------------------------------------------------------
+// friendly, typed outputs per step kind
+// -------------------------------------------------------------------------------------
+
+export interface TrainingOutputs {
+  readonly jobName: Ref<string>
+  readonly jobArn: Ref<string>
+  /** `s3://<output path>/<job>/output/model.tar.gz` */
+  readonly modelArtifacts: Ref<string>
+  readonly hyperParameter: (name: string) => Ref<string>
+}
+export const trainingOutputs = (step: string): TrainingOutputs => ({
+  jobName: ref(step, ['TrainingJobName']),
+  jobArn: ref(step, ['TrainingJobArn']),
+  modelArtifacts: ref(step, ['ModelArtifacts', 'S3ModelArtifacts']),
+  hyperParameter: (name) => ref(step, ['HyperParameters', name]),
+})
+
+export interface TuningOutputs {
+  readonly jobName: Ref<string>
+  readonly jobArn: Ref<string>
+  readonly bestTrainingJob: {
+    readonly name: Ref<string>
+    readonly arn: Ref<string>
+    readonly objectiveValue: Ref<number>
+    readonly hyperParameter: (name: string) => Ref<string>
+  }
+}
+export const tuningOutputs = (step: string): TuningOutputs => ({
+  jobName: ref(step, ['HyperParameterTuningJobName']),
+  jobArn: ref(step, ['HyperParameterTuningJobArn']),
+  bestTrainingJob: {
+    name: ref(step, ['BestTrainingJob', 'TrainingJobName']),
+    arn: ref(step, ['BestTrainingJob', 'TrainingJobArn']),
+    objectiveValue: ref(step, ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value']),
+    hyperParameter: (name) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
+  },
+})
+
+export interface ModelOutputs {
+  readonly name: Ref<string>
+  readonly arn: Ref<string>
+}
+export const modelOutputs = (step: string): ModelOutputs => ({ name: ref(step, ['ModelName']), arn: ref(step, ['ModelArn']) })
+
+export interface EndpointOutputs {
+  readonly name: Ref<string>
+  readonly arn: Ref<string>
+  readonly configName: Ref<string>
+}
+export const endpointOutputs = (step: string): EndpointOutputs => ({
+  name: ref(step, ['EndpointName']),
+  arn: ref(step, ['EndpointArn']),
+  configName: ref(step, ['EndpointConfigName']),
+})
+
+export interface TransformOutputs {
+  readonly jobName: Ref<string>
+  readonly jobArn: Ref<string>
+  readonly outputPath: Ref<string>
+}
+export const transformOutputs = (step: string): TransformOutputs => ({
+  jobName: ref(step, ['TransformJobName']),
+  jobArn: ref(step, ['TransformJobArn']),
+  outputPath: ref(step, ['TransformOutput', 'S3OutputPath']),
+})
+
+// Typed paths into a Describe* response, for anything the friendly outputs do not name.
+type Keys<T> = Extract<keyof NonNullable<T>, string>
+type At<T, K extends string> = NonNullable<T>[K & keyof NonNullable<T>]
+type Leaf<T> = NonNullable<T> extends string ? string : NonNullable<T> extends number ? number : never
+
+/** `refAt<DescribeTrainingJobResponse>()('train', 'ModelArtifacts', 'S3ModelArtifacts')`: a Ref typed by the SDK. */
+export interface PathRef<D> {
+  <K1 extends Keys<D>>(k1: K1): Ref<Leaf<At<D, K1>>>
+  <K1 extends Keys<D>, K2 extends Keys<At<D, K1>>>(k1: K1, k2: K2): Ref<Leaf<At<At<D, K1>, K2>>>
+  <K1 extends Keys<D>, K2 extends Keys<At<D, K1>>, K3 extends Keys<At<At<D, K1>, K2>>>(k1: K1, k2: K2, k3: K3): Ref<Leaf<At<At<At<D, K1>, K2>, K3>>>
+}
+export const pathRef =
+  <D>(step: string): PathRef<D> =>
+  ((...path: string[]) =>
+    ref(step, path)) as PathRef<D>

@@ -1,0 +1,117 @@
+/**
+ * The program: every step and declared parameter, as one value. Serialisable to JSON and back through
+ * its codec, so `sagespec plan program.json` works as well as a TypeScript module.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts'
+import * as C from './codec.js'
+import { Step } from './step.js'
+import { collectExprs, type Param, type ParamType } from './val.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export interface ParamDecl {
+  readonly name: string
+  readonly type: ParamType
+  readonly default?: string | number | boolean
+  readonly allowed?: ReadonlyArray<string | number | boolean>
+  readonly description?: string
+}
+
+export interface Program {
+  readonly params: ReadonlyArray<ParamDecl>
+  readonly steps: ReadonlyArray<Step>
+}
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const ParamValue = C.scalar('ParamValue', 'a string, a number or a boolean', (u): u is string | number | boolean =>
+  typeof u === 'string' || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
+)
+
+export const ParamDeclCodec = C.struct(
+  'ParamDecl',
+  {
+    name: C.str('ParamName', { pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, describe: 'a parameter name matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
+    type: C.oneOf('ParamType', ['String', 'Integer', 'Float', 'Boolean']),
+  },
+  { default: ParamValue, allowed: C.array(ParamValue, { min: 1 }), description: C.str('Description', { max: 1024 }) },
+)
+
+// Steps are addressed by name in error paths (`steps.train.resources…`), which reads far better than
+// an index; a step without a usable name falls back to its index.
+const StepList = new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
+  'Steps',
+  (u): u is ReadonlyArray<Step> => Array.isArray(u) && u.every(Step.is),
+  (u, c) => {
+    if (!Array.isArray(u)) return C.fail(u, c, { _tag: 'InvalidField', expected: 'a list of steps' })
+    const errors: t.Errors = []
+    u.forEach((x, i) => {
+      const r = Step.validate(x, C.child(c, stepKey(x, i), Step, x))
+      if (r._tag === 'Left') errors.push(...r.left)
+    })
+    return errors.length > 0 ? t.failures(errors) : t.success(u as ReadonlyArray<Step>)
+  },
+  t.identity,
+)
+
+export const stepKey = (x: unknown, i: number): string => {
+  const name = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined
+  return typeof name === 'string' && /^[A-Za-z0-9-]+$/.test(name) ? name : String(i)
+}
+
+export const ProgramCodec = C.struct(
+  'Program',
+  { steps: StepList },
+  { params: C.array(ParamDeclCodec), version: C.literal('1') },
+)
+
+/** JSON form: `{ "version": "1", "params": [...], "steps": [...] }`. */
+export const toJson = (p: Program): string => JSON.stringify({ version: '1', params: p.params, steps: p.steps }, null, 2)
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const declOf = (p: Param<unknown>): ParamDecl | undefined =>
+  p.type === undefined
+    ? undefined
+    : {
+        name: p.name,
+        type: p.type,
+        ...(p.default !== undefined ? { default: p.default } : {}),
+        ...(p.allowed !== undefined ? { allowed: p.allowed } : {}),
+        ...(p.description !== undefined ? { description: p.description } : {}),
+      }
+
+/**
+ * Build a program from steps; parameters used anywhere in them are declared automatically (first
+ * declaration wins; `validate` reports conflicting ones).
+ *
+ * @category constructors
+ */
+export const program = (...steps: ReadonlyArray<Step>): Program => {
+  const params = new Map<string, ParamDecl>()
+  for (const p of collectExprs(steps).params) {
+    const d = declOf(p)
+    if (d !== undefined && !params.has(d.name)) params.set(d.name, d)
+  }
+  return Object.freeze({ params: Object.freeze([...params.values()]), steps: Object.freeze([...steps]) })
+}
+
+/** Add (or replace by name) parameter declarations, e.g. ones no step uses yet. @category combinators */
+export const withParams =
+  (...decls: ReadonlyArray<ParamDecl | Param<unknown>>) =>
+  (p: Program): Program => {
+    const params = new Map(p.params.map((d) => [d.name, d]))
+    for (const d of decls) {
+      const decl = '_tag' in d ? declOf(d) : d
+      if (decl !== undefined) params.set(decl.name, decl)
+    }
+    return Object.freeze({ params: Object.freeze([...params.values()]), steps: p.steps })
+  }

@@ -1,0 +1,151 @@
+/**
+ * Steps: named nodes of a program. A step is a plain readonly object with a `_tag` (its kind), a
+ * logical `name`, optional explicit dependencies (`after`) and the fields of its kind. Constructors
+ * attach a non-enumerable `outputs` record of typed refs, so `train.outputs.modelArtifacts` reads well
+ * while the step itself stays plain, serialisable data.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as C from './codec.js'
+import * as P from './primitives.js'
+import { endpointFields } from './endpoint.js'
+import { modelFields } from './model.js'
+import * as O from './outputs.js'
+import { trainingFields } from './training.js'
+import { transformFields } from './transform.js'
+import { tuningFields } from './tuning.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+const common = {
+  /** Explicit dependencies, beside those inferred from refs. */
+  after: C.array(P.StepName, { max: 100 }),
+  description: C.str('Description', { max: 1024 }),
+} as const
+
+const stepCodec = <Tag extends string, R extends C.Props, Opt extends C.Props>(tag: Tag, fields: { readonly required: R; readonly optional: Opt }) =>
+  C.struct(tag, { _tag: C.literal(tag), name: P.StepName, ...fields.required }, { ...common, ...fields.optional })
+
+export const TrainingStep = stepCodec('Training', trainingFields)
+export const TuningStep = stepCodec('Tuning', tuningFields)
+export const ModelStep = stepCodec('Model', modelFields)
+export const EndpointStep = stepCodec('Endpoint', endpointFields)
+export const TransformStep = stepCodec('Transform', transformFields)
+
+export const Step = C.taggedUnion('Step', {
+  Training: TrainingStep,
+  Tuning: TuningStep,
+  Model: ModelStep,
+  Endpoint: EndpointStep,
+  Transform: TransformStep,
+})
+
+export type TrainingStep = t.TypeOf<typeof TrainingStep>
+export type TuningStep = t.TypeOf<typeof TuningStep>
+export type ModelStep = t.TypeOf<typeof ModelStep>
+export type EndpointStep = t.TypeOf<typeof EndpointStep>
+export type TransformStep = t.TypeOf<typeof TransformStep>
+export type Step = TrainingStep | TuningStep | ModelStep | EndpointStep | TransformStep
+export type StepTag = Step['_tag']
+export type StepOf<K extends StepTag> = Extract<Step, { readonly _tag: K }>
+
+/** Every step kind, for exhaustive tables: `{ readonly [K in StepTag]: … }`. */
+export const STEP_TAGS: ReadonlyArray<StepTag> = ['Training', 'Tuning', 'Model', 'Endpoint', 'Transform']
+
+/** What each kind returns, for `validate`'s ref checks. */
+export const OUTPUT_SCHEMAS: { readonly [K in StepTag]: O.OutputSchema } = {
+  Training: O.TRAINING_OUTPUTS,
+  Tuning: O.TUNING_OUTPUTS,
+  Model: O.MODEL_OUTPUTS,
+  Endpoint: O.ENDPOINT_OUTPUTS,
+  Transform: O.TRANSFORM_OUTPUTS,
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+type Body<S> = Omit<S, '_tag' | 'name'>
+type WithOutputs<S, Out> = S & { readonly outputs: Out }
+
+export interface OutputsByTag {
+  readonly Training: O.TrainingOutputs
+  readonly Tuning: O.TuningOutputs
+  readonly Model: O.ModelOutputs
+  readonly Endpoint: O.EndpointOutputs
+  readonly Transform: O.TransformOutputs
+}
+
+const outputsFor: { readonly [K in StepTag]: (name: string) => OutputsByTag[K] } = {
+  Training: O.trainingOutputs,
+  Tuning: O.tuningOutputs,
+  Model: O.modelOutputs,
+  Endpoint: O.endpointOutputs,
+  Transform: O.transformOutputs,
+}
+
+// Deep-freeze so that "no combinator mutates its input" holds by construction for what we build.
+const deepFreeze = <A>(a: A): A => {
+  if (typeof a === 'object' && a !== null && !Object.isFrozen(a)) {
+    Object.freeze(a)
+    for (const v of Object.values(a)) deepFreeze(v)
+  }
+  return a
+}
+
+/** Build a frozen step and attach its typed outputs (non-enumerable: not part of the data). */
+export const make = <K extends StepTag>(step: StepOf<K>): WithOutputs<StepOf<K>, OutputsByTag[K]> => {
+  const copy = { ...step }
+  Object.defineProperty(copy, 'outputs', { value: outputsFor[step._tag as K](step.name), enumerable: false })
+  return deepFreeze(copy) as WithOutputs<StepOf<K>, OutputsByTag[K]>
+}
+
+/** The typed outputs of any step, also for steps decoded from JSON. */
+export const outputsOf = <K extends StepTag>(step: StepOf<K>): OutputsByTag[K] => outputsFor[step._tag as K](step.name)
+
+/** @category constructors */
+export const training = (name: string, body: Body<TrainingStep>) => make<'Training'>({ _tag: 'Training', name, ...body })
+/** @category constructors */
+export const tuning = (name: string, body: Body<TuningStep>) => make<'Tuning'>({ _tag: 'Tuning', name, ...body })
+/** @category constructors */
+export const model = (name: string, body: Body<ModelStep>) => make<'Model'>({ _tag: 'Model', name, ...body })
+/** @category constructors */
+export const endpoint = (name: string, body: Body<EndpointStep>) => make<'Endpoint'>({ _tag: 'Endpoint', name, ...body })
+/** @category constructors */
+export const transform = (name: string, body: Body<TransformStep>) => make<'Transform'>({ _tag: 'Transform', name, ...body })
+
+// -------------------------------------------------------------------------------------
+// combinators (data-last, never mutate their input)
+// -------------------------------------------------------------------------------------
+
+const update =
+  <S extends Step>(f: (s: S) => Partial<S>) =>
+  (s: S): S =>
+    make({ ...s, ...f(s) } as StepOf<S['_tag']>) as unknown as S
+
+/** Add explicit dependencies. */
+export const after = (...steps: ReadonlyArray<Step | string>) =>
+  update<Step>((s) => ({ after: [...(s.after ?? []), ...steps.map((x) => (typeof x === 'string' ? x : x.name))] }))
+
+export const withTags = (tags: Readonly<Record<string, string>>) => update<Step>((s) => ({ tags: { ...(s.tags ?? {}), ...tags } }))
+
+/** Deep-merged into the step's (first) request last; shown in the plan. */
+export const withOverrides = (overrides: Readonly<Record<string, unknown>>) =>
+  update<Step>((s) => ({ overrides: { ...(s.overrides ?? {}), ...overrides } }))
+
+export const withHyperParameters = (hp: TrainingStep['hyperParameters'] & object) =>
+  update<TrainingStep>((s) => ({ hyperParameters: { ...(s.hyperParameters ?? {}), ...hp } }))
+
+export const withInstance = (instanceType: TrainingStep['resources']['instanceType'], instanceCount?: TrainingStep['resources']['instanceCount']) =>
+  update<TrainingStep>((s) => ({ resources: { ...s.resources, instanceType, ...(instanceCount !== undefined ? { instanceCount } : {}) } }))
+
+export const withChannel = (name: string, channel: NonNullable<TrainingStep['channels']>[string]) =>
+  update<TrainingStep>((s) => ({ channels: { ...(s.channels ?? {}), [name]: channel } }))
+
+export const withEnvironment = (env: Readonly<Record<string, string>>) =>
+  update<TrainingStep>((s) => ({ environment: { ...(s.environment ?? {}), ...env } }))
+
+export const withMaxRuntime = (seconds: number) => update<TrainingStep>(() => ({ stopping: { maxRuntimeInSeconds: seconds } }))

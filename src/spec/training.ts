@@ -1,0 +1,138 @@
+/**
+ * Training jobs (`CreateTrainingJob`). Every field of the reference SDK's Estimator, camelCase, with the
+ * same defaults (documented with `@default`). The body is shared with tuning, which uses it as a template.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as C from './codec.js'
+import * as P from './primitives.js'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+export const INPUT_MODES = ['File', 'Pipe', 'FastFile'] as const
+export const S3_DATA_TYPES = ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const
+export const DISTRIBUTIONS = ['FullyReplicated', 'ShardedByS3Key'] as const
+
+/** One input channel. A `file://` URI is a local directory (local runs only). */
+export const Channel = C.struct(
+  'Channel',
+  { uri: P.DataUri },
+  {
+    /** @default 'S3Prefix' */
+    s3DataType: C.voneOf('S3DataType', S3_DATA_TYPES),
+    /** @default 'FullyReplicated' */
+    distribution: C.voneOf('S3DataDistributionType', DISTRIBUTIONS),
+    compression: C.voneOf('CompressionType', ['None', 'Gzip']),
+    contentType: P.ContentType,
+    recordWrapper: C.voneOf('RecordWrapperType', ['None', 'RecordIO']),
+    attributeNames: C.array(C.vstr('AttributeName', { min: 1, max: 256, pattern: /^.+$/ }), { max: 16 }),
+    /** Overrides the job's input mode for this channel. */
+    inputMode: C.voneOf('TrainingInputMode', INPUT_MODES),
+    shuffleSeed: C.vint('Seed'),
+  },
+)
+export type Channel = t.TypeOf<typeof Channel>
+
+export const Resources = C.struct(
+  'Resources',
+  { instanceType: P.InstanceType },
+  {
+    /** @default 1 */
+    instanceCount: P.InstanceCount,
+    /** @default 30 */
+    volumeSizeInGb: P.VolumeSizeInGb,
+    volumeKmsKeyId: P.KmsKeyId,
+    /** Warm pool: keep instances for this long after the job. */
+    keepAlivePeriodInSeconds: C.vint('KeepAlivePeriodInSeconds', { min: 0, max: 3600 }),
+  },
+)
+
+export const Stopping = C.struct(
+  'StoppingCondition',
+  {},
+  {
+    /** @default 86400 (one day) */
+    maxRuntimeInSeconds: P.Seconds,
+  },
+)
+
+export const Spot = C.struct('Spot', { maxWaitTimeInSeconds: P.Seconds }, {})
+
+export const Checkpoint = C.struct(
+  'CheckpointConfig',
+  { s3Uri: P.S3Uri },
+  { localPath: C.vstr('LocalPath', { max: 4096, pattern: /^\/.*$/, describe: 'an absolute path inside the container' }) },
+)
+
+export const Output = C.struct('OutputDataConfig', { s3OutputPath: P.OutputUri }, { kmsKeyId: P.KmsKeyId })
+
+export const MetricDefinition = C.struct(
+  'MetricDefinition',
+  {
+    name: C.str('MetricName', { min: 1, max: 255, pattern: /^.+$/, describe: 'a metric name of 1 to 255 characters' }),
+    regex: C.str('MetricRegex', { min: 1, max: 500, pattern: /^.+$/, describe: 'a regular expression of 1 to 500 characters' }),
+  },
+  {},
+)
+
+export type HyperParameterValue = string | number | boolean
+export const HyperParameterKey = C.str('HyperParameterKey', { max: 256, pattern: /^.*$/, describe: 'a hyperparameter name of at most 256 characters' })
+const HyperParameterLiteral = C.scalar(
+  'HyperParameterValue',
+  'a string of at most 2500 characters, a finite number or a boolean',
+  (u): u is HyperParameterValue => (typeof u === 'string' && u.length <= 2500) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
+)
+export const HyperParameters = C.record(C.val(HyperParameterLiteral, 'string'), { key: HyperParameterKey, max: 100 })
+
+/**
+ * How hyperparameter values become the strings SageMaker stores: `plain` is `String(v)` (what BYO
+ * containers read from hyperparameters.json), `json` is `JSON.stringify(v)` (what framework containers
+ * decode). The plan shows the encoded map.
+ */
+export const HyperParameterEncoding = C.oneOf('HyperParameterEncoding', ['plain', 'json'])
+export type HyperParameterEncoding = t.TypeOf<typeof HyperParameterEncoding>
+
+/** The fields of a training job, shared by `Training` steps and tuning templates. */
+export const trainingFields = {
+  required: {
+    role: P.RoleArn,
+    resources: Resources,
+    output: Output,
+  },
+  optional: {
+    /** Exactly one of `image` and `algorithmName`. */
+    image: P.ImageUri,
+    algorithmName: P.AlgorithmName,
+    /** @default 'File' */
+    inputMode: C.voneOf('TrainingInputMode', INPUT_MODES),
+    metricDefinitions: C.array(MetricDefinition, { max: 40 }),
+    enableSageMakerMetricsTimeSeries: C.vbool,
+    stopping: Stopping,
+    spot: Spot,
+    checkpoint: Checkpoint,
+    /** Base of the physical job name. @default the step's name */
+    baseJobName: P.BaseName,
+    tags: P.Tags,
+    vpc: P.Vpc,
+    enableNetworkIsolation: C.vbool,
+    enableInterContainerTrafficEncryption: C.vbool,
+    hyperParameters: HyperParameters,
+    /** @default 'plain' */
+    hyperParameterEncoding: HyperParameterEncoding,
+    environment: P.Environment,
+    channels: C.record(Channel, { key: P.ChannelName, max: 20 }),
+    /** Incremental training: an earlier model, given as an extra channel. */
+    modelUri: P.DataUri,
+    /** @default 'model' */
+    modelChannelName: P.ChannelName,
+    retryAttempts: C.vint('MaximumRetryAttempts', { min: 1, max: 30 }),
+    /** Typed escape hatch: deep-merged into the request last, and shown in the plan. */
+    overrides: P.Overrides,
+  },
+} as const
+
+export const TrainingJob = C.struct('TrainingJob', trainingFields.required, trainingFields.optional)
+export type TrainingJob = t.TypeOf<typeof TrainingJob>

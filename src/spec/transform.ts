@@ -1,0 +1,66 @@
+/**
+ * Batch transform jobs (`CreateTransformJob`).
+ *
+ * @since 0.1.0
+ */
+import * as C from './codec.js'
+import * as P from './primitives.js'
+
+export const TransformInput = C.struct(
+  'TransformInput',
+  { uri: P.DataUri },
+  {
+    /** @default 'S3Prefix' */
+    dataType: C.voneOf('S3DataType', ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']),
+    contentType: P.ContentType,
+    compression: C.voneOf('CompressionType', ['None', 'Gzip']),
+    splitType: C.voneOf('SplitType', ['None', 'Line', 'RecordIO', 'TFRecord']),
+  },
+)
+
+export const TransformOutput = C.struct(
+  'TransformOutput',
+  { s3OutputPath: P.OutputUri },
+  {
+    kmsKeyId: P.KmsKeyId,
+    accept: P.ContentType,
+    assembleWith: C.voneOf('AssemblyType', ['None', 'Line']),
+  },
+)
+
+export const DataProcessing = C.struct(
+  'DataProcessing',
+  {},
+  {
+    inputFilter: C.vstr('JsonPath', { max: 63 }),
+    outputFilter: C.vstr('JsonPath', { max: 63 }),
+    joinSource: C.voneOf('JoinSource', ['Input', 'None']),
+  },
+)
+
+export const TransformResources = C.struct(
+  'TransformResources',
+  { instanceType: P.InstanceType },
+  { /** @default 1 */ instanceCount: P.InstanceCount, volumeKmsKeyId: P.KmsKeyId },
+)
+
+export const transformFields = {
+  required: {
+    /** The model's name: usually `model.outputs.name`. */
+    model: P.ResourceName,
+    resources: TransformResources,
+    input: TransformInput,
+    output: TransformOutput,
+  },
+  optional: {
+    batchStrategy: C.voneOf('BatchStrategy', ['MultiRecord', 'SingleRecord']),
+    maxPayloadInMb: C.vint('MaxPayloadInMB', { min: 0, max: 100 }),
+    maxConcurrentTransforms: C.vint('MaxConcurrentTransforms', { min: 0 }),
+    environment: C.record(C.vstr('TransformEnvironmentValue', { max: 10240 }), { key: C.str('TransformEnvironmentKey', { max: 1024, pattern: /^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/ }), max: 16 }),
+    dataProcessing: DataProcessing,
+    /** @default the step's name */
+    baseJobName: P.BaseName,
+    tags: P.Tags,
+    overrides: P.Overrides,
+  },
+} as const

@@ -1,0 +1,89 @@
+/**
+ * Hyperparameter tuning jobs (`CreateHyperParameterTuningJob`). The template is a training job body;
+ * the static hyperparameters are the template's minus the tuned names.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as C from './codec.js'
+import * as P from './primitives.js'
+import { MetricDefinition, TrainingJob } from './training.js'
+
+export const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'] as const
+
+export const ContinuousRange = C.struct(
+  'ContinuousRange',
+  { _tag: C.literal('Continuous'), min: C.vnum('MinValue'), max: C.vnum('MaxValue') },
+  { /** @default 'Auto' */ scaling: C.voneOf('ScalingType', SCALING_TYPES) },
+)
+export const IntegerRange = C.struct(
+  'IntegerRange',
+  { _tag: C.literal('Integer'), min: C.vint('MinValue'), max: C.vint('MaxValue') },
+  { scaling: C.voneOf('ScalingType', SCALING_TYPES) },
+)
+const CategoricalValue = C.scalar(
+  'CategoricalValue',
+  'a string of at most 256 characters, a number or a boolean',
+  (u): u is string | number | boolean => (typeof u === 'string' && u.length <= 256) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
+)
+export const CategoricalRange = C.struct(
+  'CategoricalRange',
+  { _tag: C.literal('Categorical'), values: C.array(CategoricalValue, { min: 1, max: 30 }) },
+  {},
+)
+export const ParameterRange = C.taggedUnion('ParameterRange', {
+  Continuous: ContinuousRange,
+  Integer: IntegerRange,
+  Categorical: CategoricalRange,
+})
+export type ParameterRange = t.TypeOf<typeof ParameterRange>
+
+export const STRATEGIES = ['Bayesian', 'Random', 'Grid', 'Hyperband'] as const
+
+export const Objective = C.struct(
+  'Objective',
+  {
+    metricName: C.str('MetricName', { min: 1, max: 255, pattern: /^.+$/, describe: 'a metric name of 1 to 255 characters' }),
+    type: C.oneOf('ObjectiveType', ['Maximize', 'Minimize']),
+  },
+  {},
+)
+
+export const WarmStart = C.struct(
+  'WarmStart',
+  {
+    type: C.oneOf('WarmStartType', ['IdenticalDataAndAlgorithm', 'TransferLearning']),
+    /** Names of parent tuning jobs; refs to tuning steps of this program work too. */
+    parents: C.array(C.vstr('ParentTuningJobName', { min: 1, max: 32, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/, describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), { min: 1, max: 5 }),
+  },
+  {},
+)
+
+export const tuningFields = {
+  required: {
+    training: TrainingJob,
+    objective: Objective,
+    ranges: C.record(ParameterRange, { key: C.str('ParameterName', { min: 1, max: 256, pattern: /^.+$/ }) }),
+  },
+  optional: {
+    /** @default 'Bayesian' */
+    strategy: C.oneOf('Strategy', STRATEGIES),
+    hyperband: C.struct('HyperbandStrategyConfig', {}, { minResource: C.vint('MinResource', { min: 1 }), maxResource: C.vint('MaxResource', { min: 1 }) }),
+    /** @default 1 */
+    maxJobs: C.vint('MaxNumberOfTrainingJobs', { min: 1 }),
+    /** @default 1 */
+    maxParallelJobs: C.vint('MaxParallelTrainingJobs', { min: 1 }),
+    maxRuntimeInSeconds: C.vint('MaxRuntimeInSeconds', { min: 120, max: 15768000 }),
+    /** @default 'Off' */
+    earlyStopping: C.oneOf('TrainingJobEarlyStoppingType', ['Off', 'Auto']),
+    warmStart: WarmStart,
+    /** The tuner's own metric definitions. @default the template's */
+    metricDefinitions: C.array(MetricDefinition, { max: 40 }),
+    randomSeed: C.vint('RandomSeed', { min: 0 }),
+    targetObjectiveMetricValue: C.vnum('TargetObjectiveMetricValue'),
+    /** Base of the physical tuning job name (at most 32 characters with the run stamp). @default the step's name */
+    baseJobName: P.BaseName,
+    tags: P.Tags,
+    overrides: P.Overrides,
+  },
+} as const

@@ -1,0 +1,171 @@
+/**
+ * Leaf values. Any field SageMaker would accept at run time holds a `Val<A>`: a literal, a `Ref` to an
+ * output of another step, a `Param` given at run time, or (for strings) a `Join` / the `RunId`.
+ * All of them are plain, serialisable data; none is assignable to `string`, so a reference can never be
+ * concatenated by accident — `join` is the explicit way.
+ *
+ * @since 0.1.0
+ */
+
+// A phantom member keeps `Ref<string>` and `Ref<number>` apart at the type level without any runtime field.
+declare const phantom: unique symbol
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model */
+export interface Ref<A> {
+  readonly _tag: 'Ref'
+  /** Logical name of the step whose output this points at. */
+  readonly step: string
+  /** Path into that step's Describe* response, e.g. `['ModelArtifacts', 'S3ModelArtifacts']`. */
+  readonly path: ReadonlyArray<string>
+  readonly [phantom]?: (a: A) => A
+}
+
+/** @category model */
+export type ParamType = 'String' | 'Integer' | 'Float' | 'Boolean'
+
+/** The JS type a parameter of each declared type holds. */
+export type ParamValue<T extends ParamType> = T extends 'String'
+  ? string
+  : T extends 'Boolean'
+    ? boolean
+    : number
+
+/**
+ * A value supplied when the program runs. Use sites may carry the whole declaration (what the
+ * `param.*` constructors produce) or only the name (hand-written JSON); `program` collects the
+ * declarations and `validate` checks every use site against them.
+ *
+ * @category model
+ */
+export interface Param<A> {
+  readonly _tag: 'Param'
+  readonly name: string
+  readonly type?: ParamType
+  readonly default?: string | number | boolean
+  readonly allowed?: ReadonlyArray<string | number | boolean>
+  readonly description?: string
+  readonly [phantom]?: (a: A) => A
+}
+
+/** A string built from parts at run time (SageMaker Pipelines' `Std:Join`). @category model */
+export interface Join {
+  readonly _tag: 'Join'
+  readonly on: string
+  readonly values: ReadonlyArray<JoinPart>
+}
+
+/** The run's unique stamp (a run id on AWS/local, `{{ ts_nodash }}` in Airflow, `<run>` in a dry run). */
+export interface RunId {
+  readonly _tag: 'RunId'
+}
+
+export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId
+
+/** @category model */
+export type Val<A> =
+  | A
+  | Ref<A>
+  | Param<A>
+  | ([A] extends [string] ? Join | RunId : never)
+
+/** Any symbolic leaf. @category model */
+export type Expr = Ref<unknown> | Param<unknown> | Join | RunId
+
+export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId'])
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** @category constructors */
+export const ref = <A>(step: string, path: ReadonlyArray<string>): Ref<A> =>
+  Object.freeze({ _tag: 'Ref', step, path: Object.freeze([...path]) })
+
+/** @category constructors */
+export const join = (on: string, values: ReadonlyArray<JoinPart>): Join =>
+  Object.freeze({ _tag: 'Join', on, values: Object.freeze([...values]) })
+
+/** `concat(a, b, …)` = `join('', [a, b, …])`. @category constructors */
+export const concat = (...values: ReadonlyArray<JoinPart>): Join => join('', values)
+
+/** @category constructors */
+export const runId: RunId = Object.freeze({ _tag: 'RunId' })
+
+interface ParamOptions<A> {
+  readonly default?: A
+  readonly allowed?: ReadonlyArray<A>
+  readonly description?: string
+}
+
+const mkParam =
+  <T extends ParamType>(type: T) =>
+  (name: string, options: ParamOptions<ParamValue<T>> = {}): Param<ParamValue<T>> =>
+    Object.freeze({
+      _tag: 'Param' as const,
+      name,
+      type,
+      ...(options.default !== undefined ? { default: options.default } : {}),
+      ...(options.allowed !== undefined ? { allowed: Object.freeze([...options.allowed]) } : {}),
+      ...(options.description !== undefined ? { description: options.description } : {}),
+    })
+
+/**
+ * Typed run-time parameters.
+ *
+ * @example
+ * const epochs = param.integer('epochs', { default: 10 })
+ * @category constructors
+ */
+export const param = {
+  string: mkParam('String'),
+  integer: mkParam('Integer'),
+  float: mkParam('Float'),
+  boolean: mkParam('Boolean'),
+} as const
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+const tagOf = (u: unknown): unknown =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as { _tag?: unknown })._tag : undefined
+
+/** @category refinements */
+export const isExpr = (u: unknown): u is Expr => {
+  const tag = tagOf(u)
+  return typeof tag === 'string' && EXPR_TAGS.has(tag)
+}
+export const isRef = (u: unknown): u is Ref<unknown> => tagOf(u) === 'Ref'
+export const isParam = (u: unknown): u is Param<unknown> => tagOf(u) === 'Param'
+export const isJoin = (u: unknown): u is Join => tagOf(u) === 'Join'
+export const isRunId = (u: unknown): u is RunId => tagOf(u) === 'RunId'
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** Every `Ref` and `Param` anywhere inside a value, in document order. */
+export const collectExprs = (u: unknown): { refs: Array<Ref<unknown>>; params: Array<Param<unknown>> } => {
+  const refs: Array<Ref<unknown>> = []
+  const params: Array<Param<unknown>> = []
+  const go = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) go(x)
+      return
+    }
+    if (typeof v !== 'object' || v === null) return
+    const tag = (v as { _tag?: unknown })._tag
+    if (tag === 'Ref') return void refs.push(v as Ref<unknown>)
+    if (tag === 'Param') return void params.push(v as Param<unknown>)
+    for (const x of Object.values(v)) go(x)
+  }
+  go(u)
+  return { refs, params }
+}
+
+/** `train.ModelArtifacts.S3ModelArtifacts` */
+export const showRef = (r: Ref<unknown>): string => [r.step, ...r.path].join('.')

@@ -1,0 +1,193 @@
+/**
+ * The one place that decodes and checks a program. It returns every problem at once — field errors
+ * from the codecs, then references, parameters, the dependency graph and cross-field rules — each with
+ * the dotted path where it is. Interpreters accept only what this returns.
+ *
+ * @since 0.1.0
+ */
+import type * as t from 'io-ts'
+import * as E from 'fp-ts/lib/Either.js'
+import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
+import * as C from './codec.js'
+import type { SpecError } from './errors.js'
+import { lookupOutput } from './outputs.js'
+import { ProgramCodec, stepKey, type ParamDecl, type Program } from './program.js'
+import { RULES } from './rules.js'
+import { OUTPUT_SCHEMAS, STEP_TAGS, type Step, type StepOf, type StepTag } from './step.js'
+import { showRef, type ParamType } from './val.js'
+
+declare const validBrand: unique symbol
+/** A program `validate` accepted. Only `validate` makes one. */
+export type ValidProgram = Program & { readonly [validBrand]: true }
+
+// -------------------------------------------------------------------------------------
+// io-ts errors → SpecError
+// -------------------------------------------------------------------------------------
+
+const fromIoTs = (e: t.ValidationError): SpecError => {
+  const path = C.contextPath(e.context)
+  const issue = (e as C.IssueError).issue
+  if (issue === undefined) return { _tag: 'InvalidField', path, expected: e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value', actual: e.value }
+  switch (issue._tag) {
+    case 'InvalidField':
+      return { _tag: 'InvalidField', path, expected: issue.expected, actual: e.value }
+    case 'MissingField':
+      return { _tag: 'MissingField', path, expected: issue.expected }
+    case 'UnknownField':
+      return { _tag: 'UnknownField', path, actual: e.value }
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// checks
+// -------------------------------------------------------------------------------------
+
+const PARAM_FITS: { readonly [K in C.ValKind]: ReadonlyArray<ParamType> } = {
+  string: ['String', 'Integer', 'Float'],
+  integer: ['Integer'],
+  number: ['Integer', 'Float'],
+  boolean: ['Boolean'],
+}
+const KIND_WORDS: { readonly [K in C.ValKind]: string } = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' }
+
+const fitsType = (type: ParamType, v: unknown): boolean =>
+  type === 'String' ? typeof v === 'string' : type === 'Boolean' ? typeof v === 'boolean' : type === 'Integer' ? Number.isInteger(v) : typeof v === 'number' && Number.isFinite(v)
+
+const paramDeclErrors = (params: ReadonlyArray<ParamDecl>): SpecError[] => {
+  const errors: SpecError[] = []
+  const seen = new Set<string>()
+  params.forEach((p, i) => {
+    const at = `params.${i}`
+    if (seen.has(p.name)) errors.push({ _tag: 'Rule', path: `${at}.name`, expected: 'a parameter name not declared twice', actual: p.name })
+    seen.add(p.name)
+    const words = `a ${p.type} value`
+    if (p.default !== undefined && !fitsType(p.type, p.default)) errors.push({ _tag: 'InvalidField', path: `${at}.default`, expected: words, actual: p.default })
+    p.allowed?.forEach((v, j) => {
+      if (!fitsType(p.type, v)) errors.push({ _tag: 'InvalidField', path: `${at}.allowed.${j}`, expected: words, actual: v })
+    })
+    if (p.default !== undefined && p.allowed !== undefined && !p.allowed.includes(p.default))
+      errors.push({ _tag: 'Rule', path: `${at}.default`, expected: `one of the allowed values ${JSON.stringify(p.allowed)}`, actual: p.default })
+  })
+  return errors
+}
+
+const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, StepTag>, params: ReadonlyMap<string, ParamDecl>): SpecError[] =>
+  uses.flatMap((u): SpecError[] => {
+    const e = u.expr
+    if (e._tag === 'Ref') {
+      const kind = kinds.get(e.step)
+      if (kind === undefined) return [{ _tag: 'DanglingRef', path: u.path, step: e.step }]
+      const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
+      if (found._tag === 'NotFound') return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }]
+      // A number output may be written into a string field (it is printed); the reverse cannot work.
+      if (u.kind !== 'string' && found.type !== 'number')
+        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
+      if (u.kind === 'boolean') return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
+      return []
+    }
+    if (e._tag === 'Param') {
+      const decl = params.get(e.name)
+      if (decl === undefined) return [{ _tag: 'UndeclaredParam', path: u.path, name: e.name }]
+      if (e.type !== undefined && e.type !== decl.type)
+        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }]
+      if (!PARAM_FITS[u.kind].includes(decl.type))
+        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }]
+      return []
+    }
+    return []
+  })
+
+/** Dependencies of a step: the steps its refs point at, plus `after`. */
+export const dependenciesOf = (s: Step, uses: ReadonlyArray<C.ExprUse>): ReadonlyArray<string> => {
+  const deps = new Set<string>(s.after ?? [])
+  for (const u of uses) if (u.expr._tag === 'Ref') deps.add(u.expr.step)
+  return [...deps]
+}
+
+/** Find one cycle (as a list of step names, first repeated last) per strongly connected knot. */
+const cycles = (names: ReadonlyArray<string>, deps: ReadonlyMap<string, ReadonlyArray<string>>): ReadonlyArray<ReadonlyArray<string>> => {
+  const state = new Map<string, 'visiting' | 'done'>()
+  const found: string[][] = []
+  // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
+  for (const root of names) {
+    if (state.has(root)) continue
+    const stack: Array<{ node: string; next: number }> = [{ node: root, next: 0 }]
+    state.set(root, 'visiting')
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      const ds = (deps.get(top.node) ?? []).filter((d) => deps.has(d))
+      if (top.next < ds.length) {
+        const d = ds[top.next++]!
+        const st = state.get(d)
+        if (st === 'visiting') {
+          const from = stack.findIndex((f) => f.node === d)
+          found.push([...stack.slice(from).map((f) => f.node), d].reverse())
+        } else if (st === undefined) {
+          state.set(d, 'visiting')
+          stack.push({ node: d, next: 0 })
+        }
+      } else {
+        state.set(top.node, 'done')
+        stack.pop()
+      }
+    }
+  }
+  return found
+}
+
+// -------------------------------------------------------------------------------------
+// validate
+// -------------------------------------------------------------------------------------
+
+const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {})
+
+/**
+ * Decode and check a program (a value built with the constructors, or parsed JSON).
+ *
+ * @category validation
+ */
+export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
+  const { result, uses } = C.collectingUses(() => ProgramCodec.decode(input))
+  const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs) : []
+
+  // Graph and reference checks run on whatever is well-formed enough, so one pass reports everything.
+  const raw = asRecord(input)
+  const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : []
+  const rawParams = Array.isArray(raw.params) ? (raw.params as unknown[]).filter((p): p is ParamDecl => typeof asRecord(p).name === 'string') : []
+  const kinds = new Map<string, StepTag>()
+  rawSteps.forEach((s, i) => {
+    const { name, _tag } = asRecord(s)
+    if (typeof name !== 'string') return
+    if (kinds.has(name)) errors.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
+    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) kinds.set(name, _tag as StepTag)
+  })
+  const params = new Map(rawParams.map((p) => [p.name, p]))
+  errors.push(...paramDeclErrors(rawParams))
+  errors.push(...exprErrors(uses, kinds, params))
+
+  const usesByStep = new Map<string, C.ExprUse[]>()
+  for (const u of uses) {
+    const key = u.path.split('.')[1] ?? ''
+    const list = usesByStep.get(key) ?? []
+    list.push(u)
+    usesByStep.set(key, list)
+  }
+  const deps = new Map<string, ReadonlyArray<string>>()
+  rawSteps.forEach((s, i) => {
+    const r = asRecord(s)
+    if (typeof r.name !== 'string' || deps.has(r.name)) return
+    const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
+    after.forEach((a, j) => {
+      if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${stepKey(s, i)}.after.${j}`, step: a })
+    })
+    deps.set(r.name, dependenciesOf({ ...(r as unknown as Step), after }, usesByStep.get(stepKey(s, i)) ?? []))
+  })
+  for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
+
+  if (result._tag === 'Right')
+    for (const s of result.right.steps) errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${s.name}`))
+
+  if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
+  const p = result._tag === 'Right' ? result.right : undefined
+  return E.right({ params: p?.params ?? [], steps: p?.steps ?? [] } as unknown as ValidProgram)
+}
