@@ -1,0 +1,56 @@
+/**
+ * Hyperparameter encoding is an explicit property of a job: `plain` gives `String(v)` (what BYO
+ * containers read from hyperparameters.json; booleans as `true`/`false`), `json` gives
+ * `JSON.stringify(v)` (what framework containers JSON-decode, so strings gain quotes). Symbolic values
+ * keep that contract: a string param or ref in a `json` job is wrapped in quotes by a join.
+ *
+ * @since 0.1.0
+ */
+import type { ParamDecl } from '../../spec/program.js'
+import type { HyperParameterEncoding } from '../../spec/training.js'
+import type { Expr, Val } from '../../spec/val.js'
+import { concat, isExpr } from '../../spec/val.js'
+import { lookupOutput } from '../../spec/outputs.js'
+import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
+
+export type HpValue = Val<string | number | boolean>
+
+export interface EncodeContext {
+  readonly params: ReadonlyMap<string, ParamDecl>
+  readonly kinds: ReadonlyMap<string, StepTag>
+}
+
+/** Is this symbolic value a string at run time (so JSON needs quotes around it)? */
+const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
+  switch (e._tag) {
+    case 'Param':
+      return (ctx.params.get(e.name)?.type ?? e.type) === 'String'
+    case 'Ref': {
+      const kind = ctx.kinds.get(e.step)
+      if (kind === undefined) return true
+      const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
+      return found._tag === 'NotFound' || found.type === 'string'
+    }
+    case 'Join':
+    case 'RunId':
+      return true
+  }
+}
+
+export const encodeValue =
+  (encoding: HyperParameterEncoding, ctx: EncodeContext) =>
+  (v: HpValue): Val<string> => {
+    if (isExpr(v)) return encoding === 'json' && isStringValued(v as Expr, ctx) ? concat('"', v as Expr as never, '"') : (v as Val<string>)
+    return encoding === 'json' ? JSON.stringify(v) : String(v)
+  }
+
+export const encodeHyperParameters = (
+  hp: Readonly<Record<string, HpValue>> | undefined,
+  encoding: HyperParameterEncoding,
+  ctx: EncodeContext,
+  omit: ReadonlySet<string> = new Set(),
+): Readonly<Record<string, Val<string>>> | undefined => {
+  if (hp === undefined) return undefined
+  const entries = Object.entries(hp).filter(([k]) => !omit.has(k))
+  return entries.length === 0 ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, encodeValue(encoding, ctx)(v)]))
+}

@@ -1,0 +1,365 @@
+/**
+ * One request builder per SageMaker API call, shared by every interpreter: the dry-run printout, the
+ * Airflow config and the AWS call are the same object rendered three ways. Builders are pure; absent
+ * optional fields are omitted (never `undefined`), and key order is fixed, so output is byte-stable.
+ *
+ * @since 0.1.0
+ */
+import type {
+  Channel as SdkChannel,
+  CreateEndpointConfigCommandInput,
+  CreateEndpointCommandInput,
+  CreateHyperParameterTuningJobCommandInput,
+  CreateModelCommandInput,
+  CreateTrainingJobCommandInput,
+  CreateTransformJobCommandInput,
+  HyperParameterTrainingJobDefinition,
+  UpdateEndpointCommandInput,
+} from '@aws-sdk/client-sagemaker'
+import type { Channel, TrainingJob } from '../../spec/training.js'
+import type { StepOf } from '../../spec/step.js'
+import type { ContainerDefinition } from '../../spec/model.js'
+import type { Val } from '../../spec/val.js'
+import { isExpr } from '../../spec/val.js'
+import { encodeHyperParameters, type EncodeContext } from './hyperparameters.js'
+import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase, stamped } from './names.js'
+import type { Symbolic } from './symbolic.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export type Request =
+  | { readonly _tag: 'CreateTrainingJob'; readonly input: Symbolic<CreateTrainingJobCommandInput> }
+  | { readonly _tag: 'CreateHyperParameterTuningJob'; readonly input: Symbolic<CreateHyperParameterTuningJobCommandInput> }
+  | { readonly _tag: 'CreateModel'; readonly input: Symbolic<CreateModelCommandInput> }
+  | { readonly _tag: 'CreateEndpointConfig'; readonly input: Symbolic<CreateEndpointConfigCommandInput> }
+  | {
+      readonly _tag: 'CreateEndpoint'
+      readonly input: Symbolic<CreateEndpointCommandInput>
+      /** Sent instead when the endpoint exists and the step allows updating it. */
+      readonly orUpdate?: Symbolic<UpdateEndpointCommandInput>
+    }
+  | { readonly _tag: 'CreateTransformJob'; readonly input: Symbolic<CreateTransformJobCommandInput> }
+
+export type RequestTag = Request['_tag']
+
+/** The documented defaults, in one place. */
+export const DEFAULTS = {
+  instanceCount: 1,
+  volumeSizeInGb: 30,
+  maxRuntimeInSeconds: 86400,
+  inputMode: 'File',
+  s3DataType: 'S3Prefix',
+  distribution: 'FullyReplicated',
+  modelChannelName: 'model',
+  modelChannelContentType: 'application/x-sagemaker-model',
+  hyperParameterEncoding: 'plain',
+  strategy: 'Bayesian',
+  maxJobs: 1,
+  maxParallelJobs: 1,
+  earlyStopping: 'Off',
+  variantName: 'AllTraffic',
+  initialInstanceCount: 1,
+  initialWeight: 1,
+  endpointUpdate: true,
+} as const
+
+// -------------------------------------------------------------------------------------
+// helpers
+// -------------------------------------------------------------------------------------
+
+/** `{ k: v }` when v is present, `{}` otherwise: absent means omitted. */
+const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]: V }))
+
+/** Flags are sent only when on (or decided at run time), as the reference SDK does. */
+const flag = <K extends string>(k: K, v: Val<boolean> | undefined): { [P in K]?: Val<boolean> } =>
+  v === true || isExpr(v) ? ({ [k]: v } as { [P in K]: Val<boolean> }) : {}
+
+const nonEmpty = <A>(xs: ReadonlyArray<A> | undefined): ReadonlyArray<A> | undefined => (xs === undefined || xs.length === 0 ? undefined : xs)
+
+const tagList = (tags: Readonly<Record<string, Val<string>>> | undefined) =>
+  nonEmpty(Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value })))
+
+const envMap = <V>(env: Readonly<Record<string, V>> | undefined) => (env === undefined || Object.keys(env).length === 0 ? undefined : env)
+
+const vpcConfig = (vpc: { readonly subnets?: ReadonlyArray<Val<string>>; readonly securityGroupIds?: ReadonlyArray<Val<string>> } | undefined) =>
+  vpc?.subnets !== undefined && vpc.securityGroupIds !== undefined ? { SecurityGroupIds: vpc.securityGroupIds, Subnets: vpc.subnets } : undefined
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !isExpr(u)
+
+/** Overrides win; objects merge key by key, everything else (lists, scalars, exprs) is replaced. */
+export const deepMerge = <A>(base: A, overrides: Readonly<Record<string, unknown>> | undefined): A => {
+  if (overrides === undefined) return base
+  const go = (b: unknown, o: unknown): unknown => {
+    if (!isPlainObject(b) || !isPlainObject(o)) return o
+    const out: Record<string, unknown> = { ...b }
+    for (const [k, v] of Object.entries(o)) out[k] = k in out ? go(out[k], v) : v
+    return out
+  }
+  return go(base, overrides) as A
+}
+
+// -------------------------------------------------------------------------------------
+// training
+// -------------------------------------------------------------------------------------
+
+const isFileUri = (u: Val<string>): boolean => typeof u === 'string' && u.startsWith('file://')
+
+export const channel = (name: string, c: Channel): Symbolic<SdkChannel> =>
+  ({
+  ChannelName: name,
+  // file:// is a local directory: the local backend reads FileDataSource (as the reference SDK's local
+  // mode does); SageMaker itself has no such source, so validate refuses it for cloud targets.
+  DataSource: isFileUri(c.uri)
+    ? ({ FileDataSource: { FileDataDistributionType: c.distribution ?? DEFAULTS.distribution, FileUri: c.uri } } as never)
+    : {
+        S3DataSource: {
+          S3DataType: c.s3DataType ?? DEFAULTS.s3DataType,
+          S3Uri: c.uri,
+          S3DataDistributionType: c.distribution ?? DEFAULTS.distribution,
+          ...opt('AttributeNames', nonEmpty(c.attributeNames)),
+        },
+      },
+  ...opt('ContentType', c.contentType),
+  ...opt('CompressionType', c.compression),
+  ...opt('RecordWrapperType', c.recordWrapper),
+  ...opt('InputMode', c.inputMode),
+  ...opt('ShuffleConfig', c.shuffleSeed === undefined ? undefined : { Seed: c.shuffleSeed }),
+  }) as Symbolic<SdkChannel>
+
+/** The model channel of incremental training: File mode, the SageMaker model content type. */
+const modelChannel = (job: TrainingJob): Symbolic<SdkChannel> | undefined =>
+  job.modelUri === undefined
+    ? undefined
+    : channel(job.modelChannelName ?? DEFAULTS.modelChannelName, {
+        uri: job.modelUri,
+        contentType: DEFAULTS.modelChannelContentType,
+        inputMode: 'File',
+      })
+
+export const inputDataConfig = (job: TrainingJob) =>
+  nonEmpty([
+    ...Object.entries(job.channels ?? {}).map(([n, c]) => channel(n, c)),
+    ...[modelChannel(job)].filter((c) => c !== undefined),
+  ])
+
+const algorithmSpecification = (job: TrainingJob, metricDefinitions = job.metricDefinitions) => ({
+  ...opt('TrainingImage', job.image),
+  ...opt('AlgorithmName', job.algorithmName),
+  TrainingInputMode: job.inputMode ?? DEFAULTS.inputMode,
+  ...opt('MetricDefinitions', nonEmpty(metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })))),
+  ...flag('EnableSageMakerMetricsTimeSeries', job.enableSageMakerMetricsTimeSeries),
+})
+
+/** The parts of a training job shared by CreateTrainingJob and a tuning job's TrainingJobDefinition. */
+const jobBody = (job: TrainingJob) => ({
+  RoleArn: job.role,
+  ...opt('InputDataConfig', inputDataConfig(job)),
+  OutputDataConfig: { S3OutputPath: job.output.s3OutputPath, ...opt('KmsKeyId', job.output.kmsKeyId) },
+  ResourceConfig: {
+    InstanceType: job.resources.instanceType,
+    InstanceCount: job.resources.instanceCount ?? DEFAULTS.instanceCount,
+    VolumeSizeInGB: job.resources.volumeSizeInGb ?? DEFAULTS.volumeSizeInGb,
+    ...opt('VolumeKmsKeyId', job.resources.volumeKmsKeyId),
+    ...opt('KeepAlivePeriodInSeconds', job.resources.keepAlivePeriodInSeconds),
+  },
+  StoppingCondition: {
+    MaxRuntimeInSeconds: job.stopping?.maxRuntimeInSeconds ?? DEFAULTS.maxRuntimeInSeconds,
+    ...opt('MaxWaitTimeInSeconds', job.spot?.maxWaitTimeInSeconds),
+  },
+  ...opt('VpcConfig', vpcConfig(job.vpc)),
+  ...flag('EnableNetworkIsolation', job.enableNetworkIsolation),
+  ...flag('EnableInterContainerTrafficEncryption', job.enableInterContainerTrafficEncryption),
+  ...(job.spot !== undefined ? { EnableManagedSpotTraining: true } : {}),
+  ...opt('CheckpointConfig', job.checkpoint === undefined ? undefined : { S3Uri: job.checkpoint.s3Uri, ...opt('LocalPath', job.checkpoint.localPath) }),
+  ...opt('Environment', envMap(job.environment)),
+  ...opt('RetryStrategy', job.retryAttempts === undefined ? undefined : { MaximumRetryAttempts: job.retryAttempts }),
+})
+
+export const trainingJobName = (s: StepOf<'Training'>) => stamped(s.baseJobName ?? s.name, JOB_NAME_LIMIT)
+
+export const createTrainingJob = (s: StepOf<'Training'>, ctx: EncodeContext): Symbolic<CreateTrainingJobCommandInput> =>
+  deepMerge(
+    {
+      TrainingJobName: trainingJobName(s),
+      AlgorithmSpecification: algorithmSpecification(s),
+      ...jobBody(s),
+      ...opt('HyperParameters', encodeHyperParameters(s.hyperParameters, s.hyperParameterEncoding ?? DEFAULTS.hyperParameterEncoding, ctx)),
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateTrainingJobCommandInput>,
+    s.overrides,
+  )
+
+// -------------------------------------------------------------------------------------
+// tuning
+// -------------------------------------------------------------------------------------
+
+const rangeValue = (v: Val<number>): Val<string> => (isExpr(v) ? (v as Val<string>) : String(v))
+
+export const tuningJobName = (s: StepOf<'Tuning'>) => stamped(s.baseJobName ?? s.name, TUNING_JOB_NAME_LIMIT)
+
+export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeContext): Symbolic<CreateHyperParameterTuningJobCommandInput> => {
+  const encoding = s.training.hyperParameterEncoding ?? DEFAULTS.hyperParameterEncoding
+  const ranges = Object.entries(s.ranges)
+  const strategy = s.strategy ?? DEFAULTS.strategy
+  // Categorical values follow the template's encoding: framework containers JSON-decode them too.
+  const categorical = (v: string | number | boolean) => (encoding === 'json' ? JSON.stringify(v) : String(v))
+  const definition: Symbolic<HyperParameterTrainingJobDefinition> = {
+    ...opt('StaticHyperParameters', encodeHyperParameters(s.training.hyperParameters, encoding, ctx, new Set(Object.keys(s.ranges)))),
+    AlgorithmSpecification: algorithmSpecification(s.training, s.metricDefinitions ?? s.training.metricDefinitions),
+    ...jobBody(s.training),
+  } as Symbolic<HyperParameterTrainingJobDefinition>
+  return deepMerge(
+    {
+      HyperParameterTuningJobName: tuningJobName(s),
+      HyperParameterTuningJobConfig: {
+        Strategy: strategy,
+        ...opt(
+          'StrategyConfig',
+          s.hyperband === undefined ? undefined : { HyperbandStrategyConfig: { ...opt('MinResource', s.hyperband.minResource), ...opt('MaxResource', s.hyperband.maxResource) } },
+        ),
+        HyperParameterTuningJobObjective: { Type: s.objective.type, MetricName: s.objective.metricName },
+        ResourceLimits: {
+          // Grid runs every combination, so SageMaker refuses a job count for it.
+          ...(strategy === 'Grid' ? {} : { MaxNumberOfTrainingJobs: s.maxJobs ?? DEFAULTS.maxJobs }),
+          MaxParallelTrainingJobs: s.maxParallelJobs ?? DEFAULTS.maxParallelJobs,
+          ...opt('MaxRuntimeInSeconds', s.maxRuntimeInSeconds),
+        },
+        ParameterRanges: {
+          ContinuousParameterRanges: ranges.flatMap(([Name, r]) =>
+            r._tag === 'Continuous' ? [{ Name, MinValue: rangeValue(r.min), MaxValue: rangeValue(r.max), ScalingType: r.scaling ?? 'Auto' }] : [],
+          ),
+          IntegerParameterRanges: ranges.flatMap(([Name, r]) =>
+            r._tag === 'Integer' ? [{ Name, MinValue: rangeValue(r.min), MaxValue: rangeValue(r.max), ScalingType: r.scaling ?? 'Auto' }] : [],
+          ),
+          CategoricalParameterRanges: ranges.flatMap(([Name, r]) => (r._tag === 'Categorical' ? [{ Name, Values: r.values.map(categorical) }] : [])),
+        },
+        TrainingJobEarlyStoppingType: s.earlyStopping ?? DEFAULTS.earlyStopping,
+        ...opt('RandomSeed', s.randomSeed),
+        ...opt('TuningJobCompletionCriteria', s.targetObjectiveMetricValue === undefined ? undefined : { TargetObjectiveMetricValue: s.targetObjectiveMetricValue }),
+      },
+      TrainingJobDefinition: definition,
+      ...opt(
+        'WarmStartConfig',
+        s.warmStart === undefined
+          ? undefined
+          : { WarmStartType: s.warmStart.type, ParentHyperParameterTuningJobs: s.warmStart.parents.map((HyperParameterTuningJobName) => ({ HyperParameterTuningJobName })) },
+      ),
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateHyperParameterTuningJobCommandInput>,
+    s.overrides,
+  )
+}
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+const containerDefinition = (c: ContainerDefinition) => ({
+  ...opt('ContainerHostname', c.containerHostname),
+  ...opt('Image', c.image),
+  ...opt('ModelPackageName', c.modelPackageName),
+  ...opt('Mode', c.mode),
+  ...opt('ModelDataUrl', c.modelDataUrl),
+  ...opt('Environment', envMap(c.environment)),
+})
+
+export const modelName = (s: StepOf<'Model'>) => stamped(s.baseName ?? s.name, JOB_NAME_LIMIT)
+
+export const createModel = (s: StepOf<'Model'>): Symbolic<CreateModelCommandInput> =>
+  deepMerge(
+    {
+      ModelName: modelName(s),
+      ...opt('PrimaryContainer', s.container === undefined ? undefined : containerDefinition(s.container)),
+      ...opt('Containers', s.containers?.map(containerDefinition)),
+      ...opt('ExecutionRoleArn', s.role),
+      ...opt('VpcConfig', vpcConfig(s.vpc)),
+      ...flag('EnableNetworkIsolation', s.enableNetworkIsolation),
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateModelCommandInput>,
+    s.overrides,
+  )
+
+// -------------------------------------------------------------------------------------
+// endpoint
+// -------------------------------------------------------------------------------------
+
+/** Endpoints keep a stable name across runs (create-or-update); their configs are per run. */
+export const endpointName = (s: StepOf<'Endpoint'>): Val<string> => s.endpointName ?? s.name
+
+export const endpointConfigName = (s: StepOf<'Endpoint'>): Val<string> => s.configName ?? stamped(endpointName(s), JOB_NAME_LIMIT)
+
+export const createEndpointConfig = (s: StepOf<'Endpoint'>): Symbolic<CreateEndpointConfigCommandInput> =>
+  deepMerge(
+    {
+      EndpointConfigName: endpointConfigName(s),
+      ProductionVariants: s.variants.map((v, i) => ({
+        VariantName: v.name ?? (i === 0 ? DEFAULTS.variantName : `variant-${i + 1}`),
+        ModelName: v.model,
+        InstanceType: v.instanceType,
+        InitialInstanceCount: v.initialInstanceCount ?? DEFAULTS.initialInstanceCount,
+        InitialVariantWeight: v.initialWeight ?? DEFAULTS.initialWeight,
+        ...opt('AcceleratorType', v.acceleratorType),
+      })),
+      ...opt('KmsKeyId', s.kmsKeyId),
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateEndpointConfigCommandInput>,
+    s.overrides,
+  )
+
+export const createEndpoint = (s: StepOf<'Endpoint'>): Extract<Request, { _tag: 'CreateEndpoint' }> => {
+  const EndpointName = endpointName(s)
+  const EndpointConfigName = endpointConfigName(s)
+  return {
+    _tag: 'CreateEndpoint',
+    input: { EndpointName, EndpointConfigName, ...opt('Tags', tagList(s.tags)) } as Symbolic<CreateEndpointCommandInput>,
+    ...((s.update ?? DEFAULTS.endpointUpdate) ? { orUpdate: { EndpointName, EndpointConfigName } as Symbolic<UpdateEndpointCommandInput> } : {}),
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// transform
+// -------------------------------------------------------------------------------------
+
+export const transformJobName = (s: StepOf<'Transform'>) => stamped(s.baseJobName ?? s.name, JOB_NAME_LIMIT)
+
+export const createTransformJob = (s: StepOf<'Transform'>): Symbolic<CreateTransformJobCommandInput> =>
+  deepMerge(
+    {
+      TransformJobName: transformJobName(s),
+      ModelName: s.model,
+      TransformInput: {
+        DataSource: { S3DataSource: { S3DataType: s.input.dataType ?? DEFAULTS.s3DataType, S3Uri: s.input.uri } },
+        ...opt('ContentType', s.input.contentType),
+        ...opt('CompressionType', s.input.compression),
+        ...opt('SplitType', s.input.splitType),
+      },
+      TransformOutput: {
+        S3OutputPath: s.output.s3OutputPath,
+        ...opt('KmsKeyId', s.output.kmsKeyId),
+        ...opt('Accept', s.output.accept),
+        ...opt('AssembleWith', s.output.assembleWith),
+      },
+      TransformResources: {
+        InstanceType: s.resources.instanceType,
+        InstanceCount: s.resources.instanceCount ?? DEFAULTS.instanceCount,
+        ...opt('VolumeKmsKeyId', s.resources.volumeKmsKeyId),
+      },
+      ...opt('BatchStrategy', s.batchStrategy),
+      ...opt('MaxPayloadInMB', s.maxPayloadInMb),
+      ...opt('MaxConcurrentTransforms', s.maxConcurrentTransforms),
+      ...opt('Environment', envMap(s.environment)),
+      ...opt(
+        'DataProcessing',
+        s.dataProcessing === undefined
+          ? undefined
+          : { ...opt('InputFilter', s.dataProcessing.inputFilter), ...opt('OutputFilter', s.dataProcessing.outputFilter), ...opt('JoinSource', s.dataProcessing.joinSource) },
+      ),
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateTransformJobCommandInput>,
+    s.overrides,
+  )
+
+export { fitBase }

@@ -1,0 +1,62 @@
+/**
+ * Requests in a plan are the SDK's `*CommandInput` types with any leaf possibly still symbolic: a ref,
+ * a param, a join or the run id. `resolve` turns them into concrete requests once values are known
+ * (the AWS and local executors do this at run time; tests do it with sample values).
+ *
+ * @since 0.1.0
+ */
+import type { Expr, Join, Ref, Param } from '../../spec/val.js'
+import { isExpr } from '../../spec/val.js'
+
+/** `T` with every scalar leaf allowed to be an `Expr`. */
+export type Symbolic<T> = T extends string | number | boolean
+  ? T | Expr
+  : T extends Date | Uint8Array
+    ? T
+    : T extends ReadonlyArray<infer U>
+      ? ReadonlyArray<Symbolic<U>>
+      : T extends object
+        ? { readonly [K in keyof T]: Symbolic<T[K]> }
+        : T
+
+export interface Resolver {
+  readonly ref: (r: Ref<unknown>) => string | number
+  readonly param: (p: Param<unknown>) => string | number | boolean
+  readonly runId: string
+}
+
+const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
+  switch (e._tag) {
+    case 'Ref':
+      return r.ref(e)
+    case 'Param':
+      return r.param(e)
+    case 'RunId':
+      return r.runId
+    case 'Join':
+      return joinValue(e, r)
+  }
+}
+
+const joinValue = (j: Join, r: Resolver): string =>
+  j.values.map((v) => (isExpr(v) ? String(resolveExpr(v, r)) : String(v))).join(j.on)
+
+/** Replace every symbolic leaf with its value. Pure; the input is not changed. */
+export const resolve = <T>(value: Symbolic<T>, r: Resolver): T => {
+  const go = (v: unknown): unknown => {
+    if (isExpr(v)) return resolveExpr(v, r)
+    if (Array.isArray(v)) return v.map(go)
+    if (typeof v === 'object' && v !== null && !(v instanceof Date) && !(v instanceof Uint8Array))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, go(x)]))
+    return v
+  }
+  return go(value) as T
+}
+
+/** Does a value still hold anything symbolic? */
+export const isConcrete = (v: unknown): boolean => {
+  if (isExpr(v)) return false
+  if (Array.isArray(v)) return v.every(isConcrete)
+  if (typeof v === 'object' && v !== null) return Object.values(v).every(isConcrete)
+  return true
+}
