@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { isExpr, type Expr } from './val.js'
+import { isExpr, type Expr, type Param, type Ref, type Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
 // issues
@@ -222,11 +222,11 @@ const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unk
 )
 
 /** `Val<A>`: the literal codec, or a ref/param (checked later against `kind`), or — for strings — a join or the run id. */
-export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<A | Expr, A | Expr, unknown> =>
-  new t.Type<A | Expr, A | Expr, unknown>(
+export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<Val<A>, Val<A>, unknown> =>
+  new t.Type<Val<A>, Val<A>, unknown>(
     `Val<${codec.name}>`,
-    (u): u is A | Expr => isExpr(u) || codec.is(u),
-    (u, c) => (isExpr(u) ? decodeExpr(u, c, kind) : codec.validate(u, c)),
+    (u): u is Val<A> => isExpr(u) || codec.is(u),
+    (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
     t.identity,
   )
 
@@ -234,7 +234,9 @@ export const vstr = (name: string, o?: StringOptions) => val(str(name, o), 'stri
 export const vint = (name: string, o?: Omit<NumberOptions, 'integer'>) => val(int(name, o), 'integer')
 export const vnum = (name: string, o?: NumberOptions) => val(num(name, o), 'number')
 export const vbool = val(bool, 'boolean')
-export const voneOf = <const L extends string>(name: string, values: ReadonlyArray<L>) => val(oneOf(name, values), 'string')
+/** An enum that may also come from a string param or ref (checked when the value is known). */
+export const voneOf = <const L extends string>(name: string, values: ReadonlyArray<L>) =>
+  val(oneOf(name, values), 'string') as unknown as t.Type<Val<L> | Param<string> | Ref<string>, Val<L> | Param<string> | Ref<string>, unknown>
 
 // -------------------------------------------------------------------------------------
 // containers

@@ -51,8 +51,9 @@ const StepList = new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
   (u, c) => {
     if (!Array.isArray(u)) return C.fail(u, c, { _tag: 'InvalidField', expected: 'a list of steps' })
     const errors: t.Errors = []
+    const keys = stepKeys(u)
     u.forEach((x, i) => {
-      const r = Step.validate(x, C.child(c, stepKey(x, i), Step, x))
+      const r = Step.validate(x, C.child(c, keys[i]!, Step, x))
       if (r._tag === 'Left') errors.push(...r.left)
     })
     return errors.length > 0 ? t.failures(errors) : t.success(u as ReadonlyArray<Step>)
@@ -60,9 +61,15 @@ const StepList = new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
   t.identity,
 )
 
-export const stepKey = (x: unknown, i: number): string => {
-  const name = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined
-  return typeof name === 'string' && /^[A-Za-z0-9-]+$/.test(name) ? name : String(i)
+export const stepKeys = (steps: ReadonlyArray<unknown>): ReadonlyArray<string> => {
+  const seen = new Set<string>()
+  return steps.map((x, i) => {
+    const name = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined
+    // A repeated name falls back to the index, so the two steps' errors stay apart.
+    if (typeof name !== 'string' || !/^[A-Za-z0-9-]+$/.test(name) || /^\d+$/.test(name) || seen.has(name)) return String(i)
+    seen.add(name)
+    return name
+  })
 }
 
 export const ProgramCodec = C.struct(

@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 
-// A phantom member keeps `Ref<string>` and `Ref<number>` apart at the type level without any runtime field.
+// A phantom (covariant) member keeps `Ref<string>` and `Ref<number>` apart at the type level without any
+// runtime field: a `Ref<'File'>` fits a string field, a `Ref<number>` does not.
 declare const phantom: unique symbol
 
 // -------------------------------------------------------------------------------------
@@ -21,7 +22,7 @@ export interface Ref<A> {
   readonly step: string
   /** Path into that step's Describe* response, e.g. `['ModelArtifacts', 'S3ModelArtifacts']`. */
   readonly path: ReadonlyArray<string>
-  readonly [phantom]?: (a: A) => A
+  readonly [phantom]?: A
 }
 
 /** @category model */
@@ -48,7 +49,7 @@ export interface Param<A> {
   readonly default?: string | number | boolean
   readonly allowed?: ReadonlyArray<string | number | boolean>
   readonly description?: string
-  readonly [phantom]?: (a: A) => A
+  readonly [phantom]?: A
 }
 
 /** A string built from parts at run time (SageMaker Pipelines' `Std:Join`). @category model */

@@ -11,7 +11,7 @@ import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
 import * as C from './codec.js'
 import type { SpecError } from './errors.js'
 import { lookupOutput } from './outputs.js'
-import { ProgramCodec, stepKey, type ParamDecl, type Program } from './program.js'
+import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
 import { OUTPUT_SCHEMAS, STEP_TAGS, type Step, type StepOf, type StepTag } from './step.js'
 import { showRef, type ParamType } from './val.js'
@@ -173,19 +173,20 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
     usesByStep.set(key, list)
   }
   const deps = new Map<string, ReadonlyArray<string>>()
+  const keys = stepKeys(rawSteps)
   rawSteps.forEach((s, i) => {
     const r = asRecord(s)
     if (typeof r.name !== 'string' || deps.has(r.name)) return
     const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
     after.forEach((a, j) => {
-      if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${stepKey(s, i)}.after.${j}`, step: a })
+      if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: a })
     })
-    deps.set(r.name, dependenciesOf({ ...(r as unknown as Step), after }, usesByStep.get(stepKey(s, i)) ?? []))
+    deps.set(r.name, dependenciesOf({ ...(r as unknown as Step), after }, usesByStep.get(keys[i]!) ?? []))
   })
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
   if (result._tag === 'Right')
-    for (const s of result.right.steps) errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${s.name}`))
+    result.right.steps.forEach((s, i) => errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`)))
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined

@@ -70,7 +70,10 @@ export const pyStr = (s: string): string => {
 /** CPython refuses decimal int literals longer than this (`sys.int_info.default_max_str_digits`). */
 const MAX_DECIMAL_DIGITS = 4300
 
-/** An int literal; throws on a non-integral number (a programmer error). */
+/**
+ * An int literal; throws on a non-integral number (a programmer error). An integral number beyond
+ * 2^53 prints the exact value of that double.
+ */
 export const pyInt = (value: number | bigint): string => {
   if (typeof value === 'number' && !Number.isInteger(value)) {
     throw new RangeError(`pyInt: ${value} is not an integer`)
@@ -299,7 +302,7 @@ const escapeText = (text: string, followedByTag: boolean, endsTemplate: boolean)
     const e =
       c === '\r' ||
       (c === '\n' && endsTemplate && i === chars.length - 1) ||
-      (c === '{' && (OPENER_SECOND.has(next ?? '')))
+      (c === '{' && (nextEscaped || OPENER_SECOND.has(next ?? '')))
     escaped[i] = e
     nextEscaped = e
   }

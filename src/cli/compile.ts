@@ -1,0 +1,78 @@
+/**
+ * Shared by commands: load → bind `--param` values → validate → plan, printing every problem.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { bindParams, parseParamValue } from '../spec/bind.js'
+import { message, type SpecError } from '../spec/errors.js'
+import type { Program } from '../spec/program.js'
+import { validate } from '../spec/validate.js'
+import { toPlan, type Plan } from '../interpret/plan/plan.js'
+import { loadProgram } from './load.js'
+
+export interface Io {
+  readonly out: (s: string) => void
+  readonly err: (s: string) => void
+}
+
+/** `name=value` pairs from repeated `--param` flags. */
+export const parseParamFlags = (flags: ReadonlyArray<string>): E.Either<string, Readonly<Record<string, string>>> => {
+  const out: Record<string, string> = {}
+  for (const f of flags) {
+    const i = f.indexOf('=')
+    if (i <= 0) return E.left(`--param expects name=value, got "${f}"`)
+    out[f.slice(0, i)] = f.slice(i + 1)
+  }
+  return E.right(out)
+}
+
+const printErrors = (io: Io, file: string, errors: ReadonlyArray<SpecError>) => {
+  io.err(`${file}: ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was planned or run.`)
+  for (const e of errors) io.err(`  ${message(e)}`)
+}
+
+/** Load, bind and validate; on failure prints and returns the exit code. */
+export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<string>): Promise<{ ok: true; plan: Plan } | { ok: false; code: number }> => {
+  const flags = parseParamFlags(paramFlags)
+  if (E.isLeft(flags)) {
+    io.err(flags.left)
+    return { ok: false, code: 2 }
+  }
+  const loaded = await loadProgram(file, flags.right)
+  if (!loaded.ok) {
+    io.err(`${loaded.error.file}: ${loaded.error.message}`)
+    return { ok: false, code: 1 }
+  }
+  // Validate first so that binding works on a well-formed program, then again with the values bound.
+  const first = validate(loaded.value)
+  if (E.isLeft(first)) {
+    printErrors(io, file, first.left)
+    return { ok: false, code: 1 }
+  }
+  const decls = new Map(first.right.params.map((d) => [d.name, d]))
+  const values: Record<string, string | number | boolean> = {}
+  const errors: SpecError[] = []
+  for (const [name, raw] of Object.entries(flags.right)) {
+    const decl = decls.get(name)
+    if (decl === undefined) {
+      errors.push({ _tag: 'UndeclaredParam', path: `--param ${name}`, name })
+      continue
+    }
+    const v = parseParamValue(decl, raw)
+    if (E.isLeft(v)) errors.push({ ...v.left, path: `--param ${name}` } as SpecError)
+    else if (decl.allowed !== undefined && !decl.allowed.includes(v.right))
+      errors.push({ _tag: 'InvalidField', path: `--param ${name}`, expected: `one of ${JSON.stringify(decl.allowed)}`, actual: v.right })
+    else values[name] = v.right
+  }
+  if (errors.length > 0) {
+    printErrors(io, file, errors)
+    return { ok: false, code: 1 }
+  }
+  const bound = validate(bindParams(values)(first.right as Program))
+  if (E.isLeft(bound)) {
+    printErrors(io, file, bound.left)
+    return { ok: false, code: 1 }
+  }
+  return { ok: true, plan: toPlan(bound.right) }
+}

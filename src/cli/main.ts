@@ -1,0 +1,40 @@
+/**
+ * The `sagespec` command: one file per subcommand, each loaded only when used so startup stays fast.
+ *
+ * @since 0.1.0
+ */
+import type { Io } from './compile.js'
+
+const HELP = `sagespec — describe SageMaker work as typed data; plan it, export it, run it.
+
+Commands:
+  plan <program>      print the dry-run plan (text, json, mermaid or dot)
+  airflow <program>   write an Apache Airflow DAG for the program
+
+Run "sagespec <command> --help" for a command's options.`
+
+type Command = (args: ReadonlyArray<string>, io: Io) => Promise<number>
+
+const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
+  plan: async () => (await import('./plan.js')).planCommand,
+  airflow: async () => (await import('./airflow.js')).airflowCommand,
+}
+
+const defaultIo: Io = {
+  out: (s) => void process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+  err: (s) => void process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+}
+
+export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP)
+    return name === undefined ? 2 : 0
+  }
+  const load = COMMANDS[name]
+  if (load === undefined) {
+    io.err(`unknown command "${name}"\n\n${HELP}`)
+    return 2
+  }
+  return (await load())(rest, io)
+}

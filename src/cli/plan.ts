@@ -1,0 +1,45 @@
+/**
+ * `sagespec plan <program> [--format text|json|mermaid|dot] [--param name=value …]`
+ *
+ * @since 0.1.0
+ */
+import { parseArgs } from 'node:util'
+import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
+import { toJsonPlan } from '../interpret/dry-run/json.js'
+import { toText } from '../interpret/dry-run/text.js'
+import type { Plan } from '../interpret/plan/plan.js'
+import { compile, type Io } from './compile.js'
+
+export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
+
+Validates the program and prints what would run, without running anything or calling AWS.`
+
+const FORMATS: { readonly [k: string]: (p: Plan) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
+
+export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${usage}`)
+    return 2
+  }
+  if (parsed.values.help) {
+    io.out(usage)
+    return 0
+  }
+  const file = parsed.positionals[0]
+  const render = FORMATS[parsed.values.format ?? 'text']
+  if (file === undefined || parsed.positionals.length > 1 || render === undefined) {
+    io.err(render === undefined ? `unknown --format "${parsed.values.format}" (expected text, json, mermaid or dot)` : usage)
+    return 2
+  }
+  const compiled = await compile(io, file, parsed.values.param ?? [])
+  if (!compiled.ok) return compiled.code
+  io.out(render(compiled.plan))
+  return 0
+}

@@ -1,0 +1,102 @@
+/**
+ * The dry-run printout: what a person reads before deciding to run. Per step: its kind, name,
+ * dependencies, the key fields, and every request exactly as it will be sent.
+ *
+ * @since 0.1.0
+ */
+import type { StepOf, StepTag } from '../../spec/step.js'
+import type { Plan, PlannedStep } from '../plan/plan.js'
+import { DEFAULTS } from '../plan/requests.js'
+import { renderJson, showVal } from './render-value.js'
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+type Lines = ReadonlyArray<readonly [string, string]>
+
+const trainingLines = (s: StepOf<'Training'>): Lines => [
+  s.image !== undefined ? ['image', showVal(s.image)] : ['algorithm', showVal(s.algorithmName)],
+  ['instances', `${showVal(s.resources.instanceType)} × ${showVal(s.resources.instanceCount ?? DEFAULTS.instanceCount)}${s.spot !== undefined ? ' (spot)' : ''}`],
+  ['input', `${showVal(s.inputMode ?? DEFAULTS.inputMode)} mode; channels: ${[...Object.keys(s.channels ?? {}), ...(s.modelUri !== undefined ? [s.modelChannelName ?? DEFAULTS.modelChannelName] : [])].join(', ') || 'none'}`],
+  ['output', showVal(s.output.s3OutputPath)],
+  ['hyperparameters', `${plural(Object.keys(s.hyperParameters ?? {}).length, 'value')}, ${s.hyperParameterEncoding ?? DEFAULTS.hyperParameterEncoding} encoding`],
+]
+
+const tuningLines = (s: StepOf<'Tuning'>): Lines => [
+  ['strategy', `${s.strategy ?? DEFAULTS.strategy}, ${s.objective.type} ${s.objective.metricName}`],
+  ['jobs', `${showVal(s.maxJobs ?? DEFAULTS.maxJobs)} in all, ${showVal(s.maxParallelJobs ?? DEFAULTS.maxParallelJobs)} at a time, early stopping ${s.earlyStopping ?? DEFAULTS.earlyStopping}`],
+  [
+    'ranges',
+    Object.entries(s.ranges)
+      .map(([n, r]) => (r._tag === 'Categorical' ? `${n} ∈ {${r.values.join(', ')}}` : `${n} ∈ [${showVal(r.min)}, ${showVal(r.max)}]${r._tag === 'Integer' ? ' (int)' : ''}`))
+      .join('; '),
+  ],
+  ...trainingLines({ ...s.training, _tag: 'Training', name: s.name }),
+]
+
+const modelLines = (s: StepOf<'Model'>): Lines => {
+  const cs = s.containers ?? (s.container !== undefined ? [s.container] : [])
+  return cs.map((c, i) => [
+    cs.length > 1 ? `container ${i + 1}` : 'container',
+    `${showVal(c.image ?? c.modelPackageName)}${c.modelDataUrl !== undefined ? ` with ${showVal(c.modelDataUrl)}` : ''}`,
+  ])
+}
+
+const endpointLines = (s: StepOf<'Endpoint'>): Lines => [
+  ['endpoint', `${showVal(s.endpointName ?? s.name)} (${(s.update ?? DEFAULTS.endpointUpdate) ? 'create or update' : 'create only'})`],
+  ...s.variants.map(
+    (v, i) =>
+      [
+        'variant',
+        `${v.name ?? (i === 0 ? DEFAULTS.variantName : `variant-${i + 1}`)}: ${showVal(v.model)} on ${showVal(v.instanceType)} × ${showVal(v.initialInstanceCount ?? 1)}, weight ${showVal(v.initialWeight ?? 1)}`,
+      ] as const,
+  ),
+]
+
+const transformLines = (s: StepOf<'Transform'>): Lines => [
+  ['model', showVal(s.model)],
+  ['instances', `${showVal(s.resources.instanceType)} × ${showVal(s.resources.instanceCount ?? DEFAULTS.instanceCount)}`],
+  ['input', `${showVal(s.input.uri)}${s.input.splitType !== undefined ? ` split by ${showVal(s.input.splitType)}` : ''}`],
+  ['output', showVal(s.output.s3OutputPath)],
+]
+
+const KEY_LINES: { readonly [K in StepTag]: (s: StepOf<K>) => Lines } = {
+  Training: trainingLines,
+  Tuning: tuningLines,
+  Model: modelLines,
+  Endpoint: endpointLines,
+  Transform: transformLines,
+}
+
+const indent = (text: string, by: string) =>
+  text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n')
+
+const stepText = (p: PlannedStep, i: number): string => {
+  const lines = (KEY_LINES[p.kind] as (s: PlannedStep['step']) => Lines)(p.step)
+  const width = Math.max(...lines.map(([k]) => k.length), 'depends on'.length)
+  const head = `${i + 1}. ${p.name} (${p.kind}) → ${showVal(p.physicalName)}`
+  const body = [['depends on', p.dependsOn.length === 0 ? '—' : p.dependsOn.join(', ')] as const, ...lines].map(([k, v]) => `   ${k.padEnd(width)}  ${v}`)
+  const requests = p.requests.map((r) => {
+    const title = r._tag === 'CreateEndpoint' && r.orUpdate !== undefined ? 'CreateEndpoint (UpdateEndpoint if it exists)' : r._tag
+    return `   ${title}\n${indent(renderJson(r.input), '     ')}`
+  })
+  return [head, ...body, ...requests].join('\n')
+}
+
+/** @category interpreters */
+export const toText = (plan: Plan): string => {
+  const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
+  const params =
+    plan.params.length === 0
+      ? []
+      : [
+          'Parameters:',
+          ...plan.params.map(
+            (d) =>
+              `   ${d.name}  ${d.type}${d.default !== undefined ? `  default ${JSON.stringify(d.default)}` : '  (required)'}${d.allowed !== undefined ? `  one of ${JSON.stringify(d.allowed)}` : ''}${d.description !== undefined ? `  — ${d.description}` : ''}`,
+          ),
+        ]
+  return [header, ...(params.length > 0 ? ['', ...params] : []), '', plan.steps.map(stepText).join('\n\n'), ''].join('\n')
+}
