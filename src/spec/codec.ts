@@ -189,10 +189,35 @@ const JoinCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
   t.identity,
 )
 
+const CODE_KEYS = new Set(['_tag', 'entryPoint', 'sourceDir', 'dependencies', 's3Prefix'])
+const CodeCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
+  'Code',
+  isExpr,
+  (u, c): t.Validation<Expr> => {
+    const x = u as { entryPoint?: unknown; sourceDir?: unknown; dependencies?: unknown; s3Prefix?: unknown }
+    const extra = Object.keys(u as object).find((k) => !CODE_KEYS.has(k))
+    if (extra !== undefined) return fail(u, child(c, extra, CodeCodec), { _tag: 'UnknownField' })
+    if (typeof x.entryPoint !== 'string' || x.entryPoint === '' || /^s3:\/\//.test(x.entryPoint))
+      return invalid(x.entryPoint, child(c, 'entryPoint', CodeCodec), 'a local script path (relative to sourceDir)')
+    if (x.sourceDir !== undefined && (typeof x.sourceDir !== 'string' || x.sourceDir === ''))
+      return invalid(x.sourceDir, child(c, 'sourceDir', CodeCodec), 'a local directory path')
+    if (x.dependencies !== undefined && !(Array.isArray(x.dependencies) && x.dependencies.every((d) => typeof d === 'string' && d !== '')))
+      return invalid(x.dependencies, child(c, 'dependencies', CodeCodec), 'a list of local directory paths')
+    if (typeof x.s3Prefix !== 'string' || !/^s3:\/\/[^/]+(\/.*)?$/.test(x.s3Prefix))
+      return invalid(x.s3Prefix, child(c, 's3Prefix', CodeCodec), 'an S3 prefix for code archives (s3://bucket/prefix)')
+    return t.success(u as Expr)
+  },
+  t.identity,
+)
+
 const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
-    tag === 'Ref'
+    tag === 'Code'
+      ? kind === 'string'
+        ? CodeCodec.validate(u, c)
+        : invalid<Expr>(u, c, `a ${kind} (code archives are S3 URIs)`)
+      : tag === 'Ref'
       ? RefCodec.validate(u, c)
       : tag === 'Param'
         ? ParamCodec.validate(u, c)

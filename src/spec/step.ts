@@ -20,10 +20,22 @@ import { tuningFields } from './tuning.js'
 // codecs
 // -------------------------------------------------------------------------------------
 
+/**
+ * A problem a preset found while building the step (an unsupported framework version, an
+ * out-of-range algorithm hyperparameter…). Presets stay total functions; `validate` reports these
+ * with the step's path, beside every other error.
+ */
+export const PresetError = C.struct(
+  'PresetError',
+  { path: C.str('Path', { min: 1 }), expected: C.str('Expected', { min: 1 }) },
+  { actual: C.scalar('JSON', 'a JSON value', (u): u is unknown => true) },
+)
+
 const common = {
   /** Explicit dependencies, beside those inferred from refs. */
   after: C.array(P.StepName, { max: 100 }),
   description: C.str('Description', { max: 1024 }),
+  presetErrors: C.array(PresetError),
 } as const
 
 const stepCodec = <Tag extends string, R extends C.Props, Opt extends C.Props>(tag: Tag, fields: { readonly required: R; readonly optional: Opt }) =>

@@ -64,19 +64,35 @@ export interface RunId {
   readonly _tag: 'RunId'
 }
 
-export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId
+/**
+ * Training code to pack and upload: `sourcedir.tar.gz` with the contents of `sourceDir` at the archive
+ * root and each dependency directory beside them. It becomes `<s3Prefix>/<sha256 of the archive
+ * contents>/sourcedir.tar.gz` when a run packs it, so identical code is uploaded once and plans stay
+ * deterministic.
+ */
+export interface Code {
+  readonly _tag: 'Code'
+  /** The script to run, relative to `sourceDir` when there is one. */
+  readonly entryPoint: string
+  readonly sourceDir?: string
+  readonly dependencies?: ReadonlyArray<string>
+  /** Where archives go, e.g. `s3://bucket/code`. */
+  readonly s3Prefix: string
+}
+
+export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId | Code
 
 /** @category model */
 export type Val<A> =
   | A
   | Ref<A>
   | Param<A>
-  | ([A] extends [string] ? Join | RunId : never)
+  | ([A] extends [string] ? Join | RunId | Code : never)
 
 /** Any symbolic leaf. @category model */
-export type Expr = Ref<unknown> | Param<unknown> | Join | RunId
+export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code
 
-export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId'])
+export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId', 'Code'])
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -95,6 +111,16 @@ export const concat = (...values: ReadonlyArray<JoinPart>): Join => join('', val
 
 /** @category constructors */
 export const runId: RunId = Object.freeze({ _tag: 'RunId' })
+
+/** @category constructors */
+export const code = (c: Omit<Code, '_tag'>): Code =>
+  Object.freeze({
+    _tag: 'Code' as const,
+    entryPoint: c.entryPoint,
+    ...(c.sourceDir !== undefined ? { sourceDir: c.sourceDir } : {}),
+    ...(c.dependencies !== undefined && c.dependencies.length > 0 ? { dependencies: Object.freeze([...c.dependencies]) } : {}),
+    s3Prefix: c.s3Prefix,
+  })
 
 interface ParamOptions<A> {
   readonly default?: A
@@ -144,6 +170,7 @@ export const isRef = (u: unknown): u is Ref<unknown> => tagOf(u) === 'Ref'
 export const isParam = (u: unknown): u is Param<unknown> => tagOf(u) === 'Param'
 export const isJoin = (u: unknown): u is Join => tagOf(u) === 'Join'
 export const isRunId = (u: unknown): u is RunId => tagOf(u) === 'RunId'
+export const isCode = (u: unknown): u is Code => tagOf(u) === 'Code'
 
 // -------------------------------------------------------------------------------------
 // utils

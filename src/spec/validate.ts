@@ -186,6 +186,10 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
   if (result._tag === 'Right')
+    result.right.steps.forEach((s, i) =>
+      s.presetErrors?.forEach((pe) => errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })),
+    )
+  if (result._tag === 'Right')
     result.right.steps.forEach((s, i) => errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`)))
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)

@@ -562,12 +562,16 @@ function errorMessage(error: unknown): string {
  * identity escapes such as `\_` or `\ ` that JavaScript's `u` mode rejects,
  * quantified anchors such as `${1,128}`, `\uD800\uDC00` surrogate pairs.
  *
- * The translator below parses the Java pattern and emits JavaScript (for the
- * `u` flag) with the same meaning, including the places where the two
- * dialects silently differ: Java's `.` also excludes U+0085, Java's `$` also
- * matches before a final line terminator, Java's `\s` is ASCII-only. Anything
- * it does not understand raises PatternTranslationError and the pattern is
- * reported as uncompilable rather than checked with the wrong meaning.
+ * The translator parses the Java pattern and emits JavaScript (for the `u`
+ * flag) with the same meaning, including where the two dialects silently
+ * differ: Java's `.` also excludes U+0085, Java's `$` also matches before a
+ * final line terminator, Java's `\s` is ASCII-only, Java ignores a `{n,m}`
+ * that follows another quantifier. The reference is `java.util.regex` as of
+ * Java 17. Anything the translator does not understand raises
+ * PatternTranslationError, and the pattern is reported as uncompilable rather
+ * than checked with the wrong meaning. Backreferences are refused on purpose:
+ * Java fails a backreference to a group that did not participate, JavaScript
+ * matches it as empty.
  */
 
 class PatternTranslationError extends Error {
@@ -575,10 +579,19 @@ class PatternTranslationError extends Error {
 }
 
 interface RegexFlags {
+  /** CASE_INSENSITIVE (ASCII-only unless UNICODE_CASE) */
   readonly i: boolean
+  /** DOTALL */
   readonly s: boolean
+  /** MULTILINE */
   readonly m: boolean
+  /** UNIX_LINES: only `\n` terminates a line */
+  readonly d: boolean
+  /** UNICODE_CASE */
+  readonly u: boolean
 }
+
+const DEFAULT_FLAGS: RegexFlags = { i: false, s: false, m: false, d: false, u: false }
 
 interface Scope {
   flags: RegexFlags
@@ -606,20 +619,37 @@ type EscapeResult =
   | { readonly kind: 'sequence'; readonly text: string }
   | { readonly kind: 'quote'; readonly cps: readonly number[] }
 
-const LINE_TERMINATORS = '\\n\\r\\u0085\\u2028\\u2029'
-const JAVA_DOT = `[^${LINE_TERMINATORS}]`
 const ANY_CHAR = '[\\s\\S]'
 const INPUT_START = '(?<![\\s\\S])'
 const INPUT_END = '(?![\\s\\S])'
-/** Java's `$` (and `\Z`) without MULTILINE: end of input, or before a final line terminator. */
-const JAVA_END = `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?${INPUT_END})`
-const MULTILINE_START = `(?<![^${LINE_TERMINATORS}])`
-const MULTILINE_END = `(?![^${LINE_TERMINATORS}])`
 const JAVA_SPACE = '\\t-\\r '
 const JAVA_HSPACE = ' \\t\\u00A0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000'
 const JAVA_VSPACE = '\\n\\u000B\\f\\r\\u0085\\u2028\\u2029'
 
-/** Java's POSIX character classes (US-ASCII only, the default). */
+function lineTerminators(flags: RegexFlags): string {
+  return flags.d ? '\\n' : '\\n\\r\\u0085\\u2028\\u2029'
+}
+
+/** Java's `.` */
+function javaDot(flags: RegexFlags): string {
+  return flags.s ? ANY_CHAR : `[^${lineTerminators(flags)}]`
+}
+
+/** Java's `$` (and `\Z`) without MULTILINE: end of input, or before a final line terminator. */
+function javaEnd(flags: RegexFlags): string {
+  const terminator = flags.d ? '\\n' : `(?:\\r\\n|[${lineTerminators(flags)}])`
+  return `(?=${terminator}?${INPUT_END})`
+}
+
+function javaLineStart(flags: RegexFlags): string {
+  return flags.m ? `(?<![^${lineTerminators(flags)}])` : '^'
+}
+
+function javaLineEnd(flags: RegexFlags): string {
+  return flags.m ? `(?![^${lineTerminators(flags)}])` : javaEnd(flags)
+}
+
+/** Java's POSIX character classes (US-ASCII, the default). */
 const POSIX_CLASSES: Readonly<Record<string, string>> = {
   Lower: 'a-z',
   Upper: 'A-Z',
@@ -636,18 +666,47 @@ const POSIX_CLASSES: Readonly<Record<string, string>> = {
   Space: JAVA_SPACE,
 }
 
-/** Java `\p{IsX}` names that JavaScript spells differently. */
-const JAVA_IS_ALIASES: Readonly<Record<string, string>> = {
-  WhiteSpace: 'White_Space',
-  HexDigit: 'Hex_Digit',
-  JoinControl: 'Join_Control',
-  NoncharacterCodePoint: 'Noncharacter_Code_Point',
-  Digit: 'Nd',
-  Letter: 'L',
-  Punctuation: 'P',
-  Control: 'Cc',
-  Titlecase: 'Lt',
+/** Other property names Java accepts without a prefix. */
+const JAVA_PLAIN_PROPERTIES: Readonly<Record<string, string>> = {
+  all: '\\u{0}-\\u{10FFFF}',
+  L1: '\\u0000-\\u00FF',
+  LD: '\\p{L}\\p{Nd}',
+  javaLowerCase: '\\p{Lowercase}',
+  javaUpperCase: '\\p{Uppercase}',
+  javaTitleCase: '\\p{Lt}',
+  javaDigit: '\\p{Nd}',
+  javaLetter: '\\p{L}',
+  javaLetterOrDigit: '\\p{L}\\p{Nd}',
+  javaAlphabetic: '\\p{Alphabetic}',
+  javaIdeographic: '\\p{Ideographic}',
 }
+
+/**
+ * Java's `\p{IsX}` binary properties (matched case-insensitively, underscores
+ * optional), as JavaScript property escapes.
+ */
+const JAVA_IS_PROPERTIES: Readonly<Record<string, string>> = {
+  ALPHABETIC: '\\p{Alphabetic}',
+  ASSIGNED: '\\p{Assigned}',
+  CONTROL: '\\p{Cc}',
+  HEXDIGIT: '\\p{Hex_Digit}',
+  IDEOGRAPHIC: '\\p{Ideographic}',
+  JOINCONTROL: '\\p{Join_Control}',
+  LETTER: '\\p{L}',
+  LOWERCASE: '\\p{Lowercase}',
+  UPPERCASE: '\\p{Uppercase}',
+  TITLECASE: '\\p{Lt}',
+  NONCHARACTERCODEPOINT: '\\p{Noncharacter_Code_Point}',
+  PUNCTUATION: '\\p{P}',
+  PUNCT: '\\p{P}',
+  WHITESPACE: '\\p{White_Space}',
+  DIGIT: '\\p{Nd}',
+  ALNUM: '\\p{Alphabetic}\\p{Nd}',
+  BLANK: '\\p{Zs}\\t',
+}
+
+/** Property classes whose meaning changes under case-insensitive matching. */
+const CASE_SENSITIVE_PROPERTY = /\\p\{(?:Lu|Ll|Lt|LC|Lowercase|Uppercase)\}|^(?:a-z|A-Z)$/
 
 const SYNTAX_CHARS = '^$\\.*+?()[]{}|/'
 const CLASS_SYNTAX_CHARS = '\\]^-[/'
@@ -680,32 +739,20 @@ function propertyCompiles(name: string): boolean {
 class JavaPatternTranslator {
   private readonly cps: readonly number[]
   private pos = 0
-  private captureGroups = 0
-  private syntheticGroups = 0
-  /** The pattern uses numeric backreferences (so synthetic groups would renumber them). */
-  usedNumericBackrefs = false
-  /** The output needs the `u` flag (property escapes, astral characters). */
-  needsUnicode = false
+  private atomicGroups = 0
   readonly conversions = new Set<string>()
 
-  constructor(
-    private readonly source: string,
-    private readonly emulateAtomic: boolean,
-  ) {
+  constructor(private readonly source: string) {
     this.cps = Array.from(source, (ch) => ch.codePointAt(0) ?? 0)
   }
 
-  get introducedGroups(): boolean {
-    return this.syntheticGroups > 0
-  }
-
   translate(): string {
-    const pieces = this.parseAlternation({ flags: { i: false, s: false, m: false } }, true)
+    const pieces = this.parseAlternation({ flags: DEFAULT_FLAGS }, true)
     return pieces.map((p) => p.text).join('')
   }
 
   private error(message: string): PatternTranslationError {
-    return new PatternTranslationError(`${message} at offset ${this.pos} of ${JSON.stringify(this.source)}`)
+    return new PatternTranslationError(`${message} (at offset ${this.pos})`)
   }
 
   private peek(offset = 0): string | undefined {
@@ -733,14 +780,13 @@ class JavaPatternTranslator {
   private parseAlternation(scope: Scope, isRoot: boolean): Piece[] {
     const pieces: Piece[] = []
     while (this.pos < this.cps.length) {
-      const ch = this.peek()
-      if (ch === ')') {
+      if (this.peek() === ')') {
         if (isRoot) throw this.error("unmatched ')'")
         return pieces
       }
-      this.pos++
+      const cp = this.next()
       const flags = scope.flags
-      switch (ch) {
+      switch (String.fromCodePoint(cp)) {
         case '|':
           pieces.push({ text: '|', kind: 'alternation' })
           break
@@ -753,65 +799,67 @@ class JavaPatternTranslator {
           pieces.push({ text: this.unionText(this.parseClass(flags)), kind: 'atom' })
           break
         case '\\':
-          pieces.push(...this.escapePieces(this.parseEscape(false), flags))
+          pieces.push(...this.escapePieces(this.parseEscape(false, flags), flags))
           break
         case '^':
-          pieces.push({ text: flags.m ? MULTILINE_START : '^', kind: 'assertion' })
+          pieces.push({ text: javaLineStart(flags), kind: 'assertion' })
           break
         case '$':
-          pieces.push({ text: flags.m ? MULTILINE_END : JAVA_END, kind: 'assertion' })
+          pieces.push({ text: javaLineEnd(flags), kind: 'assertion' })
           break
         case '.':
-          pieces.push({ text: flags.s ? ANY_CHAR : JAVA_DOT, kind: 'atom' })
+          pieces.push({ text: javaDot(flags), kind: 'atom' })
           break
         case '*':
         case '?':
-          this.quantify(pieces, ch, 0)
+          this.quantify(pieces, String.fromCodePoint(cp), 0, false)
           break
         case '+':
-          this.quantify(pieces, ch, 1)
+          this.quantify(pieces, '+', 1, false)
           break
         case '{': {
-          const braces = this.tryParseBraces()
-          if (braces === undefined) {
-            this.conversions.add("literal '{'")
-            pieces.push(this.literalPiece(0x7b, flags))
-          } else {
-            this.quantify(pieces, braces.text, braces.min)
-          }
+          const braces = this.parseBraces()
+          this.quantify(pieces, braces.text, braces.min, true)
           break
         }
         default:
-          pieces.push(this.literalPiece(this.cps[this.pos - 1] ?? 0, flags))
+          pieces.push(this.literalPiece(cp, flags))
       }
     }
     if (!isRoot) throw this.error('unclosed group')
     return pieces
   }
 
-  private tryParseBraces(): { text: string; min: number } | undefined {
+  /** After '{': `n}`, `n,}` or `n,m}`. Java rejects anything else ("Illegal repetition"). */
+  private parseBraces(): { text: string; min: number } {
     const rest = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 24))
-    const m = /^(\d+)(?:(,)(\d*))?\}/.exec(rest)
-    if (m === null) return undefined
+    const m = /^(\d+)(?:,(\d*))?\}/.exec(rest)
+    if (m === null) throw this.error("illegal repetition: '{' does not start a quantifier")
     const min = Number(m[1])
-    const max = m[3] === undefined || m[3] === '' ? undefined : Number(m[3])
-    if (max !== undefined && max < min) throw this.error(`illegal repetition {${min},${max}}`)
+    const max = m[2] === undefined ? min : m[2] === '' ? undefined : Number(m[2])
+    if (max !== undefined && max < min) throw this.error(`illegal repetition range {${m[0]}`)
     this.pos += m[0].length
     return { text: `{${m[0]}`, min }
   }
 
-  private quantify(pieces: Piece[], quantifier: string, min: number): void {
+  private quantify(pieces: Piece[], quantifier: string, min: number, braces: boolean): void {
     const last = pieces[pieces.length - 1]
-    if (last === undefined || last.kind === 'alternation') throw this.error(`dangling quantifier ${quantifier}`)
-    if (last.kind === 'quantified') throw this.error(`quantifier ${quantifier} follows a quantifier`)
     let suffix = ''
     let possessive = false
     if (this.eat('?')) suffix = '?'
     else if (this.eat('+')) possessive = true
+    if (last === undefined || last.kind === 'alternation') throw this.error(`dangling quantifier ${quantifier}`)
+    if (last.kind === 'quantified') {
+      // Java quietly applies a {n,m} that follows a quantifier to an empty node,
+      // i.e. ignores it (`a{2}{3}` matches "aa"); `*`, `+`, `?` there are errors.
+      if (!braces) throw this.error(`dangling quantifier ${quantifier}`)
+      this.conversions.add('stacked {n,m} quantifier (ignored, as Java does)')
+      return
+    }
     if (last.kind === 'assertion') {
       // Java accepts a quantified zero-width assertion (e.g. `${1,128}`); JavaScript's
-      // u mode does not. Repeating an assertion changes nothing, and zero
-      // repetitions mean the assertion is optional, i.e. absent.
+      // u mode does not. Repeating an assertion changes nothing, and allowing zero
+      // repetitions makes it vacuous.
       this.conversions.add('quantified assertion')
       if (min === 0) pieces.pop()
       return
@@ -825,22 +873,19 @@ class JavaPatternTranslator {
     }
   }
 
-  /** An atomic group: `(?=(X))\1` is the exact JavaScript equivalent of Java's `(?>X)`. */
+  /**
+   * An atomic group: `(?=(X))\k` is the exact JavaScript equivalent of Java's
+   * `(?>X)` (a lookahead is never backtracked into). Backreferences are refused
+   * elsewhere, so the extra capture cannot renumber anything.
+   */
   private atomic(text: string): string {
-    if (!this.emulateAtomic) {
-      this.conversions.add('atomic/possessive treated as greedy (pattern has numeric backreferences)')
-      return `(?:${text})`
-    }
-    this.syntheticGroups++
-    const name = `__atomic${this.syntheticGroups}`
+    this.atomicGroups++
+    const name = `atomic${this.atomicGroups}`
     return `(?:(?=(?<${name}>${text}))\\k<${name}>)`
   }
 
   private parseGroup(scope: Scope): Piece | undefined {
-    if (!this.eat('?')) {
-      this.captureGroups++
-      return this.finishGroup('(', scope.flags, 'atom')
-    }
+    if (!this.eat('?')) return this.finishGroup('(', scope.flags, 'atom')
     const ch = this.peek()
     if (ch === ':') {
       this.pos++
@@ -860,8 +905,8 @@ class JavaPatternTranslator {
       let name = ''
       while (this.peek() !== undefined && this.peek() !== '>') name += String.fromCodePoint(this.next())
       if (!this.eat('>') || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw this.error('malformed named group')
-      this.captureGroups++
-      return this.finishGroup(`(?<${name}>`, scope.flags, 'atom')
+      // Our own atomic-group captures are named atomicN; keep user names apart.
+      return this.finishGroup(`(?<user_${name}>`, scope.flags, 'atom')
     }
     if (ch === '>') {
       this.pos++
@@ -870,26 +915,25 @@ class JavaPatternTranslator {
       return { text: this.atomic(inner.text), kind: 'atom' }
     }
     // Inline flags: (?idmsux-idmsux) or (?idmsux-idmsux:X)
-    const start = this.pos
     let flagText = ''
-    while (this.peek() !== undefined && /[A-Za-z-]/.test(this.peek() ?? '')) flagText += String.fromCodePoint(this.next())
+    while (/^[A-Za-z-]$/.test(this.peek() ?? '')) flagText += String.fromCodePoint(this.next())
     const m = /^([a-zA-Z]*)(?:-([a-zA-Z]*))?$/.exec(flagText)
     const terminator = this.peek()
     if (m === null || flagText === '' || (terminator !== ')' && terminator !== ':')) {
-      this.pos = start
       throw this.error('unsupported group construct')
     }
     this.pos++
-    const flags: { i: boolean; s: boolean; m: boolean } = { ...scope.flags }
+    const flags: { -readonly [K in keyof RegexFlags]: boolean } = { ...scope.flags }
     for (const [letters, value] of [
       [m[1] ?? '', true],
       [m[2] ?? '', false],
     ] as const) {
       for (const letter of letters) {
-        if (letter === 'i' || letter === 's' || letter === 'm') flags[letter] = value
+        if (letter === 'i' || letter === 's' || letter === 'm' || letter === 'd' || letter === 'u') flags[letter] = value
         else throw this.error(`unsupported inline flag '${letter}'`)
       }
     }
+    if (flags.i && flags.u) throw this.error('Unicode case folding ((?iu)) is not supported')
     this.conversions.add(`inline flags (?${flagText})`)
     if (terminator === ')') {
       scope.flags = flags // applies to the rest of the enclosing group
@@ -914,10 +958,7 @@ class JavaPatternTranslator {
   }
 
   private literalText(cp: number): string {
-    if (cp > 0xffff) {
-      this.needsUnicode = true
-      return `\\u{${cp.toString(16).toUpperCase()}}`
-    }
+    if (cp > 0xffff) return `\\u{${cp.toString(16).toUpperCase()}}`
     const ch = String.fromCharCode(cp)
     if (isAsciiAlnum(cp)) return ch
     if (cp >= 0x20 && cp < 0x7f) return SYNTAX_CHARS.includes(ch) ? `\\${ch}` : ch
@@ -925,10 +966,7 @@ class JavaPatternTranslator {
   }
 
   private classCharText(cp: number): string {
-    if (cp > 0xffff) {
-      this.needsUnicode = true
-      return `\\u{${cp.toString(16).toUpperCase()}}`
-    }
+    if (cp > 0xffff) return `\\u{${cp.toString(16).toUpperCase()}}`
     const ch = String.fromCharCode(cp)
     if (isAsciiAlnum(cp)) return ch
     if (cp >= 0x20 && cp < 0x7f) return CLASS_SYNTAX_CHARS.includes(ch) ? `\\${ch}` : ch
@@ -953,7 +991,7 @@ class JavaPatternTranslator {
     }
   }
 
-  private parseEscape(inClass: boolean): EscapeResult {
+  private parseEscape(inClass: boolean, flags: RegexFlags): EscapeResult {
     if (this.pos >= this.cps.length) throw this.error('trailing backslash')
     const cp = this.next()
     const ch = String.fromCodePoint(cp)
@@ -988,7 +1026,7 @@ class JavaPatternTranslator {
         return { kind: 'sequence', text: `(?:\\r\\n|[${JAVA_VSPACE}])` }
       case 'p':
       case 'P':
-        return this.parseProperty(ch === 'P')
+        return this.parseProperty(ch === 'P', flags)
       case 'b':
       case 'B':
         outsideClassOnly()
@@ -1005,7 +1043,7 @@ class JavaPatternTranslator {
       case 'Z':
         outsideClassOnly()
         this.conversions.add('\\Z')
-        return { kind: 'assertion', text: JAVA_END }
+        return { kind: 'assertion', text: javaEnd(flags) }
       case 'Q': {
         this.conversions.add('\\Q…\\E quoting')
         const quoted: number[] = []
@@ -1025,15 +1063,13 @@ class JavaPatternTranslator {
         return { kind: 'char', cp: 0x07 }
       case 'e':
         return { kind: 'char', cp: 0x1b }
-      case 'c': {
-        const control = this.next()
-        return { kind: 'char', cp: control ^ 0x40 }
-      }
+      case 'c':
+        return { kind: 'char', cp: this.next() ^ 0x40 }
       case '0': {
         // Java octal: \0n, \0nn, \0mnn (m <= 3)
         this.conversions.add('octal escape')
         let digits = ''
-        while (digits.length < 3 && /[0-7]/.test(this.peek() ?? '')) {
+        while (digits.length < 3 && /^[0-7]$/.test(this.peek() ?? '')) {
           if (digits.length === 2 && Number(digits[0]) > 3) break
           digits += String.fromCodePoint(this.next())
         }
@@ -1055,6 +1091,7 @@ class JavaPatternTranslator {
       case 'u': {
         const unit = this.hexDigits(4)
         if (unit >= 0xd800 && unit <= 0xdbff && this.peek() === '\\' && this.peek(1) === 'u') {
+          // Java joins an escaped surrogate pair into one code point.
           const save = this.pos
           this.pos += 2
           const low = this.hexDigits(4)
@@ -1063,30 +1100,15 @@ class JavaPatternTranslator {
         }
         return { kind: 'char', cp: unit }
       }
-      case 'k': {
-        outsideClassOnly()
-        let name = ''
-        if (!this.eat('<')) throw this.error('malformed \\k<name>')
-        while (this.peek() !== undefined && this.peek() !== '>') name += String.fromCodePoint(this.next())
-        if (!this.eat('>')) throw this.error('malformed \\k<name>')
-        return { kind: 'sequence', text: `\\k<${name}>` }
-      }
+      case 'k':
+        throw this.error('backreferences are not supported')
       default:
         break
     }
-    if (cp >= 0x31 && cp <= 0x39) {
-      outsideClassOnly()
-      // Java: \1-\9 are always backreferences; further digits are taken while the group exists.
-      let group = cp - 0x30
-      while (/[0-9]/.test(this.peek() ?? '') && group * 10 + Number(this.peek()) <= this.captureGroups) {
-        group = group * 10 + (this.next() - 0x30)
-      }
-      this.usedNumericBackrefs = true
-      return { kind: 'sequence', text: `(?:\\${group})` }
-    }
+    if (cp >= 0x31 && cp <= 0x39) throw this.error('backreferences are not supported')
     if (isAsciiAlnum(cp)) throw this.error(`unsupported escape \\${ch}`)
-    // Identity escape of a non-alphanumeric character: Java allows any; JavaScript's u
-    // mode only allows syntax characters (and '-' inside a class).
+    // Identity escape of a non-alphanumeric character: Java allows any; JavaScript's
+    // u mode only allows syntax characters (and '-' inside a class).
     if (!SYNTAX_CHARS.includes(ch) && !(inClass && ch === '-')) this.conversions.add(`identity escape \\${ch}`)
     return { kind: 'char', cp }
   }
@@ -1095,14 +1117,14 @@ class JavaPatternTranslator {
     let digits = ''
     for (let k = 0; k < count; k++) {
       const ch = this.peek()
-      if (ch === undefined || !/[0-9a-fA-F]/.test(ch)) throw this.error('malformed hex escape')
+      if (ch === undefined || !/^[0-9a-fA-F]$/.test(ch)) throw this.error('malformed hex escape')
       digits += ch
       this.pos++
     }
     return parseInt(digits, 16)
   }
 
-  private parseProperty(negated: boolean): ClassItem {
+  private parseProperty(negated: boolean, flags: RegexFlags): ClassItem {
     let name: string
     if (this.eat('{')) {
       name = ''
@@ -1112,42 +1134,66 @@ class JavaPatternTranslator {
       name = String.fromCodePoint(this.next())
     }
     const display = `\\${negated ? 'P' : 'p'}{${name}}`
+    const text = this.propertySet(name, display)
+    if (flags.i && CASE_SENSITIVE_PROPERTY.test(text)) {
+      throw this.error(`case-insensitive ${display} is not supported`)
+    }
+    return negated ? { kind: 'atom', text: `[^${text}]` } : { kind: 'set', text }
+  }
+
+  /** The contents of a JavaScript class equivalent to Java's `\p{name}`. */
+  private propertySet(name: string, display: string): string {
     const posix = POSIX_CLASSES[name]
     if (posix !== undefined) {
       this.conversions.add(`POSIX class ${display}`)
-      return negated ? { kind: 'atom', text: `[^${posix}]` } : { kind: 'set', text: posix }
+      return posix
     }
-    if (name.startsWith('java')) throw this.error(`unsupported Java property ${display}`)
-    if (/^In/.test(name) || /^(blk|block)=/i.test(name)) throw this.error(`Unicode blocks are not supported by JavaScript: ${display}`)
-    let candidates: string[]
-    const is = /^Is(.+)$/.exec(name)
-    const keyed = /^(sc|script|gc|general_category)=(.+)$/i.exec(name)
-    if (is !== null) {
-      const bare = is[1] ?? ''
-      candidates = [JAVA_IS_ALIASES[bare] ?? bare, `Script=${bare}`]
+    const plain = JAVA_PLAIN_PROPERTIES[name]
+    if (plain !== undefined) {
       this.conversions.add(`property ${display}`)
-    } else if (keyed !== null) {
-      const key = (keyed[1] ?? '').toLowerCase()
-      candidates = [`${key === 'sc' || key === 'script' ? 'Script' : 'General_Category'}=${keyed[2] ?? ''}`]
-    } else {
-      candidates = [`General_Category=${name}`]
+      return plain
     }
-    const property = candidates.find(propertyCompiles)
-    if (property === undefined) throw this.error(`unknown property ${display}`)
-    this.needsUnicode = true
-    const text = property.startsWith('General_Category=') ? property.slice('General_Category='.length) : property
-    return { kind: 'set', text: `\\${negated ? 'P' : 'p'}{${text}}` }
+    if (/^In/.test(name) || /^(blk|block)=/i.test(name)) {
+      throw this.error(`Unicode blocks are not supported by JavaScript: ${display}`)
+    }
+    const keyed = /^(sc|script|gc|general_category)=(.+)$/i.exec(name)
+    if (keyed !== null) {
+      const key = (keyed[1] ?? '').toLowerCase()
+      const property = `${key === 'sc' || key === 'script' ? 'Script' : 'General_Category'}=${keyed[2] ?? ''}`
+      if (propertyCompiles(property)) return `\\p{${property}}`
+      throw this.error(`unknown property ${display}`)
+    }
+    const is = /^Is(.+)$/.exec(name)
+    if (is !== null) {
+      this.conversions.add(`property ${display}`)
+      const bare = is[1] ?? ''
+      const binary = JAVA_IS_PROPERTIES[bare.toUpperCase().replace(/_/g, '')]
+      if (binary !== undefined) return binary
+      // A general category (\p{IsLu}) or a script, whose names Java matches case-insensitively.
+      if (/^[A-Z][a-z]?$/.test(bare) && propertyCompiles(`General_Category=${bare}`)) return `\\p{${bare}}`
+      const script = bare.charAt(0).toUpperCase() + bare.slice(1).toLowerCase()
+      for (const candidate of [`Script=${bare}`, `Script=${script}`]) {
+        if (propertyCompiles(candidate)) return `\\p{${candidate}}`
+      }
+      throw this.error(`unknown property ${display}`)
+    }
+    // Java: a bare name is a general category (L, Lu, ...).
+    if (/^[A-Z][a-z]?$/.test(name) && propertyCompiles(`General_Category=${name}`)) return `\\p{${name}}`
+    throw this.error(`unknown property ${display}`)
   }
 
   // -- character classes ----------------------------------------------------
 
-  /** Parses after '['; returns the class as a union of single-character items. */
+  /**
+   * Parses after '['; returns the class as a union of single-character items.
+   * Java semantics (9+): nested classes are unions, `&&` intersects, and a
+   * leading `^` negates the whole class.
+   */
   private parseClass(flags: RegexFlags): ClassItem[] {
     const negated = this.eat('^')
     const operands: ClassItem[][] = []
     let current: ClassItem[] = []
     let first = true
-    let nested = false
     for (;;) {
       const ch = this.peek()
       if (ch === undefined) throw this.error('unclosed character class')
@@ -1158,7 +1204,6 @@ class JavaPatternTranslator {
       first = false
       if (ch === '[') {
         this.pos++
-        nested = true
         this.conversions.add('nested character class')
         current.push(...this.parseClass(flags))
         continue
@@ -1170,16 +1215,15 @@ class JavaPatternTranslator {
         current = []
         continue
       }
-      const item = this.parseClassAtom()
-      if (item === undefined) continue
+      const item = this.parseClassAtom(flags)
       if (Array.isArray(item)) {
         current.push(...item)
         continue
       }
       if (item.kind === 'char' && this.peek() === '-' && this.peek(1) !== undefined && this.peek(1) !== ']' && this.peek(1) !== '[') {
         this.pos++ // '-'
-        const hi = this.parseClassAtom()
-        if (hi === undefined || Array.isArray(hi) || hi.kind !== 'char') throw this.error('illegal character range')
+        const hi = this.parseClassAtom(flags)
+        if (Array.isArray(hi) || hi.kind !== 'char') throw this.error('illegal character range')
         if (hi.cp < item.cp) throw this.error('illegal character range (reversed)')
         current.push({ kind: 'range', lo: item.cp, hi: hi.cp })
       } else {
@@ -1188,24 +1232,23 @@ class JavaPatternTranslator {
     }
     operands.push(current)
     const cased = operands.map((items) => (flags.i ? this.caseFold(items) : items))
+    let union: ClassItem[]
     if (cased.length === 1) {
-      const items = cased[0] ?? []
-      if (!negated) return items
-      if (nested) throw this.error('negated character class with a nested class (Java version-dependent semantics)')
-      return [{ kind: 'atom', text: this.negatedUnionText(items) }]
+      union = cased[0] ?? []
+    } else {
+      if (cased.some((items) => items.length === 0)) throw this.error('empty operand in character class intersection')
+      const texts = cased.map((items) => this.unionText(items))
+      const last = texts.pop() ?? ''
+      union = [{ kind: 'atom', text: `(?:${texts.map((t) => `(?=${t})`).join('')}${last})` }]
     }
-    if (negated) throw this.error('negated character class intersection')
-    if (cased.some((items) => items.length === 0)) throw this.error('empty operand in character class intersection')
-    const texts = cased.map((items) => this.unionText(items))
-    const last = texts.pop() ?? ''
-    return [{ kind: 'atom', text: `(?:${texts.map((t) => `(?=${t})`).join('')}${last})` }]
+    return negated ? [{ kind: 'atom', text: this.negatedUnionText(union) }] : union
   }
 
   /** One class atom: a char, a class escape, or (for \Q…\E) several chars. */
-  private parseClassAtom(): ClassItem | ClassItem[] | undefined {
+  private parseClassAtom(flags: RegexFlags): ClassItem | ClassItem[] {
     const cp = this.next()
     if (cp !== 0x5c) return { kind: 'char', cp }
-    const escape = this.parseEscape(true)
+    const escape = this.parseEscape(true, flags)
     switch (escape.kind) {
       case 'quote':
         return escape.cps.map((q) => ({ kind: 'char', cp: q }))
@@ -1269,9 +1312,10 @@ class JavaPatternTranslator {
 const patternCache = new Map<string, PatternCompilation>()
 
 /**
- * Compile a botocore (Java-dialect) pattern into a JavaScript regex that tests
- * for a **full** match. Results are cached. Never throws: an untranslatable
- * or uncompilable pattern yields `{ ok: false, reason }`.
+ * Compile a botocore (Java-dialect) pattern into a JavaScript regex (`u` flag)
+ * that tests for a **full** match, like Java's `Matcher.matches()`. Results
+ * are cached. Never throws: an untranslatable or uncompilable pattern yields
+ * `{ ok: false, reason }`.
  */
 export function compileBotocorePattern(pattern: string): PatternCompilation {
   const cached = patternCache.get(pattern)
@@ -1282,31 +1326,15 @@ export function compileBotocorePattern(pattern: string): PatternCompilation {
 }
 
 function compileUncached(pattern: string): PatternCompilation {
-  let translator: JavaPatternTranslator
-  let source: string
   try {
-    translator = new JavaPatternTranslator(pattern, true)
-    source = translator.translate()
-    if (translator.usedNumericBackrefs && translator.introducedGroups) {
-      // Synthetic groups would renumber the pattern's own backreferences.
-      translator = new JavaPatternTranslator(pattern, false)
-      source = translator.translate()
-    }
+    const translator = new JavaPatternTranslator(pattern)
+    const source = translator.translate()
+    // The translation always targets the u flag (it emits \u{...} and \p{...});
+    // JavaScript's non-u syntax would silently give some escapes another meaning.
+    const regex = new RegExp(`^(?:${source})$`, 'u')
+    return { ok: true, compiled: { pattern, regex, conversions: [...translator.conversions] } }
   } catch (error) {
     return { ok: false, pattern, reason: errorMessage(error) }
-  }
-  const full = `^(?:${source})$`
-  const conversions = [...translator.conversions]
-  try {
-    return { ok: true, compiled: { pattern, regex: new RegExp(full, 'u'), conversions } }
-  } catch (unicodeError) {
-    if (translator.needsUnicode) return { ok: false, pattern, reason: errorMessage(unicodeError) }
-    try {
-      const regex = new RegExp(full)
-      return { ok: true, compiled: { pattern, regex, conversions: [...conversions, 'compiled without the u flag'] } }
-    } catch (plainError) {
-      return { ok: false, pattern, reason: errorMessage(plainError) }
-    }
   }
 }
 

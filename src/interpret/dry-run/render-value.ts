@@ -15,6 +15,8 @@ export const showExpr = (e: Expr): string => {
       return `<param:${e.name}>`
     case 'RunId':
       return '<run>'
+    case 'Code':
+      return `<code:${e.sourceDir ?? e.entryPoint}>`
     case 'Join':
       return e.values.map((v) => (isExpr(v) ? showExpr(v) : String(v))).join(e.on)
   }

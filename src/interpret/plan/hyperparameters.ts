@@ -33,6 +33,7 @@ const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
     }
     case 'Join':
     case 'RunId':
+    case 'Code':
       return true
   }
 }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Expr, Join, Ref, Param } from '../../spec/val.js'
+import type { Code, Expr, Join, Ref, Param } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 
 /** `T` with every scalar leaf allowed to be an `Expr`. */
@@ -23,6 +23,8 @@ export interface Resolver {
   readonly ref: (r: Ref<unknown>) => string | number
   readonly param: (p: Param<unknown>) => string | number | boolean
   readonly runId: string
+  /** The S3 URI of the packed archive (the executor packs, hashes and uploads it). */
+  readonly code: (c: Code) => string
 }
 
 const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
@@ -35,6 +37,8 @@ const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
       return r.runId
     case 'Join':
       return joinValue(e, r)
+    case 'Code':
+      return r.code(e)
   }
 }
 
