@@ -44,6 +44,27 @@ export const child = (c: t.Context, key: string, type: t.Decoder<any, any>, actu
 ]
 
 // -------------------------------------------------------------------------------------
+// introspection: every codec built here says what it is, so tests can derive generators from it
+// -------------------------------------------------------------------------------------
+
+export type Meta =
+  | { readonly kind: 'string'; readonly min: number; readonly max: number; readonly pattern?: RegExp }
+  | { readonly kind: 'number'; readonly min?: number; readonly max?: number; readonly integer: boolean }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'oneOf'; readonly values: ReadonlyArray<string> }
+  | { readonly kind: 'opaque'; readonly name: string }
+  | { readonly kind: 'val'; readonly codec: t.Type<any, any, unknown>; readonly valKind: ValKind }
+  | { readonly kind: 'array'; readonly item: t.Type<any, any, unknown>; readonly min: number; readonly max: number }
+  | { readonly kind: 'record'; readonly value: t.Type<any, any, unknown>; readonly key?: t.Type<string, string, unknown>; readonly max: number }
+  | { readonly kind: 'struct'; readonly required: Props; readonly optional: Props }
+  | { readonly kind: 'taggedUnion'; readonly members: { readonly [tag: string]: t.Type<any, any, unknown> } }
+
+const META = Symbol.for('sagespec.codec.meta')
+const withMeta = <C extends t.Type<any, any, unknown>>(codec: C, meta: Meta): C => Object.assign(codec, { [META]: meta })
+/** What a codec built by this module is (`opaque` for anything else). */
+export const metaOf = (codec: t.Type<any, any, unknown>): Meta => (codec as unknown as { [META]?: Meta })[META] ?? { kind: 'opaque', name: codec.name }
+
+// -------------------------------------------------------------------------------------
 // scalar codecs
 // -------------------------------------------------------------------------------------
 
@@ -67,7 +88,7 @@ export const str = (name: string, o: StringOptions = {}): t.Type<string, string,
   const expected = describe ?? `a string${limits}${pattern ? ` matching ${pattern.source}` : ''}`
   const check = (u: unknown): u is string =>
     typeof u === 'string' && [...u].length >= min && [...u].length <= max && (pattern === undefined || pattern.test(u))
-  return scalar(name, expected, check)
+  return withMeta(scalar(name, expected, check), { kind: 'string', min, max, ...(pattern ? { pattern } : {}) })
 }
 
 export interface NumberOptions {
@@ -85,7 +106,7 @@ const describeNumber = ({ min, max, integer }: NumberOptions): string => {
 }
 
 export const num = (name: string, o: NumberOptions = {}): t.Type<number, number, unknown> =>
-  scalar(
+  withMeta(scalar(
     name,
     describeNumber(o),
     (u): u is number =>
@@ -94,17 +115,20 @@ export const num = (name: string, o: NumberOptions = {}): t.Type<number, number,
       (!o.integer || Number.isInteger(u)) &&
       (o.min === undefined || u >= o.min) &&
       (o.max === undefined || u <= o.max),
-  )
+  ), { kind: 'number', ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}), integer: o.integer === true })
 
 export const int = (name: string, o: Omit<NumberOptions, 'integer'> = {}) => num(name, { ...o, integer: true })
 
-export const bool: t.Type<boolean, boolean, unknown> = scalar('boolean', 'true or false', (u): u is boolean => typeof u === 'boolean')
+export const bool: t.Type<boolean, boolean, unknown> = withMeta(scalar('boolean', 'true or false', (u): u is boolean => typeof u === 'boolean'), { kind: 'boolean' })
 
 export const oneOf = <const L extends string>(name: string, values: ReadonlyArray<L>): t.Type<L, L, unknown> =>
-  scalar(name, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is L => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u))
+  withMeta(
+    scalar(name, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is L => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u)),
+    { kind: 'oneOf', values },
+  )
 
 export const literal = <const L extends string>(value: L): t.Type<L, L, unknown> =>
-  scalar(JSON.stringify(value), JSON.stringify(value), (u): u is L => u === value)
+  withMeta(scalar(JSON.stringify(value), JSON.stringify(value), (u): u is L => u === value), { kind: 'oneOf', values: [value] })
 
 // -------------------------------------------------------------------------------------
 // Val<A>
@@ -248,12 +272,12 @@ const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unk
 
 /** `Val<A>`: the literal codec, or a ref/param (checked later against `kind`), or — for strings — a join or the run id. */
 export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<Val<A>, Val<A>, unknown> =>
-  new t.Type<Val<A>, Val<A>, unknown>(
+  withMeta(new t.Type<Val<A>, Val<A>, unknown>(
     `Val<${codec.name}>`,
     (u): u is Val<A> => isExpr(u) || codec.is(u),
     (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
     t.identity,
-  )
+  ), { kind: 'val', codec, valKind: kind })
 
 export const vstr = (name: string, o?: StringOptions) => val(str(name, o), 'string')
 export const vint = (name: string, o?: Omit<NumberOptions, 'integer'>) => val(int(name, o), 'integer')
@@ -279,7 +303,7 @@ export const array = <A>(item: t.Type<A, A, unknown>, o: ArrayOptions = {}): t.T
   const { min = 0, max = Infinity } = o
   const expected =
     min > 0 && max < Infinity ? `a list of ${min} to ${max} items` : min > 0 ? `a list of at least ${min} item${min === 1 ? '' : 's'}` : max < Infinity ? `a list of at most ${max} items` : 'a list'
-  return new t.Type<ReadonlyArray<A>, ReadonlyArray<A>, unknown>(
+  return withMeta(new t.Type<ReadonlyArray<A>, ReadonlyArray<A>, unknown>(
     `Array<${item.name}>`,
     (u): u is ReadonlyArray<A> => Array.isArray(u) && u.every(item.is),
     (u, c) => {
@@ -292,7 +316,7 @@ export const array = <A>(item: t.Type<A, A, unknown>, o: ArrayOptions = {}): t.T
       return errors.length > 0 ? t.failures(errors) : t.success(u)
     },
     t.identity,
-  )
+  ), { kind: 'array', item, min, max })
 }
 
 export interface RecordOptions {
@@ -303,7 +327,7 @@ export interface RecordOptions {
 /** A string-keyed map; keys are checked with `key` and reported at the key's own path. */
 export const record = <A>(value: t.Type<A, A, unknown>, o: RecordOptions = {}): t.Type<Readonly<Record<string, A>>, Readonly<Record<string, A>>, unknown> => {
   const { max = Infinity, key } = o
-  return new t.Type<Readonly<Record<string, A>>, Readonly<Record<string, A>>, unknown>(
+  return withMeta(new t.Type<Readonly<Record<string, A>>, Readonly<Record<string, A>>, unknown>(
     `Record<${value.name}>`,
     (u): u is Readonly<Record<string, A>> => isPlainObject(u) && Object.values(u).every(value.is),
     (u, c) => {
@@ -326,7 +350,7 @@ export const record = <A>(value: t.Type<A, A, unknown>, o: RecordOptions = {}): 
       return errors.length > 0 ? t.failures(errors) : t.success(u as Readonly<Record<string, A>>)
     },
     t.identity,
-  )
+  ), { kind: 'record', value, ...(key !== undefined ? { key } : {}), max })
 }
 
 export type Props = { readonly [k: string]: t.Type<any, any, unknown> }
@@ -370,7 +394,7 @@ export const struct = <R extends Props, O extends Props>(
     },
     t.identity,
   )
-  return Object.assign(codec, { required, optional })
+  return Object.assign(withMeta(codec, { kind: 'struct', required, optional }), { required, optional })
 }
 
 const failuresOf = (v: t.Validation<unknown>): t.Errors => (v._tag === 'Left' ? v.left : [])
@@ -392,7 +416,7 @@ export const taggedUnion = <M extends { readonly [tag: string]: t.Type<any, any,
   members: M,
 ): t.Type<t.TypeOf<M[keyof M]>, t.TypeOf<M[keyof M]>, unknown> => {
   const tags = Object.keys(members)
-  return new t.Type<t.TypeOf<M[keyof M]>, t.TypeOf<M[keyof M]>, unknown>(
+  return withMeta(new t.Type<t.TypeOf<M[keyof M]>, t.TypeOf<M[keyof M]>, unknown>(
     name,
     (u): u is t.TypeOf<M[keyof M]> => isPlainObject(u) && typeof u._tag === 'string' && tags.includes(u._tag) && members[u._tag]!.is(u),
     (u, c) => {
@@ -403,5 +427,5 @@ export const taggedUnion = <M extends { readonly [tag: string]: t.Type<any, any,
       return members[tag]!.validate(u, c)
     },
     t.identity,
-  )
+  ), { kind: 'taggedUnion', members })
 }
