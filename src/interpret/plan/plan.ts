@@ -78,14 +78,19 @@ export const topoOrder = (steps: ReadonlyArray<Step>, deps: ReadonlyMap<string, 
   for (const root of steps) {
     if (placed.has(root.name)) continue
     const stack: Array<{ name: string; next: number }> = [{ name: root.name, next: 0 }]
+    const onStack = new Set([root.name])
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!
       const ds = deps.get(top.name) ?? []
       if (top.next < ds.length) {
         const d = ds[top.next++]!
-        if (!placed.has(d) && byName.has(d) && !stack.some((f) => f.name === d)) stack.push({ name: d, next: 0 })
+        if (!placed.has(d) && byName.has(d) && !onStack.has(d)) {
+          stack.push({ name: d, next: 0 })
+          onStack.add(d)
+        }
       } else {
         stack.pop()
+        onStack.delete(top.name)
         if (!placed.has(top.name)) {
           placed.add(top.name)
           out.push(byName.get(top.name)!)
