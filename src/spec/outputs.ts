@@ -9,6 +9,7 @@ import type {
   DescribeEndpointOutput,
   DescribeHyperParameterTuningJobResponse,
   DescribeModelOutput,
+  DescribeModelPackageOutput,
   DescribeTrainingJobResponse,
   DescribeTransformJobResponse,
 } from '@aws-sdk/client-sagemaker'
@@ -81,6 +82,13 @@ export const TRANSFORM_OUTPUTS = {
   ModelName: 'string',
   TransformOutput: { S3OutputPath: 'string' },
 } as const satisfies SchemaFor<DescribeTransformJobResponse>
+
+export const MODEL_PACKAGE_OUTPUTS = {
+  ModelPackageName: 'string',
+  ModelPackageArn: 'string',
+  ModelPackageStatus: 'string',
+  ModelPackageDescription: 'string',
+} as const satisfies SchemaFor<DescribeModelPackageOutput>
 
 /** Look a path up in a schema: its scalar type, or the list of what exists where it went wrong. */
 export const lookupOutput = (
@@ -169,6 +177,15 @@ export const transformOutputs = (step: string): TransformOutputs => ({
   jobName: ref(step, ['TransformJobName']),
   jobArn: ref(step, ['TransformJobArn']),
   outputPath: ref(step, ['TransformOutput', 'S3OutputPath']),
+})
+
+export interface ModelPackageOutputs {
+  readonly name: Ref<string>
+  readonly arn: Ref<string>
+}
+export const modelPackageOutputs = (step: string): ModelPackageOutputs => ({
+  name: ref(step, ['ModelPackageName']),
+  arn: ref(step, ['ModelPackageArn']),
 })
 
 // Typed paths into a Describe* response, for anything the friendly outputs do not name.

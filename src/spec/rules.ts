@@ -10,6 +10,10 @@ import type { StepOf, StepTag } from './step.js'
 import type { TrainingJob } from './training.js'
 import { isExpr } from './val.js'
 
+/** Amazon built-in algorithm images (`frameworks/images.ts` ALGORITHM_IMAGES: tag `1`, any region). */
+const BUILT_IN_ALGORITHM_IMAGE =
+  /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/(kmeans|pca|linear-learner|factorization-machines|lda|ntm|randomcutforest|knn|object2vec|ipinsights|forecasting-deepar|xgboost):1$/
+
 const rule = (path: string, expected: string, actual: unknown): SpecError => ({ _tag: 'Rule', path, expected, actual })
 
 const lit = <A>(v: A): v is Exclude<A, object> => !isExpr(v)
@@ -81,8 +85,9 @@ const tuningRules = (s: StepOf<'Tuning'>, path: string): SpecError[] => {
     errors.push(rule(`${path}.hyperband.maxResource`, `at least minResource (${h.minResource})`, h.maxResource))
   if (s.maxJobs !== undefined && s.maxParallelJobs !== undefined && lit(s.maxJobs) && lit(s.maxParallelJobs) && s.maxParallelJobs > s.maxJobs)
     errors.push(rule(`${path}.maxParallelJobs`, `at most maxJobs (${s.maxJobs})`, s.maxParallelJobs))
-  // A BYO image reports metrics only through regexes, so the objective must be one of them.
-  if (s.training.image !== undefined) {
+  // A BYO image reports metrics only through regexes, so the objective must be one of them. Amazon's
+  // built-in algorithms publish their own metrics (`test:msd`, …) and need no definitions.
+  if (s.training.image !== undefined && !(typeof s.training.image === 'string' && BUILT_IN_ALGORITHM_IMAGE.test(s.training.image))) {
     const defs = s.metricDefinitions ?? s.training.metricDefinitions ?? []
     if (!defs.some((d) => d.name === s.objective.metricName))
       errors.push(
@@ -139,4 +144,6 @@ export const RULES: { readonly [K in StepTag]: (s: StepOf<K>, path: string) => S
   Model: modelRules,
   Endpoint: endpointRules,
   Transform: transformRules,
+  // Its fields are checked by the codec; SageMaker checks the algorithm/model-data pairing itself.
+  ModelPackage: () => [],
 }

@@ -11,6 +11,7 @@ import * as C from './codec.js'
 import * as P from './primitives.js'
 import { endpointFields } from './endpoint.js'
 import { modelFields } from './model.js'
+import { modelPackageFields } from './model-package.js'
 import * as O from './outputs.js'
 import { trainingFields } from './training.js'
 import { transformFields } from './transform.js'
@@ -46,6 +47,7 @@ export const TuningStep = stepCodec('Tuning', tuningFields)
 export const ModelStep = stepCodec('Model', modelFields)
 export const EndpointStep = stepCodec('Endpoint', endpointFields)
 export const TransformStep = stepCodec('Transform', transformFields)
+export const ModelPackageStep = stepCodec('ModelPackage', modelPackageFields)
 
 export const Step = C.taggedUnion('Step', {
   Training: TrainingStep,
@@ -53,6 +55,7 @@ export const Step = C.taggedUnion('Step', {
   Model: ModelStep,
   Endpoint: EndpointStep,
   Transform: TransformStep,
+  ModelPackage: ModelPackageStep,
 })
 
 export type TrainingStep = t.TypeOf<typeof TrainingStep>
@@ -60,12 +63,13 @@ export type TuningStep = t.TypeOf<typeof TuningStep>
 export type ModelStep = t.TypeOf<typeof ModelStep>
 export type EndpointStep = t.TypeOf<typeof EndpointStep>
 export type TransformStep = t.TypeOf<typeof TransformStep>
-export type Step = TrainingStep | TuningStep | ModelStep | EndpointStep | TransformStep
+export type ModelPackageStep = t.TypeOf<typeof ModelPackageStep>
+export type Step = TrainingStep | TuningStep | ModelStep | EndpointStep | TransformStep | ModelPackageStep
 export type StepTag = Step['_tag']
 export type StepOf<K extends StepTag> = Extract<Step, { readonly _tag: K }>
 
 /** Every step kind, for exhaustive tables: `{ readonly [K in StepTag]: … }`. */
-export const STEP_TAGS: ReadonlyArray<StepTag> = ['Training', 'Tuning', 'Model', 'Endpoint', 'Transform']
+export const STEP_TAGS: ReadonlyArray<StepTag> = ['Training', 'Tuning', 'Model', 'Endpoint', 'Transform', 'ModelPackage']
 
 /** What each kind returns, for `validate`'s ref checks. */
 export const OUTPUT_SCHEMAS: { readonly [K in StepTag]: O.OutputSchema } = {
@@ -74,6 +78,7 @@ export const OUTPUT_SCHEMAS: { readonly [K in StepTag]: O.OutputSchema } = {
   Model: O.MODEL_OUTPUTS,
   Endpoint: O.ENDPOINT_OUTPUTS,
   Transform: O.TRANSFORM_OUTPUTS,
+  ModelPackage: O.MODEL_PACKAGE_OUTPUTS,
 }
 
 // -------------------------------------------------------------------------------------
@@ -89,6 +94,7 @@ export interface OutputsByTag {
   readonly Model: O.ModelOutputs
   readonly Endpoint: O.EndpointOutputs
   readonly Transform: O.TransformOutputs
+  readonly ModelPackage: O.ModelPackageOutputs
 }
 
 const outputsFor: { readonly [K in StepTag]: (name: string) => OutputsByTag[K] } = {
@@ -97,6 +103,7 @@ const outputsFor: { readonly [K in StepTag]: (name: string) => OutputsByTag[K] }
   Model: O.modelOutputs,
   Endpoint: O.endpointOutputs,
   Transform: O.transformOutputs,
+  ModelPackage: O.modelPackageOutputs,
 }
 
 // Deep-freeze so that "no combinator mutates its input" holds by construction for what we build.
@@ -128,6 +135,8 @@ export const model = (name: string, body: Body<ModelStep>) => make<'Model'>({ _t
 export const endpoint = (name: string, body: Body<EndpointStep>) => make<'Endpoint'>({ _tag: 'Endpoint', name, ...body })
 /** @category constructors */
 export const transform = (name: string, body: Body<TransformStep>) => make<'Transform'>({ _tag: 'Transform', name, ...body })
+/** @category constructors */
+export const modelPackage = (name: string, body: Body<ModelPackageStep>) => make<'ModelPackage'>({ _tag: 'ModelPackage', name, ...body })
 
 // -------------------------------------------------------------------------------------
 // combinators (data-last, never mutate their input)

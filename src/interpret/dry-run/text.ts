@@ -59,12 +59,18 @@ const transformLines = (s: StepOf<'Transform'>): Lines => [
   ['output', showVal(s.output.s3OutputPath)],
 ]
 
+const modelPackageLines = (s: StepOf<'ModelPackage'>): Lines => [
+  ['algorithm', showVal(s.algorithmName)],
+  ['model data', showVal(s.modelDataUrl)],
+]
+
 const KEY_LINES: { readonly [K in StepTag]: (s: StepOf<K>) => Lines } = {
   Training: trainingLines,
   Tuning: tuningLines,
   Model: modelLines,
   Endpoint: endpointLines,
   Transform: transformLines,
+  ModelPackage: modelPackageLines,
 }
 
 const indent = (text: string, by: string) =>

@@ -52,6 +52,7 @@ const COMPILERS: { readonly [K in StepTag]: (s: StepOf<K>, ctx: EncodeContext) =
     requests: [{ _tag: 'CreateEndpointConfig', input: R.createEndpointConfig(s) }, R.createEndpoint(s)],
   }),
   Transform: (s) => ({ physicalName: R.transformJobName(s), requests: [{ _tag: 'CreateTransformJob', input: R.createTransformJob(s) }] }),
+  ModelPackage: (s) => ({ physicalName: R.modelPackageName(s), requests: [{ _tag: 'CreateModelPackage', input: R.createModelPackage(s) }] }),
 }
 
 export const compileStep = (s: Step, ctx: EncodeContext): Compiled => (COMPILERS[s._tag] as (s: Step, ctx: EncodeContext) => Compiled)(s, ctx)

@@ -11,6 +11,7 @@ import type {
   CreateEndpointCommandInput,
   CreateHyperParameterTuningJobCommandInput,
   CreateModelCommandInput,
+  CreateModelPackageCommandInput,
   CreateTrainingJobCommandInput,
   CreateTransformJobCommandInput,
   HyperParameterTrainingJobDefinition,
@@ -41,6 +42,7 @@ export type Request =
       readonly orUpdate?: Symbolic<UpdateEndpointCommandInput>
     }
   | { readonly _tag: 'CreateTransformJob'; readonly input: Symbolic<CreateTransformJobCommandInput> }
+  | { readonly _tag: 'CreateModelPackage'; readonly input: Symbolic<CreateModelPackageCommandInput> }
 
 export type RequestTag = Request['_tag']
 
@@ -359,6 +361,24 @@ export const createTransformJob = (s: StepOf<'Transform'>): Symbolic<CreateTrans
       ),
       ...opt('Tags', tagList(s.tags)),
     } as Symbolic<CreateTransformJobCommandInput>,
+    s.overrides,
+  )
+
+// -------------------------------------------------------------------------------------
+// model package
+// -------------------------------------------------------------------------------------
+
+export const modelPackageName = (s: StepOf<'ModelPackage'>) => stamped(s.baseName ?? s.name, JOB_NAME_LIMIT)
+
+/** A model package from an algorithm and the model data it trained (the step's description is the package's). */
+export const createModelPackage = (s: StepOf<'ModelPackage'>): Symbolic<CreateModelPackageCommandInput> =>
+  deepMerge(
+    {
+      ModelPackageName: modelPackageName(s),
+      ...opt('ModelPackageDescription', s.description),
+      SourceAlgorithmSpecification: { SourceAlgorithms: [{ AlgorithmName: s.algorithmName, ModelDataUrl: s.modelDataUrl }] },
+      ...opt('Tags', tagList(s.tags)),
+    } as Symbolic<CreateModelPackageCommandInput>,
     s.overrides,
   )
 
