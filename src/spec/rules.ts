@@ -28,10 +28,18 @@ const vpcRules = (vpc: { subnets?: ReadonlyArray<unknown>; securityGroupIds?: Re
           : []),
       ]
 
-/** Rules of a training job body; also applied to tuning templates. */
-export const trainingJobRules = (s: TrainingJob, path: string): SpecError[] => {
+/** Did a preset report problems on this step (see `trainingJobRules`)? */
+const reported = (s: { readonly presetErrors?: ReadonlyArray<unknown> }): boolean => (s.presetErrors?.length ?? 0) > 0
+
+/**
+ * Rules of a training job body; also applied to tuning templates. `presetReported`: a preset that
+ * could not pick an image leaves it out and says why in `presetErrors`, so "image missing" would only
+ * repeat that less clearly.
+ */
+export const trainingJobRules = (s: TrainingJob, path: string, presetReported = false): SpecError[] => {
   const errors: SpecError[] = []
-  if ((s.image === undefined) === (s.algorithmName === undefined))
+  const unexplainedMissing = !(presetReported && s.image === undefined && s.algorithmName === undefined)
+  if ((s.image === undefined) === (s.algorithmName === undefined) && unexplainedMissing)
     errors.push(
       rule(
         s.image === undefined ? `${path}.image` : `${path}.algorithmName`,
@@ -59,7 +67,7 @@ export const trainingJobRules = (s: TrainingJob, path: string): SpecError[] => {
 }
 
 const tuningRules = (s: StepOf<'Tuning'>, path: string): SpecError[] => {
-  const errors = trainingJobRules(s.training, `${path}.training`)
+  const errors = trainingJobRules(s.training, `${path}.training`, reported(s))
   const names = Object.keys(s.ranges)
   if (names.length === 0) errors.push(rule(`${path}.ranges`, 'at least one hyperparameter range', s.ranges))
   if (names.length > 30) errors.push(rule(`${path}.ranges`, 'at most 30 hyperparameter ranges', names.length))
@@ -108,7 +116,8 @@ const modelRules = (s: StepOf<'Model'>, path: string): SpecError[] => {
   const containers = s.containers ?? (s.container !== undefined ? [s.container] : [])
   containers.forEach((c, i) => {
     const at = s.containers !== undefined ? `${path}.containers.${i}` : `${path}.container`
-    if ((c.image === undefined) === (c.modelPackageName === undefined))
+    const explained = reported(s) && c.image === undefined && c.modelPackageName === undefined
+    if ((c.image === undefined) === (c.modelPackageName === undefined) && !explained)
       errors.push(rule(`${at}.image`, 'exactly one of image and modelPackageName', c.image === undefined ? undefined : 'both'))
   })
   if (s.role === undefined && containers.some((c) => c.image !== undefined)) errors.push(rule(`${path}.role`, 'an IAM role ARN: a model built from an image needs an execution role', undefined))
@@ -139,7 +148,7 @@ const transformRules = (s: StepOf<'Transform'>, path: string): SpecError[] => {
 }
 
 export const RULES: { readonly [K in StepTag]: (s: StepOf<K>, path: string) => SpecError[] } = {
-  Training: trainingJobRules,
+  Training: (s, path) => trainingJobRules(s, path, reported(s)),
   Tuning: tuningRules,
   Model: modelRules,
   Endpoint: endpointRules,

@@ -95,6 +95,37 @@ export const HyperParameters = C.record(C.val(HyperParameterLiteral, 'string'), 
 export const HyperParameterEncoding = C.oneOf('HyperParameterEncoding', ['plain', 'json'])
 export type HyperParameterEncoding = t.TypeOf<typeof HyperParameterEncoding>
 
+const metaStr = (name: string, describe: string) => C.str(name, { min: 1, max: 256, pattern: /^\S+$/, describe })
+
+/**
+ * What a framework preset built a job from (`src/frameworks`), so `modelFromTraining` can build the
+ * matching serving model. Metadata only: no request field is read from it, and the code fields are
+ * the ones of the job's `sagemaker_submit_directory` archive.
+ */
+export const FrameworkInfo = C.struct(
+  'FrameworkInfo',
+  {
+    /** The preset's framework, e.g. `pytorch`, `tensorflow`, `rl`. */
+    name: metaStr('FrameworkName', 'a framework name without spaces'),
+    /** The framework version (Hugging Face: transformers; RL: the toolkit's). */
+    version: metaStr('FrameworkVersion', 'a framework version without spaces'),
+    region: metaStr('Region', 'an AWS region such as "us-west-2"'),
+    entryPoint: metaStr('EntryPoint', 'the entry point path'),
+    codeLocation: C.str('CodeLocation', { pattern: /^s3:\/\/[^/]+(\/.*)?$/, describe: 'an S3 prefix for code archives (s3://bucket/prefix)' }),
+  },
+  {
+    pyVersion: metaStr('PyVersion', 'a Python version tag such as "py310"'),
+    sourceDir: C.str('SourceDir', { min: 1, describe: 'a local directory path' }),
+    dependencies: C.array(C.str('Dependency', { min: 1, describe: 'a local directory path' })),
+    containerLogLevel: C.int('ContainerLogLevel', { min: 0, max: 50 }),
+    /** Hugging Face: `pytorch2.1.0`; RL: `tensorflow` or `mxnet`. */
+    baseFramework: metaStr('BaseFramework', 'a base framework such as "pytorch2.1.0" or "tensorflow"'),
+    /** RL: `coach` or `ray`. */
+    toolkit: metaStr('Toolkit', 'an RL toolkit such as "coach"'),
+  },
+)
+export type FrameworkInfo = t.TypeOf<typeof FrameworkInfo>
+
 /** The fields of a training job, shared by `Training` steps and tuning templates. */
 export const trainingFields = {
   required: {
@@ -131,6 +162,8 @@ export const trainingFields = {
     retryAttempts: C.vint('MaximumRetryAttempts', { min: 1, max: 30 }),
     /** Typed escape hatch: deep-merged into the request last, and shown in the plan. */
     overrides: P.Overrides,
+    /** Set by framework presets; see `FrameworkInfo`. */
+    framework: FrameworkInfo,
   },
 } as const
 
