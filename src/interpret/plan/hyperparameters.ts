@@ -41,7 +41,12 @@ const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
 export const encodeValue =
   (encoding: HyperParameterEncoding, ctx: EncodeContext) =>
   (v: HpValue): Val<string> => {
-    if (isExpr(v)) return encoding === 'json' && isStringValued(v as Expr, ctx) ? concat('"', v as Expr as never, '"') : (v as Val<string>)
+    if (isExpr(v)) {
+      // Hyperparameter values are strings: a number-valued param or ref is printed by a join, and a
+      // string-valued one gains JSON quotes in a `json` job.
+      if (!isStringValued(v as Expr, ctx)) return concat(v as Expr as never)
+      return encoding === 'json' ? concat('"', v as Expr as never, '"') : (v as Val<string>)
+    }
     return encoding === 'json' ? JSON.stringify(v) : String(v)
   }
 

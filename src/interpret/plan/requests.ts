@@ -21,7 +21,7 @@ import type { Channel, TrainingJob } from '../../spec/training.js'
 import type { StepOf } from '../../spec/step.js'
 import type { ContainerDefinition } from '../../spec/model.js'
 import type { Val } from '../../spec/val.js'
-import { isExpr } from '../../spec/val.js'
+import { concat, isExpr } from '../../spec/val.js'
 import { encodeHyperParameters, type EncodeContext } from './hyperparameters.js'
 import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase, stamped } from './names.js'
 import type { Symbolic } from './symbolic.js'
@@ -198,7 +198,8 @@ export const createTrainingJob = (s: StepOf<'Training'>, ctx: EncodeContext): Sy
 // tuning
 // -------------------------------------------------------------------------------------
 
-const rangeValue = (v: Val<number>): Val<string> => (isExpr(v) ? (v as Val<string>) : String(v))
+// Range bounds are strings in the API: a param or ref is printed by a join.
+const rangeValue = (v: Val<number>): Val<string> => (isExpr(v) ? concat(v as never) : String(v))
 
 export const tuningJobName = (s: StepOf<'Tuning'>) => stamped(s.baseJobName ?? s.name, TUNING_JOB_NAME_LIMIT)
 
