@@ -183,7 +183,7 @@ const ParamCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
     const extra = Object.keys(u as object).find((k) => !PARAM_KEYS.has(k))
     if (extra !== undefined) return fail(u, child(c, extra, ParamCodec), { _tag: 'UnknownField' })
     if (typeof p.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(p.name))
-      return invalid(u, child(c, 'name', ParamCodec), 'a parameter name matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$')
+      return invalid(p.name, child(c, 'name', ParamCodec), 'a parameter name matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$')
     if (p.type !== undefined && !PARAM_TYPES.has(p.type as string))
       return invalid(p.type, child(c, 'type', ParamCodec), 'one of "String", "Integer", "Float", "Boolean"')
     if (p.allowed !== undefined && !Array.isArray(p.allowed)) return invalid(p.allowed, child(c, 'allowed', ParamCodec), 'a list of values')
@@ -234,13 +234,15 @@ const CodeCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
   t.identity,
 )
 
+const KIND_WORDS: { readonly [K in ValKind]: string } = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' }
+
 const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
     tag === 'Code'
       ? kind === 'string'
         ? CodeCodec.validate(u, c)
-        : invalid<Expr>(u, c, `a ${kind} (code archives are S3 URIs)`)
+        : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (code archives are S3 URIs)`)
       : tag === 'Ref'
       ? RefCodec.validate(u, c)
       : tag === 'Param'
@@ -248,12 +250,12 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr>
         : tag === 'Join'
           ? kind === 'string'
             ? JoinCodec.validate(u, c)
-            : invalid<Expr>(u, c, `a ${kind} (join builds strings)`)
+            : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (join builds strings)`)
           : Object.keys(u as object).length > 1
             ? fail<Expr>(u, c, { _tag: 'UnknownField' })
             : kind === 'string'
               ? t.success(u as Expr)
-              : invalid<Expr>(u, c, `a ${kind} (the run id is a string)`)
+              : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
   if (r._tag === 'Right' && uses !== undefined) uses.push({ path: contextPath(c), expr: r.right, kind })
   return r
 }

@@ -19,6 +19,9 @@ export type SpecError =
   | { readonly _tag: 'Cycle'; readonly path: string; readonly steps: ReadonlyArray<string> }
   | { readonly _tag: 'Rule'; readonly path: string; readonly expected: string; readonly actual: unknown }
 
+/** `a string`, `an integer`. */
+const withArticle = (w: string): string => `${/^[aeiou]/i.test(w) ? 'an' : 'a'} ${w}`
+
 const show = (u: unknown): string => {
   if (u === undefined) return 'nothing'
   try {
@@ -29,31 +32,34 @@ const show = (u: unknown): string => {
   }
 }
 
+// An error about the whole input (a program that is not an object) has the empty path.
+const where = (e: SpecError): string => (e.path === '' ? 'the program' : e.path)
+
 /** One line a person can act on: `path: expected X, found Y`. @category destructors */
 export const message = (e: SpecError): string => {
   switch (e._tag) {
     case 'InvalidField':
-      return `${e.path}: expected ${e.expected}, found ${show(e.actual)}`
+      return `${where(e)}: expected ${e.expected}, found ${show(e.actual)}`
     case 'MissingField':
-      return `${e.path}: required field is missing (expected ${e.expected})`
+      return `${where(e)}: required field is missing (expected ${e.expected})`
     case 'UnknownField':
-      return `${e.path}: unknown field (found ${show(e.actual)})`
+      return `${where(e)}: unknown field (found ${show(e.actual)})`
     case 'DanglingRef':
-      return `${e.path}: refers to step "${e.step}", which is not in the program`
+      return `${where(e)}: refers to step "${e.step}", which is not in the program`
     case 'UnknownOutput':
-      return `${e.path}: step "${e.step}" has no output "${e.output}" (expected one of: ${e.expected})`
+      return `${where(e)}: step "${e.step}" has no output "${e.output}" (expected one of: ${e.expected})`
     case 'RefTypeMismatch':
-      return `${e.path}: ${e.ref} is a ${e.actual}, but this field needs a ${e.expected}`
+      return `${where(e)}: ${e.ref} is ${withArticle(e.actual)}, but this field needs ${withArticle(e.expected)}`
     case 'UndeclaredParam':
-      return `${e.path}: parameter "${e.name}" is not declared in the program's params`
+      return `${where(e)}: parameter "${e.name}" is not declared in the program's params`
     case 'ParamTypeMismatch':
-      return `${e.path}: parameter "${e.name}" is ${e.actual}, but this field needs ${e.expected}`
+      return `${where(e)}: parameter "${e.name}" is ${e.actual}, but this field needs ${e.expected}`
     case 'DuplicateStepName':
-      return `${e.path}: step name "${e.name}" is used more than once`
+      return `${where(e)}: step name "${e.name}" is used more than once`
     case 'Cycle':
-      return `${e.path}: dependency cycle ${e.steps.join(' -> ')}`
+      return `${where(e)}: dependency cycle ${e.steps.join(' -> ')}`
     case 'Rule':
-      return `${e.path}: expected ${e.expected}, found ${show(e.actual)}`
+      return `${where(e)}: expected ${e.expected}, found ${show(e.actual)}`
   }
 }
 

@@ -60,7 +60,7 @@ const paramDeclErrors = (params: ReadonlyArray<ParamDecl>): SpecError[] => {
     const at = `params.${i}`
     if (seen.has(p.name)) errors.push({ _tag: 'Rule', path: `${at}.name`, expected: 'a parameter name not declared twice', actual: p.name })
     seen.add(p.name)
-    const words = `a ${p.type} value`
+    const words = `${p.type === 'Integer' ? 'an' : 'a'} ${p.type} value`
     if (p.default !== undefined && !fitsType(p.type, p.default)) errors.push({ _tag: 'InvalidField', path: `${at}.default`, expected: words, actual: p.default })
     p.allowed?.forEach((v, j) => {
       if (!fitsType(p.type, v)) errors.push({ _tag: 'InvalidField', path: `${at}.allowed.${j}`, expected: words, actual: v })
