@@ -1,0 +1,200 @@
+/**
+ * What the Airflow target cannot do, found before a line of Python is written (the target's part of
+ * "validate rejects the unsupported before anything starts"). Every problem names the step and the
+ * request path at fault, says why, and what to do instead.
+ *
+ * @since 0.1.0
+ */
+import { lookupOutput } from '../../spec/outputs.js'
+import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
+import type { Code, Expr } from '../../spec/val.js'
+import { isExpr } from '../../spec/val.js'
+import type { Plan, PlannedStep } from '../plan/plan.js'
+import { codeKey } from '../code/pack.js'
+import { OPERATORS } from './operators.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * How a code archive reaches S3 at run time: the operator tars one local path itself (`TarAtRunTime`),
+ * or uploads the archive sagespec packed, byte for byte (`Archive`). `path` is as the Airflow worker
+ * sees it.
+ *
+ * @category model
+ */
+export type CodeUpload =
+  | { readonly _tag: 'TarAtRunTime'; readonly sha256: string; readonly path: string }
+  | { readonly _tag: 'Archive'; readonly sha256: string; readonly path: string }
+
+/** @category errors */
+export type ExportError =
+  | { readonly _tag: 'LocalOnly'; readonly path: string; readonly value: string }
+  | { readonly _tag: 'UncastTemplate'; readonly path: string; readonly operator: string; readonly valueType: ValueType }
+  | { readonly _tag: 'NoOperator'; readonly path: string; readonly kind: string; readonly reason: string }
+  | { readonly _tag: 'EndpointUpdateRequired'; readonly path: string }
+  | { readonly _tag: 'RequiredParamOnSchedule'; readonly path: string; readonly param: string }
+  | { readonly _tag: 'CodeNotPacked'; readonly path: string; readonly entryPoint: string }
+  | { readonly _tag: 'CodeNeedsArchive'; readonly path: string; readonly dependencies: ReadonlyArray<string> }
+  | { readonly _tag: 'InvalidOption'; readonly path: string; readonly expected: string; readonly actual: unknown }
+
+export type ValueType = 'string' | 'integer' | 'number' | 'boolean'
+
+// -------------------------------------------------------------------------------------
+// walking configs
+// -------------------------------------------------------------------------------------
+
+export interface Leaf {
+  /** Dotted, with list indexes: `InputDataConfig.0.ChannelName`. */
+  readonly path: string
+  /** Keys only, as operators address fields: `InputDataConfig.ChannelName`. */
+  readonly field: string
+  readonly value: unknown
+}
+
+/** Every scalar or symbolic leaf of a config, in document order. */
+export const leaves = (config: unknown): ReadonlyArray<Leaf> => {
+  const out: Leaf[] = []
+  const go = (v: unknown, path: ReadonlyArray<string>, field: ReadonlyArray<string>): void => {
+    if (Array.isArray(v)) return v.forEach((x, i) => go(x, [...path, String(i)], field))
+    if (typeof v === 'object' && v !== null && !isExpr(v)) {
+      for (const [k, x] of Object.entries(v)) if (x !== undefined) go(x, [...path, k], [...field, k])
+      return
+    }
+    out.push({ path: path.join('.'), field: field.join('.'), value: v })
+  }
+  go(config, [], [])
+  return out
+}
+
+/** Every `Code` inside a value, joins included. */
+export const codesIn = (v: unknown): ReadonlyArray<Code> => {
+  const out: Code[] = []
+  const go = (x: unknown): void => {
+    if (isExpr(x)) {
+      if (x._tag === 'Code') out.push(x)
+      if (x._tag === 'Join') x.values.forEach(go)
+      return
+    }
+    if (Array.isArray(x)) return x.forEach(go)
+    if (typeof x === 'object' && x !== null) Object.values(x).forEach(go)
+  }
+  go(v)
+  return out
+}
+
+/** The type a symbolic value has at run time. */
+export const valueType = (e: Expr, plan: Plan, kinds: ReadonlyMap<string, StepTag>): ValueType => {
+  if (e._tag === 'Param') {
+    const t = plan.params.find((d) => d.name === e.name)?.type ?? e.type ?? 'String'
+    return t === 'String' ? 'string' : t === 'Integer' ? 'integer' : t === 'Float' ? 'number' : 'boolean'
+  }
+  if (e._tag === 'Ref') {
+    const kind = kinds.get(e.step)
+    const found = kind === undefined ? undefined : lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
+    return found?._tag === 'Found' && found.type === 'number' ? 'number' : 'string'
+  }
+  return 'string'
+}
+
+/** The literal text a value starts with, looking into joins. */
+const leadingText = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : isExpr(v) && v._tag === 'Join' && v.values.length > 0 ? leadingText(v.values[0]) : undefined
+
+// -------------------------------------------------------------------------------------
+// checks
+// -------------------------------------------------------------------------------------
+
+export interface CheckOptions {
+  readonly schedule: string | null
+  readonly code?: ReadonlyMap<string, CodeUpload>
+}
+
+const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepTag>, options: CheckOptions): ExportError[] => {
+  const errors: ExportError[] = []
+  const at = (p: string) => `steps.${s.name}${p === '' ? '' : `.${p}`}`
+  const op = OPERATORS[s.kind]
+  if (op._tag === 'NoOperator') return [{ _tag: 'NoOperator', path: at(''), kind: s.kind, reason: op.reason }]
+  const fromOverrides = new Set(
+    leaves(s.step.overrides ?? {})
+      .filter((l) => isExpr(l.value))
+      .map((l) => [...op.overridesAt, l.field].join('.')),
+  )
+  for (const l of leaves(op.config(s.requests))) {
+    const text = leadingText(l.value)
+    if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(l.path), value: text })
+    if (!isExpr(l.value)) continue
+    const type = valueType(l.value, plan, kinds)
+    const nonString = op.nonStringFields.includes(l.field) || (fromOverrides.has(l.field) && type !== 'string')
+    const castable = op.integerFields.includes(l.field) && (type === 'integer' || (type === 'number' && l.value._tag === 'Ref'))
+    if (nonString && !castable) errors.push({ _tag: 'UncastTemplate', path: at(l.path), operator: op.className, valueType: type })
+  }
+  if (s.kind === 'Endpoint' && s.requests.some((r) => r._tag === 'CreateEndpoint' && r.orUpdate === undefined))
+    errors.push({ _tag: 'EndpointUpdateRequired', path: at('update') })
+  const seen = new Set<string>()
+  for (const c of codesIn(s.requests)) {
+    const key = codeKey(c)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const upload = options.code?.get(key)
+    if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at('code'), entryPoint: c.entryPoint })
+    else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
+      errors.push({ _tag: 'CodeNeedsArchive', path: at('code'), dependencies: c.dependencies ?? [] })
+  }
+  return errors
+}
+
+/**
+ * Everything that keeps `plan` from becoming a DAG with these options; empty when it can.
+ *
+ * @category validation
+ */
+export const airflowProblems = (plan: Plan, options: CheckOptions): ReadonlyArray<ExportError> => {
+  const kinds = new Map(plan.steps.map((s) => [s.name, s.kind]))
+  return [
+    ...(options.schedule === null
+      ? []
+      : plan.params
+          .filter((d) => d.default === undefined)
+          .map((d): ExportError => ({ _tag: 'RequiredParamOnSchedule', path: `params.${d.name}`, param: d.name }))),
+    ...plan.steps.flatMap((s) => stepErrors(s, plan, kinds, options)),
+  ]
+}
+
+// -------------------------------------------------------------------------------------
+// messages
+// -------------------------------------------------------------------------------------
+
+const show = (u: unknown): string => {
+  const s = JSON.stringify(u)
+  return s === undefined ? String(u) : s
+}
+
+/** One line a person can act on. @category destructors */
+export const describeExportError = (e: ExportError): string => {
+  switch (e._tag) {
+    case 'LocalOnly':
+      return `${e.path}: ${show(e.value)} is a local file:// location, which only local runs can read; an Airflow DAG runs on SageMaker, so use an s3:// location`
+    case 'UncastTemplate':
+      return (
+        `${e.path}: a ${e.valueType} decided at run time cannot go here in Airflow: templates render to strings, and ${e.operator} ` +
+        `turns back into integers only its own integer fields; use a literal, or bind the parameter when exporting (--param name=value)`
+      )
+    case 'NoOperator':
+      return `${e.path}: a ${e.kind} step cannot be exported to Airflow: ${e.reason}; run this program with the AWS runner`
+    case 'EndpointUpdateRequired':
+      return `${e.path}: the endpoint must not be updated, but SageMakerEndpointOperator always updates an endpoint that exists; set update: true, or deploy it with the AWS runner`
+    case 'RequiredParamOnSchedule':
+      return `${e.path}: parameter "${e.param}" has no default, and scheduled runs cannot supply one (Airflow refuses such a DAG); give it a default, bind it with --param ${e.param}=value, or export with --schedule none`
+    case 'CodeNotPacked':
+      return `${e.path}: code with entry point "${e.entryPoint}" was not packed before export (pack it with packCode and pass its hash in options.code)`
+    case 'CodeNeedsArchive':
+      return (
+        `${e.path}: code with dependencies (${e.dependencies.join(', ')}) cannot be tarred by the operator, which packs a single path; ` +
+        `export with --code-archive-dir DIR so the DAG uploads sagespec's own archive`
+      )
+    case 'InvalidOption':
+      return `${e.path}: expected ${e.expected}, found ${show(e.actual)}`
+  }
+}

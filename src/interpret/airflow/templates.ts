@@ -1,0 +1,112 @@
+/**
+ * Symbolic leaves as Airflow templates. Airflow renders every string inside an operator's `config`
+ * with Jinja when the task runs, so a ref, a param or the run stamp becomes a `{{ … }}` expression and
+ * everything the user wrote stays literal text (escaped by `template`, so text that looks like Jinja
+ * renders as itself).
+ *
+ * @since 0.1.0
+ */
+import type { StepTag } from '../../spec/step.js'
+import type { Code, Expr, Param, Ref } from '../../spec/val.js'
+import { isExpr } from '../../spec/val.js'
+import { RUN_ID_MAX_LENGTH } from '../plan/names.js'
+import { operatorOf } from './operators.js'
+import { jinjaString, template, type TemplatePart } from './python.js'
+
+// -------------------------------------------------------------------------------------
+// run stamps
+// -------------------------------------------------------------------------------------
+
+/**
+ * What `RunId` becomes. Each is at most `RUN_ID_MAX_LENGTH` characters of `[0-9A-Za-z]`, so the names
+ * the planner shortened for it still fit SageMaker's limits.
+ *
+ * @category model
+ */
+export type RunStamp = 'ts_nodash' | 'ds_nodash' | 'run_hash'
+
+export interface RunStampTemplate {
+  /** The Jinja expression. */
+  readonly expr: string
+  /** Longest value it renders to. */
+  readonly maxLength: number
+  /** For the DAG's header comment. */
+  readonly describe: string
+}
+
+export const RUN_STAMPS: { readonly [K in RunStamp]: RunStampTemplate } = {
+  ts_nodash: {
+    expr: 'ts_nodash',
+    maxLength: 15,
+    describe: "the run's logical timestamp, {{ ts_nodash }} (e.g. 20260101T000000)",
+  },
+  ds_nodash: {
+    expr: 'ds_nodash',
+    maxLength: 8,
+    describe: "the run's logical date, {{ ds_nodash }} (e.g. 20260101; two runs on one day share it)",
+  },
+  run_hash: {
+    // uuid5 of (dag id, run id): unique per run and per DAG, stable across a run's retries.
+    expr: "macros.uuid.uuid5(macros.uuid.NAMESPACE_URL, dag.dag_id ~ '/' ~ run_id).hex[:15]",
+    maxLength: 15,
+    describe: '15 hex digits of a uuid5 of the DAG id and the run id (unique per run, also across DAGs)',
+  },
+}
+
+for (const [k, v] of Object.entries(RUN_STAMPS))
+  if (v.maxLength > RUN_ID_MAX_LENGTH) throw new Error(`run stamp ${k} may exceed RUN_ID_MAX_LENGTH`)
+
+// -------------------------------------------------------------------------------------
+// expressions
+// -------------------------------------------------------------------------------------
+
+export interface TemplateContext {
+  /** Kind of every step, for its XCom key. */
+  readonly kinds: ReadonlyMap<string, StepTag>
+  readonly runStamp: RunStamp
+  /** The S3 URI a code archive is uploaded to. */
+  readonly codeUri: (c: Code) => string
+}
+
+/** `ti.xcom_pull(task_ids='train')['Training']['ModelArtifacts']['S3ModelArtifacts']` */
+export const refExpr = (r: Ref<unknown>, kinds: ReadonlyMap<string, StepTag>): string => {
+  const kind = kinds.get(r.step)
+  const op = kind === undefined ? undefined : operatorOf(kind)
+  // A valid program has no dangling refs, and steps without an operator are refused before rendering.
+  if (op === undefined) throw new Error(`refExpr: no operator for step ${r.step}`)
+  return `ti.xcom_pull(task_ids=${jinjaString(r.step)})${[op.xcomKey, ...r.path].map((k) => `[${jinjaString(k)}]`).join('')}`
+}
+
+// `params.items` would be the dict method, `params._x` is refused by Jinja's sandbox, and keywords do
+// not parse after a dot: those names are looked up with a subscript instead.
+const NOT_AN_ATTRIBUTE = new Set([
+  'items', 'keys', 'values', 'get', 'pop', 'popitem', 'setdefault', 'update', 'clear', 'copy', 'fromkeys',
+  'dump', 'validate', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'true', 'false', 'none', 'True', 'False', 'None',
+])
+
+/** `params.epochs`, or `params['items']` where the dotted form would not find the param. */
+export const paramExpr = (p: Param<unknown>): string =>
+  /^[A-Za-z][A-Za-z0-9_]*$/.test(p.name) && !NOT_AN_ATTRIBUTE.has(p.name) ? `params.${p.name}` : `params[${jinjaString(p.name)}]`
+
+type ExprOf<K extends Expr['_tag']> = Extract<Expr, { readonly _tag: K }>
+
+/** One entry per kind of symbolic value: a new kind is a compile error here until handled. */
+const PARTS: { readonly [K in Expr['_tag']]: (e: ExprOf<K>, ctx: TemplateContext) => ReadonlyArray<TemplatePart> } = {
+  Ref: (e, ctx) => [{ expr: refExpr(e, ctx.kinds) }],
+  Param: (e) => [{ expr: paramExpr(e) }],
+  RunId: (_, ctx) => [{ expr: RUN_STAMPS[ctx.runStamp].expr }],
+  // The archive's URI is known when the DAG is written: plain text.
+  Code: (e, ctx) => [{ text: ctx.codeUri(e) }],
+  Join: (e, ctx) =>
+    e.values.flatMap((v, i) => [
+      ...(i > 0 && e.on !== '' ? [{ text: e.on }] : []),
+      ...(isExpr(v) ? templateParts(v, ctx) : [{ text: String(v) }]),
+    ]),
+}
+
+/** The parts of a symbolic value: literal text and the expressions between it. */
+export const templateParts = (e: Expr, ctx: TemplateContext): ReadonlyArray<TemplatePart> =>
+  (PARTS[e._tag] as (e: Expr, ctx: TemplateContext) => ReadonlyArray<TemplatePart>)(e, ctx)
+
+/** One Airflow template string for a symbolic value. */
+export const exprTemplate = (e: Expr, ctx: TemplateContext): string => template(templateParts(e, ctx))
