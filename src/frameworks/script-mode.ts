@@ -154,6 +154,22 @@ export const entryPointErrors = (entryPoint: string, sourceDir: string | undefin
   return []
 }
 
+const S3_PREFIX = /^s3:\/\/[^/]+(\/.*)?$/
+
+/**
+ * Everything the code options can get wrong that a preset can see. A step whose code is wrong carries
+ * no archive at all (the codec would otherwise report the same mistake again, less clearly, inside
+ * `sagemaker_submit_directory`).
+ */
+export const codeErrors = (c: CodeOptions): ReadonlyArray<PresetError> => [
+  ...entryPointErrors(c.entryPoint, c.sourceDir),
+  ...(typeof c.codeLocation === 'string' && S3_PREFIX.test(c.codeLocation)
+    ? []
+    : [presetError('codeLocation', 'an S3 prefix for code archives (s3://bucket/prefix)', c.codeLocation)]),
+  ...(c.sourceDir === undefined || (typeof c.sourceDir === 'string' && c.sourceDir !== '') ? [] : [presetError('sourceDir', 'a local directory path', c.sourceDir)]),
+  ...(c.dependencies ?? []).flatMap((d, i) => (typeof d === 'string' && d !== '' ? [] : [presetError(`dependencies.${i}`, 'a local directory path', d)])),
+]
+
 /**
  * `sagemaker_program`: the entry point as the container finds it inside the unpacked archive — the
  * path under `sourceDir`, or the file's own name when the archive holds just that file.
@@ -332,11 +348,11 @@ export const frameworkTraining = (name: string, options: FrameworkTrainingOption
     hyperParameters,
     ...rest
   } = options
-  const archive = codeOf({ entryPoint, codeLocation, ...(sourceDir !== undefined ? { sourceDir } : {}), ...(dependencies !== undefined ? { dependencies } : {}) })
+  const codeOptions: CodeOptions = { entryPoint, codeLocation, ...(sourceDir !== undefined ? { sourceDir } : {}), ...(dependencies !== undefined ? { dependencies } : {}) }
+  const badCode = codeErrors(codeOptions)
   const job: JobContext = { jobName: trainingJobNameOf(name, rest.baseJobName), outputPath: rest.output.s3OutputPath, instanceType }
   const script: HyperParameters = {
-    [HP.program]: programName(entryPoint, sourceDir),
-    [HP.submitDirectory]: archive,
+    ...(badCode.length === 0 ? { [HP.program]: programName(entryPoint, sourceDir), [HP.submitDirectory]: codeOf(codeOptions) } : {}),
     [HP.region]: region,
     [HP.jobName]: job.jobName,
     [HP.containerLogLevel]: containerLogLevel ?? DEFAULT_CONTAINER_LOG_LEVEL,
@@ -344,9 +360,9 @@ export const frameworkTraining = (name: string, options: FrameworkTrainingOption
   const extra = fw.hyperParameters?.(job) ?? {}
   const image = resolveImage({ ...fw.image, region, scope: 'training', versions: [fw.info.version], ...(pyVersion !== undefined ? { pyVersion } : {}) }, instanceType, processor, fw.paths)
   const errors = firstPerPath([
-    ...entryPointErrors(entryPoint, sourceDir),
+    ...badCode,
     ...(fw.errors ?? []),
-    ...reservedErrors(hyperParameters, [...Object.keys(script), ...Object.keys(extra)], 'hyperParameters'),
+    ...reservedErrors(hyperParameters, [HP.program, HP.submitDirectory, ...Object.keys(script), ...Object.keys(extra)], 'hyperParameters'),
     ...image.errors,
   ])
   const framework: FrameworkInfo = {
@@ -372,7 +388,7 @@ export const frameworkTraining = (name: string, options: FrameworkTrainingOption
     ...(rest.metricDefinitions === undefined && fw.metricDefinitions !== undefined ? { metricDefinitions: fw.metricDefinitions } : {}),
     hyperParameters: { ...hyperParameters, ...script, ...extra } as TrainingStep['hyperParameters'],
     hyperParameterEncoding: 'json',
-    framework,
+    ...(badCode.length === 0 ? { framework } : {}),
     ...(errors.length > 0 ? { presetErrors: errors } : {}),
   } as Body<TrainingStep>)
 }
@@ -406,17 +422,18 @@ export const scriptEnvironment = (c: CodeOptions, region: string, containerLogLe
 /** The shared model preset: serving image, script environment, model server workers. */
 export const frameworkModel = (name: string, options: ServingOptions, fw: FrameworkServing) => {
   const { modelData, instanceType, processor, env, region, pyVersion, containerLogLevel, ...rest } = options
+  const badCode = fw.code === undefined ? [] : codeErrors(fw.code)
   const own: Environment = {
-    ...(fw.code !== undefined ? scriptEnvironment(fw.code, region, containerLogLevel) : {}),
+    ...(fw.code !== undefined && badCode.length === 0 ? scriptEnvironment(fw.code, region, containerLogLevel) : {}),
     ...(fw.modelServerWorkers !== undefined ? { [ENV.modelServerWorkers]: String(fw.modelServerWorkers) } : {}),
     ...fw.env,
   }
   const image = resolveImage({ ...fw.image, region, scope: 'inference', versions: fw.versions, ...(pyVersion !== undefined ? { pyVersion } : {}) }, instanceType, processor, fw.paths)
   const errors = firstPerPath([
-    ...(fw.code !== undefined ? entryPointErrors(fw.code.entryPoint, fw.code.sourceDir) : []),
+    ...badCode,
     ...(fw.errors ?? []),
     ...workerErrors(fw.modelServerWorkers),
-    ...reservedErrors(env, Object.keys(own), 'env'),
+    ...reservedErrors(env, [...(fw.code !== undefined ? Object.values(ENV) : []), ...Object.keys(own)], 'env'),
     ...image.errors,
   ])
   const environment: Environment = { ...env, ...own }
