@@ -144,8 +144,9 @@ const channelsOf = (records: ReadonlyArray<RecordInput>): Channels => {
   const channels: Record<string, Channel> = {}
   for (const r of records) {
     const name = r.channel ?? 'train'
+    // A record set that could not be made has no channel: its problem is the one error to report.
     if (r.problem !== undefined) errors.push({ path: `channels.${name}`, expected: r.problem.expected, actual: r.problem.actual })
-    if (Object.prototype.hasOwnProperty.call(channels, name)) errors.push({ path: `channels.${name}`, expected: 'one record set per channel (duplicate channels are not allowed)', actual: name })
+    else if (Object.prototype.hasOwnProperty.call(channels, name)) errors.push({ path: `channels.${name}`, expected: 'one record set per channel (duplicate channels are not allowed)', actual: name })
     else channels[name] = channelOf(r)
   }
   const train = records.find((r) => (r.channel ?? 'train') === 'train')
@@ -228,8 +229,8 @@ export const algorithmTraining = <H extends HpTable>(
   const ch = channelsOf(records)
   errors.push(...ch.errors)
 
-  const featureDim = ch.train?.featureDim
-  if (ch.train !== undefined || featureDim !== undefined) errors.push(...checked(spec.featureDim, featureDim))
+  const featureDim = ch.train?.problem === undefined ? ch.train?.featureDim : undefined
+  if (ch.train !== undefined && ch.train.problem === undefined) errors.push(...checked(spec.featureDim, featureDim))
   if (featureDim !== undefined) hyperParameters[spec.featureDim.wire] = encode(spec.featureDim, featureDim) as HpValue
 
   const instanceCount = options.instanceCount ?? 1
