@@ -119,7 +119,7 @@ export const distributionErrors = (framework: string, version: string, d: Distri
   })
   const enabled = given(d).filter((l) => isEnabled(d, l))
   if (enabled.length > 1) errors.push(presetError('distribution', 'at most one enabled launcher', enabled.join(', ')))
-  if (d.smdistributed?.dataParallel.enabled === true && typeof instanceType === 'string' && !(DATA_PARALLEL_INSTANCE_TYPES as ReadonlyArray<string>).includes(instanceType))
+  if (support.smdistributed !== undefined && d.smdistributed?.dataParallel.enabled === true && typeof instanceType === 'string' && !(DATA_PARALLEL_INSTANCE_TYPES as ReadonlyArray<string>).includes(instanceType))
     errors.push(presetError('instanceType', `one of ${DATA_PARALLEL_INSTANCE_TYPES.join(', ')} for smdistributed data parallel`, instanceType))
   if (d.mpi?.processesPerHost !== undefined && !(Number.isInteger(d.mpi.processesPerHost) && d.mpi.processesPerHost >= 1))
     errors.push(presetError('distribution.mpi.processesPerHost', 'a whole number of at least 1', d.mpi.processesPerHost))
