@@ -76,6 +76,9 @@ export interface ListDescriptor extends Common {
 /** @category model */
 export type Descriptor = NumberDescriptor | EnumDescriptor | BoolDescriptor | StringDescriptor | ListDescriptor
 
+/** A descriptor without its wire name: the rule alone (list items, messages). */
+export type Rule = Descriptor extends infer D ? (D extends Descriptor ? Omit<D, 'wire'> : never) : never
+
 /** Option name (camelCase) → descriptor. */
 export type HpTable = { readonly [option: string]: Descriptor }
 
@@ -132,7 +135,7 @@ const numberWords = (d: Omit<NumberDescriptor, 'wire'>): string => {
 
 const itemWords = (d: ListItem): string => (d.type === 'enum' ? `one of ${quoted(d.values).join(', ')}` : numberWords(d))
 
-const words = (d: Omit<Descriptor, 'wire'>): string => {
+const words = (d: Rule): string => {
   switch (d.type) {
     case 'int':
     case 'float':
@@ -152,7 +155,7 @@ const words = (d: Omit<Descriptor, 'wire'>): string => {
  * What a hyperparameter accepts, in words, e.g. `an integer greater than 1`, `a number of at least 0
  * and less than 1`, `one of "random", "kmeans++"`.
  */
-export const describe = (d: Omit<Descriptor, 'wire'>): string => (d.note === undefined ? words(d) : `${words(d)} (${d.note})`)
+export const describe = (d: Rule): string => (d.note === undefined ? words(d) : `${words(d)} (${d.note})`)
 
 // -------------------------------------------------------------------------------------
 // check
@@ -171,7 +174,7 @@ const itemOk = (d: ListItem, v: unknown): boolean => (d.type === 'enum' ? typeof
  * Does a literal value satisfy the descriptor? Symbolic values (params, refs, joins) are only known at
  * run time, so they pass.
  */
-export const check = (d: Omit<Descriptor, 'wire'>, v: unknown): boolean => {
+export const check = (d: Rule, v: unknown): boolean => {
   if (isExpr(v)) return true
   switch (d.type) {
     case 'int':
@@ -225,7 +228,7 @@ export const pyJsonList = (xs: ReadonlyArray<string | number | boolean>): string
  * plan's plain encoding once known). Values that fail `check` are still encoded as best we can, so
  * the plan shows what was asked for beside the error.
  */
-export const encode = (d: Omit<Descriptor, 'wire'>, v: unknown): Val<string> => {
+export const encode = (d: Rule, v: unknown): Val<string> => {
   if (isExpr(v)) return v as Val<string>
   if (Array.isArray(v)) return pyJsonList(v as ReadonlyArray<string | number | boolean>)
   if (typeof v === 'number' && d.type === 'float' && (d as NumberDescriptor).encodeAs !== 'str') return pyFloat(v)

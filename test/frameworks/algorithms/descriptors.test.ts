@@ -24,7 +24,7 @@ describe('descriptors', () => {
       [{ type: 'list', items: { type: 'int', min: D.open(0) } }, 'a non-empty list, each item an integer greater than 0'],
       [{ type: 'int', min: D.open(0), note: 'why' }, 'an integer greater than 0 (why)'],
     ] as const)('%j → %s', (d, words) => {
-      expect(D.describe(d as Omit<D.Descriptor, 'wire'>)).toBe(words)
+      expect(D.describe(d as D.Rule)).toBe(words)
     })
   })
 

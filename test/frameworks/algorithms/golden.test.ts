@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as A from '../../../src/frameworks/algorithms/index.js'
+import type { Step } from '../../../src/spec/step.js'
 import { param } from '../../../src/spec/val.js'
 import { COMMON, OUTPUT, RECORDS, ROLE, RUN, expectValidRequest, resolvedRequests, serviceModelSkip } from './support.js'
 
@@ -29,7 +30,7 @@ const request = (image: string, hyperParameters: Record<string, string>, extra: 
   ...extra,
 })
 
-const only = (step: Parameters<typeof resolvedRequests>[0]) => {
+const only = (step: Step) => {
   const rs = resolvedRequests(step)
   expect(rs.map((r) => r._tag)).toEqual(['CreateTrainingJob'])
   expectValidRequest('CreateTrainingJob', rs[0]!.input)

@@ -37,7 +37,9 @@ export const BASE: { readonly [K in A.AmazonAlgorithm]: Readonly<Record<string, 
   ipinsights: { numEntityVectors: 1, vectorDim: 4 },
 }
 
-type AnyPreset = (name: string, o: never) => Step
+/** Every preset returns a training step with typed outputs. */
+export type Built = ReturnType<typeof A.kmeans>
+type AnyPreset = (name: string, o: never) => Built
 export const PRESETS: { readonly [K in A.AmazonAlgorithm]: AnyPreset } = {
   kmeans: A.kmeans as AnyPreset,
   pca: A.pca as AnyPreset,
@@ -52,7 +54,7 @@ export const PRESETS: { readonly [K in A.AmazonAlgorithm]: AnyPreset } = {
 }
 
 /** Build algorithm `alg`'s step named `t` from the common options, its base and `extra`. */
-export const build = (alg: A.AmazonAlgorithm, extra: Readonly<Record<string, unknown>> = {}): Step =>
+export const build = (alg: A.AmazonAlgorithm, extra: Readonly<Record<string, unknown>> = {}): Built =>
   PRESETS[alg]('t', { ...COMMON, ...BASE[alg], ...extra } as never)
 
 /** The messages `validate` gives for a program of these steps ([] when valid). */
