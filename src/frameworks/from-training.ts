@@ -138,6 +138,15 @@ const rlServing = (s: Serving) => {
     : mxnetModel(s.name, { ...common(s), ...codeFor(s), frameworkVersion, pyVersion: s.options.pyVersion ?? 'py3' })
 }
 
+/** Point a model preset's errors at this function's option names. */
+const renamePaths =
+  (names: Readonly<Record<string, string>>) =>
+  (m: ReturnType<typeof model>): ReturnType<typeof model> => {
+    if (m.presetErrors === undefined) return m
+    const { _tag, name, ...body } = m
+    return model(name, { ...body, presetErrors: m.presetErrors.map((e) => ({ ...e, path: names[e.path] ?? e.path })) })
+  }
+
 const SERVING: { readonly [K in FrameworkName]: (s: Serving) => ReturnType<typeof model> } = {
   pytorch: script('pytorch'),
   mxnet: script('mxnet'),
@@ -148,13 +157,15 @@ const SERVING: { readonly [K in FrameworkName]: (s: Serving) => ReturnType<typeo
   huggingface: (s) => {
     const base = s.options.baseFramework ?? s.info.baseFramework ?? ''
     const m = /^(pytorch|tensorflow)(.+)$/.exec(base)
-    return huggingfaceModel(s.name, {
+    // The Hugging Face preset's options are transformersVersion and pytorchVersion/tensorflowVersion;
+    // here they are frameworkVersion and baseFramework.
+    return renamePaths({ transformersVersion: 'frameworkVersion', pytorchVersion: 'baseFramework', tensorflowVersion: 'baseFramework' })(huggingfaceModel(s.name, {
       ...common(s),
       ...codeFor(s),
       transformersVersion: s.options.frameworkVersion ?? s.info.version,
       ...(m?.[1] === 'tensorflow' ? { tensorflowVersion: m[2] } : { pytorchVersion: m?.[2] ?? '' }),
       ...(s.options.modelServerWorkers !== undefined ? { modelServerWorkers: s.options.modelServerWorkers } : {}),
-    })
+    }))
   },
   rl: rlServing,
 }
