@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import * as A from '../../../src/frameworks/algorithms/index.js'
 import type { Step } from '../../../src/spec/step.js'
 import { param } from '../../../src/spec/val.js'
-import { COMMON, OUTPUT, RECORDS, ROLE, RUN, expectValidRequest, resolvedRequests, serviceModelSkip } from './support.js'
+import { COMMON, OUTPUT, RECORDS, ROLE, RUN, expectValidRequest, resolvedRequests, serviceModelSkip, violations } from './support.js'
 
 const US_WEST_2 = '174872318107.dkr.ecr.us-west-2.amazonaws.com'
 
@@ -277,6 +277,14 @@ describe('Amazon algorithm presets: golden CreateTrainingJob requests', () => {
       HyperParameters: { k: '3', feature_dim: '8', mini_batch_size: '5000', force_dense: 'True' },
       Tags: [{ Key: 'project', Value: 'clusters' }],
     })
+  })
+
+  it.skipIf(serviceModelSkip !== undefined)('the service-model check is not vacuous: a broken request fails it', () => {
+    const good = only(A.kmeans('t', { ...COMMON, k: 2 })) as Record<string, unknown>
+    expect(violations('CreateTrainingJob', { ...good, TrainingJobName: 'bad_name!', HyperParameters: { k: 2 } })).toEqual(['TrainingJobName [pattern]', 'HyperParameters.k [type]'])
+    expect(violations('CreateModelPackage', { ModelPackageName: 'pkg', SourceAlgorithmSpecification: { SourceAlgorithms: [{ ModelDataUrl: 's3://b/m' }] } })).toEqual([
+      'SourceAlgorithmSpecification.SourceAlgorithms.0.AlgorithmName [required]',
+    ])
   })
 
   it('every preset declares plain encoding (the strings are already what SageMaker gets)', () => {

@@ -12,7 +12,7 @@ import { toPlan } from '../../../src/interpret/plan/plan.js'
 import type { Request } from '../../../src/interpret/plan/requests.js'
 import { resolve, type Resolver } from '../../../src/interpret/plan/symbolic.js'
 import * as A from '../../../src/frameworks/algorithms/index.js'
-import { assertValidRequest, serviceModelOrSkip } from '../../support/service-model.js'
+import { assertValidRequest, checkRequest, serviceModelOrSkip } from '../../support/service-model.js'
 
 export const ROLE = 'arn:aws:iam::111122223333:role/SageMakerRole'
 export const OUTPUT = { s3OutputPath: 's3://example-bucket/out' }
@@ -85,3 +85,7 @@ export const expectValidRequest = (operation: string, input: unknown): void => {
   if (model.model === undefined) return
   expect(() => assertValidRequest(model.model, operation, input)).not.toThrow()
 }
+
+/** The violations the service model finds in a request ([] when the model is missing). */
+export const violations = (operation: string, input: unknown): ReadonlyArray<string> =>
+  model.model === undefined ? [] : checkRequest(model.model, operation, input).map((v) => `${v.path} [${v.rule}]`)
