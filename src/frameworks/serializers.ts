@@ -57,7 +57,8 @@ export type CsvField = string | number
 export type CsvRows = ReadonlyArray<ReadonlyArray<CsvField>>
 
 const quoteField = (f: CsvField): string => {
-  const s = typeof f === 'number' ? String(f) : f
+  // `String(-0)` is '0'; Python writes '-0.0', and the sign survives the trip back.
+  const s = typeof f === 'number' ? (Object.is(f, -0) ? '-0' : String(f)) : f
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
