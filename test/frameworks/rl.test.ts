@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { training } from '../../src/spec/step.js'
 import { modelFromTraining, rl, RL_METRICS, type RLOptions } from '../../src/frameworks/index.js'
 import { RUN, ROLE, SHA, expectServiceValid, messagesOf, planOf, requestOf, resolved, serviceSkip } from './presets-support.js'
 
@@ -110,6 +111,14 @@ describe('rl models', () => {
     const train = rl('rl', { ...base, toolkit: 'ray', toolkitVersion: '0.6.5' })
     expect(messagesOf(train, modelFromTraining(train, { instanceType: 'ml.m5.large' }))).toEqual([
       "steps.rl-model.framework.toolkit: expected a toolkit with a serving model (coach): Ray policies are not served automatically; they are in the job's checkpoints, found \"ray\"",
+    ])
+  })
+
+  it('reports a recorded Coach version without a serving table entry (e.g. an edited JSON program)', () => {
+    const { _tag, name, ...body } = rl('rl', base)
+    const edited = training(name, { ...body, framework: { ...body.framework!, version: '9.9' } })
+    expect(messagesOf(edited, modelFromTraining(edited, { instanceType: 'ml.m5.large' }))).toEqual([
+      'steps.rl-model.framework: expected a Coach toolkit version and backend with a serving model, found {"toolkit":"coach","toolkitVersion":"9.9","framework":"tensorflow"}',
     ])
   })
 
