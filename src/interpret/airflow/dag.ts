@@ -90,13 +90,16 @@ const optionErrors = (o: DagOptions): ExportError[] => {
 
 const num = (n: number): PyExpr => (Number.isInteger(n) ? py.int(n) : py.float(n))
 
+// Jinja changes only text with `{`, `\r` or a final `\n` (see `jinjaLiteral`): most strings skip the escaper.
+const literalText = (s: string): string => (/[{\r\n]/.test(s) ? jinjaLiteral(s) : s)
+
 /**
  * A request as a Python literal. String values are templates (Airflow renders them); dict keys are
  * not rendered by Airflow, so they are written as they are.
  */
 const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
   if (isExpr(v)) return py.str(exprTemplate(v, ctx))
-  if (typeof v === 'string') return py.str(jinjaLiteral(v))
+  if (typeof v === 'string') return py.str(literalText(v))
   if (typeof v === 'number') return num(v)
   if (typeof v === 'boolean') return py.bool(v)
   if (Array.isArray(v)) return py.list(v.map((x) => toPy(x, ctx)))

@@ -1,0 +1,92 @@
+/**
+ * Airflow export benchmark: `toAirflowDag` on 1,000- and 10,000-step plans (chains and fan-outs),
+ * measured side by side in one process — the two sizes alternate, after a warm-up — so the ratio
+ * time(10k)/time(1k) compares like with like (10 = linear).
+ *
+ *   npx tsx bench/airflow.ts
+ *
+ * Prints times and ratios; never fails on time.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { endpoint, model, program, training, transform, type Step } from '../src/spec/index.js'
+import { validate } from '../src/spec/validate.js'
+import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
+import { toAirflowDag } from '../src/interpret/airflow/dag.js'
+
+const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
+const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/bench:1'
+
+const trainingStep = (name: string, modelUri?: ReturnType<typeof training>['outputs']['modelArtifacts']) =>
+  training(name, {
+    image,
+    role,
+    resources: { instanceType: 'ml.m5.xlarge' },
+    output: { s3OutputPath: 's3://bench-bucket/out' },
+    channels: { train: { uri: 's3://bench-bucket/train/' } },
+    hyperParameters: { epochs: 10, lr: 0.1 },
+    tags: { team: 'bench' },
+    ...(modelUri !== undefined ? { modelUri } : {}),
+  })
+
+/** t0 → t1 → … (incremental training: each job starts from the previous one's model). */
+const chain = (n: number): Step[] => {
+  const steps: Array<ReturnType<typeof training>> = [trainingStep('t0')]
+  for (let i = 1; i < n; i++) steps.push(trainingStep(`t${i}`, steps[i - 1]!.outputs.modelArtifacts))
+  return steps
+}
+
+/** One training job feeding models, each deployed or used for a batch transform. */
+const fanOut = (n: number): Step[] => {
+  const t = trainingStep('t0')
+  const steps: Step[] = [t]
+  for (let i = 1; steps.length < n; i++) {
+    const m = model(`m${i}`, { container: { image, modelDataUrl: t.outputs.modelArtifacts }, role })
+    steps.push(m)
+    if (steps.length < n)
+      steps.push(
+        i % 2 === 0
+          ? endpoint(`e${i}`, { variants: [{ model: m.outputs.name, instanceType: 'ml.m5.large' }] })
+          : transform(`x${i}`, { model: m.outputs.name, resources: { instanceType: 'ml.m5.large' }, input: { uri: 's3://bench-bucket/in/' }, output: { s3OutputPath: 's3://bench-bucket/scores/' } }),
+      )
+  }
+  return steps
+}
+
+const SHAPES = { chain, fanOut } as const
+
+const planFor = (shape: keyof typeof SHAPES, n: number): Plan => {
+  const v = validate(program(...SHAPES[shape](n)))
+  if (E.isLeft(v)) throw new Error(`bench program invalid: ${JSON.stringify(v.left.slice(0, 3))}`)
+  return toPlan(v.right)
+}
+
+const OPTIONS = { dagId: 'bench', schedule: null, startDate: '2026-01-01' } as const
+
+const timeExport = (plan: Plan): { ms: number; bytes: number } => {
+  const t0 = process.hrtime.bigint()
+  const dag = toAirflowDag(plan, OPTIONS)
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: dag.length }
+}
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const REPS = 7
+console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
+console.log('shape     steps   total ms   µs/step   DAG MB')
+for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
+  const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
+  for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
+  const times: Record<number, number[]> = { 1000: [], 10000: [] }
+  let bytes: Record<number, number> = {}
+  for (let r = 0; r < REPS; r++)
+    for (const n of [1000, 10000] as const) {
+      const t = timeExport(plans[n])
+      times[n]!.push(t.ms)
+      bytes = { ...bytes, [n]: t.bytes }
+    }
+  for (const n of [1000, 10000] as const) {
+    const ms = median(times[n]!)
+    console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}`)
+  }
+  console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
+}
