@@ -414,6 +414,33 @@ describe.skipIf(PY_SKIP)(`airflow/dag read by python3${PY_SKIP ? ` (skipped: ${P
       )
   })
 
+  it('declares each param with its JSON-schema type; a float with a whole default reads back as that number, a param without default is required', () => {
+    const plan = planOf(
+      program(
+        training('train', {
+          ...base,
+          hyperParameters: {
+            a: param.float('rate', { default: 100 }),
+            b: param.float('eps', { default: 1e-7 }),
+            c: param.string('mode', { allowed: ['fast', 'slow'] }),
+          },
+          enableNetworkIsolation: false,
+        }),
+      ),
+    )
+    const dag = toAirflowDag(plan, { dagId: 'd', ...BASE })
+    expect(dag).toContain("'rate': Param(100, type='number'),")
+    expect(dag).toContain("'eps': Param(1e-07, type='number'),")
+    expect(dag).toContain("'mode': Param(type='string', enum=['fast', 'slow']),")
+    const [got] = inspectDags([dag])
+    const params = (kw(got!, 'params') as { dict: ReadonlyArray<readonly [string, { args: PyValue[] }]> }).dict
+    expect(params.map(([k, v]) => [k, v.args.map(literalOf)])).toEqual([
+      ['rate', [100]],
+      ['eps', [1e-7]],
+      ['mode', []],
+    ])
+  })
+
   it('keeps python names unique and valid whatever the step names', () => {
     const step = (name: string) => training(name, base)
     const names = ['train', 'train-config', 'class', '1st', 'dag', 'DAG', 'SageMakerTrainingOperator', 'import']
