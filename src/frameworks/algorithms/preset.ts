@@ -114,7 +114,8 @@ export type CrossRule = (options: Readonly<Record<string, unknown>>, spec: Algor
 // pieces
 // -------------------------------------------------------------------------------------
 
-const lit = (v: unknown): boolean => v !== undefined && !isExpr(v)
+/** For rules: is the option a literal (not a ref or param, not absent)? */
+export const isLiteral = (v: unknown): boolean => v !== undefined && !isExpr(v)
 
 /** The error for a value a descriptor rejects (or a required one that is missing). */
 export const hpError = (d: Descriptor, v: unknown): PresetError =>
@@ -171,7 +172,7 @@ const miniBatch = (
     case 'Optional':
       return { value: undefined, errors: [] }
     case 'Required':
-      return { value: undefined, errors: [hpError({ ...d, required: true }, undefined)] }
+      return { value: undefined, errors: [{ path: `hyperParameters.${d.wire}`, expected: `${describe(d)} (required by ${spec.title})`, actual: undefined }] }
     case 'Computed': {
       // The reference SDK: min(DEFAULT_MINI_BATCH_SIZE, max(1, int(num_records / train_instance_count))).
       const n = train?.numRecords
@@ -264,5 +265,3 @@ export const algorithmTraining = <H extends HpTable>(
   })
 }
 
-/** For rules: is the option a literal (not a ref or param, not absent)? */
-export const isLiteral = lit

@@ -212,7 +212,7 @@ export const LDA = spec({
     tol: { wire: 'tol', type: 'float', min: open(0) },
   },
   featureDim: FEATURE_DIM,
-  miniBatchSize: { ...MINI_BATCH_SIZE, required: true, note: 'LDA needs a mini-batch size' },
+  miniBatchSize: MINI_BATCH_SIZE,
   miniBatch: { _tag: 'Required' },
 })
 

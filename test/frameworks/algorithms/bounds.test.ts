@@ -120,7 +120,7 @@ const SPEC: ReadonlyArray<Row> = [
   ['lda', 'maxRestarts', 'max_restarts', [1], [0], gt0],
   ['lda', 'maxIterations', 'max_iterations', [1], [0], gt0],
   ['lda', 'tol', 'tol', [0.001], [0], pos],
-  ['lda', 'miniBatchSize', 'mini_batch_size', [1], [0], 'an integer greater than 0 (LDA needs a mini-batch size)'],
+  ['lda', 'miniBatchSize', 'mini_batch_size', [1], [0], gt0],
   // NTM
   ['ntm', 'numTopics', 'num_topics', [2, 1000], [1, 1001], 'an integer from 2 to 1000'],
   ['ntm', 'encoderLayers', 'encoder_layers', [[1], [100, 50]], [[0], [50, 2.5], []], 'a non-empty list, each item an integer greater than 0'],

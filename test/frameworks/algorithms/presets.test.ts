@@ -50,7 +50,7 @@ describe('special rules', () => {
     })
     it('without a mini-batch size it says so', () => {
       expect(messages(build('lda', { miniBatchSize: undefined }))).toEqual([
-        'steps.t.hyperParameters.mini_batch_size: expected an integer greater than 0 (LDA needs a mini-batch size) (required), found nothing',
+        'steps.t.hyperParameters.mini_batch_size: expected an integer greater than 0 (required by LDA), found nothing',
       ])
     })
   })
