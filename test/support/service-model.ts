@@ -21,15 +21,23 @@
  *   lengths count bytes; list and map lengths count elements / entries. Length
  *   violations use the rules `minLength` / `maxLength`, numeric range
  *   violations use `min` / `max`.
+ * - A string longer than its maximum is reported as `maxLength` only; it is
+ *   not also matched against the pattern.
  * - A structure member whose value is `undefined` is treated as absent (the AWS
  *   SDK and `JSON.stringify` drop it). `null` is never valid: it is reported
  *   as a `type` violation.
  * - Required members marked `idempotencyToken` may be omitted: the SDK fills
  *   them in.
- * - The checker is stricter than botocore's own validator, which checks only
- *   required members, types and minimums, and does not check enums (new enum
- *   values reach the service before they reach an old model). An enum
- *   violation against an old model may therefore be a stale model, not a bug.
+ * - Map values and list elements must not be `undefined` or `null` (`type`).
+ * - A union structure needs exactly one member set (`required` when none is,
+ *   `type` when several are); document shapes accept any JSON value; streaming
+ *   blobs also accept Node and web streams.
+ * - The checker is stricter than botocore's own validator, which checks
+ *   required and unknown members, types and minimums, but neither maximums,
+ *   patterns nor enums (new enum values reach the service before they reach an
+ *   old model). An enum violation against an old model may therefore be a
+ *   stale model, not a bug: see {@link locateServiceModel} for which model is
+ *   used.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -65,6 +73,8 @@ export interface ShapeRef {
   readonly idempotencyToken: boolean
   /** A string member that carries JSON: the SDK accepts any JSON value and serialises it. */
   readonly jsonvalue: boolean
+  /** A streaming blob payload (botocore marks this on the member or on the shape). */
+  readonly streaming: boolean
 }
 
 interface ShapeBase {
@@ -477,6 +487,7 @@ function parseRef(raw: unknown, what: string, fail: Fail): ShapeRef {
     shape,
     idempotencyToken: optBoolean(rec, 'idempotencyToken', what, fail),
     jsonvalue: optBoolean(rec, 'jsonvalue', what, fail),
+    streaming: optBoolean(rec, 'streaming', what, fail),
   }
 }
 
@@ -1359,6 +1370,36 @@ export function convertedPatterns(
   return out
 }
 
+/**
+ * The shape at a dotted request path of an operation's input, e.g.
+ * `shapeAt(model, 'CreateTrainingJob', 'ResourceConfig.VolumeSizeInGB')`.
+ * List elements are addressed by any index (`InputDataConfig.0.ChannelName`),
+ * map values by any key. `undefined` when the path does not exist.
+ */
+export function shapeAt(model: ServiceModel, operationName: string, path: string): Shape | undefined {
+  const input = model.operations.get(operationName)?.input
+  let shape = input === undefined ? undefined : model.shapes.get(input.shape)
+  for (const segment of path === '' ? [] : path.split('.')) {
+    if (shape === undefined) return undefined
+    let ref: ShapeRef | undefined
+    switch (shape.type) {
+      case 'structure':
+        ref = shape.members.get(segment)
+        break
+      case 'list':
+        ref = /^\d+$/.test(segment) ? shape.member : undefined
+        break
+      case 'map':
+        ref = shape.value
+        break
+      default:
+        ref = undefined
+    }
+    shape = ref === undefined ? undefined : model.shapes.get(ref.shape)
+  }
+  return shape
+}
+
 // ---------------------------------------------------------------------------
 // Checking requests
 // ---------------------------------------------------------------------------
@@ -1537,7 +1578,7 @@ function checkValue(ctx: CheckContext, ref: ShapeRef, value: unknown, path: stri
       checkTimestamp(shape, value, report)
       return
     case 'blob':
-      checkBlob(shape, value, report)
+      checkBlob(shape, shape.streaming || ref.streaming, value, report)
       return
   }
 }
@@ -1664,8 +1705,12 @@ function checkString(ctx: CheckContext, shape: StringShape, text: string, report
     const shown = shape.enum.length <= 12 ? shape.enum.join(', ') : `${shape.enum.slice(0, 12).join(', ')}, …`
     report('enum', `${prefix}${preview(text)} is not one of the ${shape.enum.length} values of enum ${shape.name}: ${shown}`)
   }
-  checkLength(shape, codePointLength(text), 'length', report, prefix)
-  if (shape.pattern !== undefined) {
+  const length = codePointLength(text)
+  checkLength(shape, length, 'length', report, prefix)
+  // A value that is already too long is not also matched against the pattern:
+  // that violation says enough, and it bounds the work a backtracking pattern
+  // (Java's and JavaScript's engines both backtrack) can be made to do.
+  if (shape.pattern !== undefined && (shape.max === undefined || length <= shape.max)) {
     const compilation = ctx.model.patterns.get(shape.pattern) ?? compileBotocorePattern(shape.pattern)
     if (compilation.ok && !compilation.compiled.regex.test(text)) {
       report('pattern', `${prefix}${preview(text)} does not fully match pattern ${shape.pattern} of shape ${shape.name}`)
@@ -1723,14 +1768,14 @@ function checkTimestamp(shape: TimestampShape, value: unknown, report: Report): 
   report('type', `expected ${describeShape(shape)} (Date, ISO 8601 string or epoch seconds), got ${describeValue(value)}`)
 }
 
-function checkBlob(shape: BlobShape, value: unknown, report: Report): void {
+function checkBlob(shape: BlobShape, streaming: boolean, value: unknown, report: Report): void {
   let length: number
   if (typeof value === 'string') {
     length = Buffer.byteLength(value, 'utf8')
   } else if (value instanceof Uint8Array) {
     length = value.byteLength
   } else if (
-    shape.streaming &&
+    streaming &&
     typeof value === 'object' &&
     value !== null &&
     (typeof (value as { pipe?: unknown }).pipe === 'function' ||
