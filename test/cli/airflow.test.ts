@@ -126,7 +126,7 @@ describe('sagespec airflow', () => {
       const file = writeProgram(codeProgram(['lib']))
       const refused = await run(file)
       expect(refused.status).toBe(1)
-      expect(refused.err).toContain('steps.train.code: code with dependencies (lib) cannot be tarred by the operator')
+      expect(refused.err).toContain('steps.train.HyperParameters.sagemaker_submit_directory: code with dependencies (lib) cannot be tarred by the operator')
       const r = await run(file, '--code-archive-dir', 'archives')
       expect(r.status).toBe(0)
       const p = packCode(code({ entryPoint: 'train.py', sourceDir: 'src', dependencies: ['lib'], s3Prefix: 's3://code-bucket/p' }), { cwd: dir })

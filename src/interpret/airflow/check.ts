@@ -121,6 +121,7 @@ const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepT
       .filter((l) => isExpr(l.value))
       .map((l) => [...op.overridesAt, l.field].join('.')),
   )
+  const seen = new Set<string>()
   for (const l of leaves(op.config(s.requests))) {
     const text = leadingText(l.value)
     if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(l.path), value: text })
@@ -129,19 +130,18 @@ const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepT
     const nonString = op.nonStringFields.includes(l.field) || (fromOverrides.has(l.field) && type !== 'string')
     const castable = op.integerFields.includes(l.field) && (type === 'integer' || (type === 'number' && l.value._tag === 'Ref'))
     if (nonString && !castable) errors.push({ _tag: 'UncastTemplate', path: at(l.path), operator: op.className, valueType: type })
+    for (const c of codesIn(l.value)) {
+      const key = codeKey(c)
+      if (seen.has(key)) continue
+      seen.add(key)
+      const upload = options.code?.get(key)
+      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(l.path), entryPoint: c.entryPoint })
+      else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
+        errors.push({ _tag: 'CodeNeedsArchive', path: at(l.path), dependencies: c.dependencies ?? [] })
+    }
   }
   if (s.kind === 'Endpoint' && s.requests.some((r) => r._tag === 'CreateEndpoint' && r.orUpdate === undefined))
     errors.push({ _tag: 'EndpointUpdateRequired', path: at('update') })
-  const seen = new Set<string>()
-  for (const c of codesIn(s.requests)) {
-    const key = codeKey(c)
-    if (seen.has(key)) continue
-    seen.add(key)
-    const upload = options.code?.get(key)
-    if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at('code'), entryPoint: c.entryPoint })
-    else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
-      errors.push({ _tag: 'CodeNeedsArchive', path: at('code'), dependencies: c.dependencies ?? [] })
-  }
   return errors
 }
 

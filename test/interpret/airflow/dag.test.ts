@@ -312,9 +312,12 @@ describe('airflow/dag', () => {
 
     it('needs every code archive packed, and an archive for code with dependencies', () => {
       const plan = planOf(program(training('train', { ...base, hyperParameters: { a: trainCode as never, b: withDeps as never } })))
-      expect(errorsOf(plan).map((e) => e._tag)).toEqual(['CodeNotPacked', 'CodeNotPacked'])
+      expect(errorsOf(plan).map((e) => [e._tag, e.path])).toEqual([
+        ['CodeNotPacked', 'steps.train.HyperParameters.a'],
+        ['CodeNotPacked', 'steps.train.HyperParameters.b'],
+      ])
       expect(errorsOf(plan, { code: uploads('TarAtRunTime', trainCode, withDeps) })).toEqual([
-        { _tag: 'CodeNeedsArchive', path: 'steps.train.code', dependencies: ['lib'] },
+        { _tag: 'CodeNeedsArchive', path: 'steps.train.HyperParameters.b', dependencies: ['lib'] },
       ])
       expect(errorsOf(plan, { code: uploads('Archive', trainCode, withDeps) })).toEqual([])
     })
@@ -433,7 +436,7 @@ describe.skipIf(PY_SKIP)(`airflow/dag read by python3${PY_SKIP ? ` (skipped: ${P
     expect(dag).toContain("'eps': Param(1e-07, type='number'),")
     expect(dag).toContain("'mode': Param(type='string', enum=['fast', 'slow']),")
     const [got] = inspectDags([dag])
-    const params = (kw(got!, 'params') as { dict: ReadonlyArray<readonly [string, { args: PyValue[] }]> }).dict
+    const params = (kw(got!, 'params') as unknown as { dict: ReadonlyArray<readonly [string, { args: PyValue[] }]> }).dict
     expect(params.map(([k, v]) => [k, v.args.map(literalOf)])).toEqual([
       ['rate', [100]],
       ['eps', [1e-7]],
