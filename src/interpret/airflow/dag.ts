@@ -266,7 +266,10 @@ const header = (plan: Plan, o: DagOptions, stamp: RunStamp): string[] => {
     'Waiting: every task waits for its SageMaker work to finish, so it succeeds only if the work did, and ' +
       'downstream tasks read final results.',
     ...(has('Endpoint')
-      ? ["Endpoints: created, or updated in place when they already exist (operation='create' falls back to an update)."]
+      ? [
+          "Endpoints: created, or updated in place when they already exist (operation='create' falls back to an update). " +
+            'Runs of this DAG do not overlap (max_active_runs=1): SageMaker refuses to update an endpoint that is still updating.',
+        ]
       : []),
     ...(uploads.length === 0
       ? []
@@ -319,6 +322,8 @@ const dagNode = (plan: Plan, o: DagOptions): Node => {
     ['schedule', pyNode(o.schedule === null ? py.none : py.str(o.schedule))],
     ['start_date', call('pendulum.datetime', [[undefined, name(String(y))], [undefined, name(String(m))], [undefined, name(String(d))], ['tz', pyNode(py.str('UTC'))]])],
     ['catchup', pyNode(py.bool(false))],
+    // SageMaker refuses to update an endpoint that is still updating: runs that deploy must not overlap.
+    ...(plan.steps.some((s) => s.kind === 'Endpoint') ? [['max_active_runs', pyNode(py.int(1))] as const] : []),
     ...(defaultArgs.length === 0 ? [] : [['default_args', pyNode(py.dict(defaultArgs))] as const]),
     ...(plan.params.length === 0 ? [] : [['params', { _tag: 'Map', entries: plan.params.map((p) => [pyStr(p.name), paramNode(p)] as const) } as Node] as const]),
     ['tags', pyNode(py.list([py.str('sagespec')]))],

@@ -389,6 +389,7 @@ describe.skipIf(PY_SKIP)(`airflow/dag read by python3${PY_SKIP ? ` (skipped: ${P
     expect(literalOf(kw(got, 'dag_id'))).toBe(x.options.dagId)
     expect(literalOf(kw(got, 'schedule'))).toBe(x.options.schedule)
     expect(literalOf(kw(got, 'catchup'))).toBe(false)
+    expect(kw(got, 'max_active_runs') === undefined ? undefined : literalOf(kw(got, 'max_active_runs'))).toBe(x.plan.steps.some((s) => s.kind === 'Endpoint') ? 1 : undefined)
     const start = kw(got, 'start_date') as { call: string; args: PyValue[]; kwargs: Record<string, PyValue> }
     expect([start.call, ...start.args.map(literalOf), literalOf(start.kwargs.tz)]).toEqual(['pendulum.datetime', ...x.options.startDate.split('-').map(Number), 'UTC'])
     const params = kw(got, 'params') as { dict: ReadonlyArray<readonly [string, { call: string; args: PyValue[]; kwargs: Record<string, PyValue> }]> } | undefined

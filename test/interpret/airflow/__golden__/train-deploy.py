@@ -24,7 +24,8 @@
 # and downstream tasks read final results.
 #
 # Endpoints: created, or updated in place when they already exist (operation='create' falls back to
-# an update).
+# an update). Runs of this DAG do not overlap (max_active_runs=1): SageMaker refuses to update an
+# endpoint that is still updating.
 #
 # Requires Airflow 2.4 or later and an apache-airflow-providers-amazon release from 2023 or later
 # (action_if_job_exists='timestamp'), with AWS credentials in the aws_default connection.
@@ -124,6 +125,7 @@ with DAG(
     schedule='@daily',
     start_date=pendulum.datetime(2026, 1, 1, tz='UTC'),
     catchup=False,
+    max_active_runs=1,
     default_args={'owner': 'ml-platform', 'retries': 2, 'retry_delay': timedelta(minutes=10)},
     params={
         'instanceType': Param(
