@@ -116,7 +116,8 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
       'HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig.MaxResource',
       'HyperParameterTuningJobConfig.RandomSeed',
       'HyperParameterTuningJobConfig.TuningJobCompletionCriteria.TargetObjectiveMetricValue',
-      ...under('TrainingJobDefinition', TRAINING_BODY_NON_STRING),
+      // A tuning job's algorithm specification has no EnableSageMakerMetricsTimeSeries.
+      ...under('TrainingJobDefinition', TRAINING_BODY_NON_STRING.filter((f) => f !== 'AlgorithmSpecification.EnableSageMakerMetricsTimeSeries')),
     ],
     kwargs: [WAIT],
   },
