@@ -140,6 +140,8 @@ export type ValKind = 'string' | 'integer' | 'number' | 'boolean'
 /** One use of a ref/param/join/run id, recorded while decoding so `validate` can check it. */
 export interface ExprUse {
   readonly path: string
+  /** The path's keys (a record key may itself contain dots). */
+  readonly segments: ReadonlyArray<string>
   readonly expr: Expr
   readonly kind: ValKind
 }
@@ -256,7 +258,8 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr>
             : kind === 'string'
               ? t.success(u as Expr)
               : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
-  if (r._tag === 'Right' && uses !== undefined) uses.push({ path: contextPath(c), expr: r.right, kind })
+  if (r._tag === 'Right' && uses !== undefined)
+    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind })
   return r
 }
 

@@ -21,7 +21,7 @@ export interface EncodeContext {
 }
 
 /** Is this symbolic value a string at run time (so JSON needs quotes around it)? */
-const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
+export const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
   switch (e._tag) {
     case 'Param':
       return (ctx.params.get(e.name)?.type ?? e.type) === 'String'

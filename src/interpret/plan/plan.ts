@@ -6,11 +6,12 @@
  * @since 0.1.0
  */
 import type { ParamDecl } from '../../spec/program.js'
-import type { Step, StepOf, StepTag } from '../../spec/step.js'
+import * as C from '../../spec/codec.js'
+import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
 import type { ValidProgram } from '../../spec/validate.js'
 import type { Join, Val } from '../../spec/val.js'
-import { collectExprs } from '../../spec/val.js'
-import type { EncodeContext } from './hyperparameters.js'
+import { collectExprs, concat } from '../../spec/val.js'
+import { isStringValued, type EncodeContext } from './hyperparameters.js'
 import * as R from './requests.js'
 
 // -------------------------------------------------------------------------------------
@@ -53,6 +54,31 @@ const COMPILERS: { readonly [K in StepTag]: (s: StepOf<K>, ctx: EncodeContext) =
   }),
   Transform: (s) => ({ physicalName: R.transformJobName(s), requests: [{ _tag: 'CreateTransformJob', input: R.createTransformJob(s) }] }),
   ModelPackage: (s) => ({ physicalName: R.modelPackageName(s), requests: [{ _tag: 'CreateModelPackage', input: R.createModelPackage(s) }] }),
+}
+
+/** The value with `x` at `segments` (copies along the way; a path that does not exist changes nothing). */
+const setAt = (v: unknown, segments: ReadonlyArray<string>, x: unknown): unknown => {
+  const [k, ...rest] = segments
+  if (k === undefined) return x
+  if (typeof v !== 'object' || v === null || !Object.prototype.hasOwnProperty.call(v, k)) return v
+  if (Array.isArray(v)) return v.map((y, i) => (String(i) === k ? setAt(y, rest, x) : y))
+  return { ...v, [k]: setAt((v as Record<string, unknown>)[k], rest, x) }
+}
+
+// Hyperparameters follow their own encoding (a number in a `json` job stays unquoted).
+const isHyperParameter = (segments: ReadonlyArray<string>): boolean =>
+  segments[0] === 'hyperParameters' || (segments[0] === 'training' && segments[1] === 'hyperParameters')
+
+/**
+ * `validate` lets a number-valued param or ref fill a string field (it is printed there), but
+ * SageMaker takes only strings in such fields: the request holds a join that prints the number.
+ */
+export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
+  const { uses } = C.collectingUses(() => StepCodec.decode(s))
+  return uses.reduce<Step>(
+    (acc, u) => (u.kind === 'string' && !isStringValued(u.expr, ctx) && !isHyperParameter(u.segments) ? (setAt(acc, u.segments, concat(u.expr as never)) as Step) : acc),
+    s,
+  )
 }
 
 export const compileStep = (s: Step, ctx: EncodeContext): Compiled => (COMPILERS[s._tag] as (s: Step, ctx: EncodeContext) => Compiled)(s, ctx)
@@ -115,6 +141,6 @@ export const toPlan = (p: ValidProgram): Plan => {
   }
   return {
     params: p.params,
-    steps: topoOrder(p.steps, deps).map((s) => ({ name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], ...compileStep(s, ctx), step: s })),
+    steps: topoOrder(p.steps, deps).map((s) => ({ name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], ...compileStep(printNumbers(s, ctx), ctx), step: s })),
   }
 }

@@ -147,12 +147,13 @@ export const inputDataConfig = (job: TrainingJob) =>
     ...[modelChannel(job)].filter((c) => c !== undefined),
   ])
 
-const algorithmSpecification = (job: TrainingJob, metricDefinitions = job.metricDefinitions) => ({
+// A tuning job's HyperParameterAlgorithmSpecification has no EnableSageMakerMetricsTimeSeries member.
+const algorithmSpecification = (job: TrainingJob, metricDefinitions = job.metricDefinitions, forTuning = false) => ({
   ...opt('TrainingImage', job.image),
   ...opt('AlgorithmName', job.algorithmName),
   TrainingInputMode: job.inputMode ?? DEFAULTS.inputMode,
   ...opt('MetricDefinitions', nonEmpty(metricDefinitions?.map((m) => ({ Name: m.name, Regex: m.regex })))),
-  ...flag('EnableSageMakerMetricsTimeSeries', job.enableSageMakerMetricsTimeSeries),
+  ...(forTuning ? {} : flag('EnableSageMakerMetricsTimeSeries', job.enableSageMakerMetricsTimeSeries)),
 })
 
 /** The parts of a training job shared by CreateTrainingJob and a tuning job's TrainingJobDefinition. */
@@ -211,7 +212,7 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
   const categorical = (v: string | number | boolean) => (encoding === 'json' ? JSON.stringify(v) : String(v))
   const definition: Symbolic<HyperParameterTrainingJobDefinition> = {
     ...opt('StaticHyperParameters', encodeHyperParameters(s.training.hyperParameters, encoding, ctx, new Set(Object.keys(s.ranges)))),
-    AlgorithmSpecification: algorithmSpecification(s.training, s.metricDefinitions ?? s.training.metricDefinitions),
+    AlgorithmSpecification: algorithmSpecification(s.training, s.metricDefinitions ?? s.training.metricDefinitions, true),
     ...jobBody(s.training),
   } as Symbolic<HyperParameterTrainingJobDefinition>
   return deepMerge(
@@ -292,7 +293,10 @@ export const createModel = (s: StepOf<'Model'>): Symbolic<CreateModelCommandInpu
 /** Endpoints keep a stable name across runs (create-or-update); their configs are per run. */
 export const endpointName = (s: StepOf<'Endpoint'>): Val<string> => s.endpointName ?? s.name
 
-export const endpointConfigName = (s: StepOf<'Endpoint'>): Val<string> => s.configName ?? stamped(endpointName(s), JOB_NAME_LIMIT)
+// An endpoint name known only at run time cannot be shortened at plan time, so its config is named
+// after the step instead (`<endpoint>-<run>` could exceed 63 characters).
+export const endpointConfigName = (s: StepOf<'Endpoint'>): Val<string> =>
+  s.configName ?? stamped(isExpr(endpointName(s)) ? s.name : endpointName(s), JOB_NAME_LIMIT)
 
 export const createEndpointConfig = (s: StepOf<'Endpoint'>): Symbolic<CreateEndpointConfigCommandInput> =>
   deepMerge(
