@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { endpoint, model, training, transform, tuning } from '../../../src/spec/step.js'
+import { endpoint, model, modelPackage, training, transform, tuning } from '../../../src/spec/step.js'
 import type { Step, StepOf } from '../../../src/spec/step.js'
 import { program } from '../../../src/spec/program.js'
 import { concat, join, param, ref, runId } from '../../../src/spec/val.js'
@@ -295,6 +295,21 @@ describe('requests', () => {
       })
     })
 
+    it('prints a number-valued param or ref placed in a string field, and leaves it bare in a number field', () => {
+      const count = param.integer('count', { default: 2 })
+      const tune = tuning('tune', {
+        training: { ...base, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] },
+        objective: { metricName: 'auc', type: 'Maximize' },
+        ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.5 } },
+      })
+      // JSON programs may do this (validate allows a number in a string field); the TS types do not.
+      const score = ref('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
+      const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: score as never, NAME: 'x' } }, tune)
+      expect(r.ResourceConfig?.InstanceCount).toStrictEqual(count)
+      expect(r.Environment).toStrictEqual({ COUNT: concat(count), SCORE: concat(score as never), NAME: 'x' })
+      expect(resolve(r.Environment!, { ref: () => 0.93, param: () => 2, runId: 'r', code: () => '' })).toStrictEqual({ COUNT: '2', SCORE: '0.93', NAME: 'x' })
+    })
+
     it('keeps params and refs symbolic in every field', () => {
       const instanceType = param.string('instanceType', { default: 'ml.m5.xlarge' })
       const count = param.integer('count', { default: 1 })
@@ -447,6 +462,16 @@ describe('requests', () => {
         WarmStartType: 'TransferLearning',
         ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: ref('parent', ['HyperParameterTuningJobName']) }, { HyperParameterTuningJobName: 'older-tuning-job' }],
       })
+    })
+
+    it('leaves EnableSageMakerMetricsTimeSeries out of the tuning definition (the tuning API has no such member)', () => {
+      const tune = tuning('tune', {
+        training: { ...template, enableSageMakerMetricsTimeSeries: true },
+        objective: { metricName: 'validation:auc', type: 'Maximize' },
+        ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.5 } },
+      })
+      const def = requestOf(planOf(program(tune)), 'tune', 'CreateHyperParameterTuningJob').input.TrainingJobDefinition!
+      expect(def.AlgorithmSpecification).toStrictEqual(trainingJobDefinition.AlgorithmSpecification)
     })
 
     it('ranges from params stay symbolic but become strings', () => {
@@ -603,6 +628,18 @@ describe('requests', () => {
       ])
     })
 
+    it('names the config after the step when the endpoint name is known only at run time', () => {
+      const name = param.string('endpoint', { default: 'e'.repeat(63) })
+      const e = endpoint('serve', { variants: [{ model: 'm1', instanceType: 'ml.m5.large' }], endpointName: name })
+      const step = plannedStep(planOf(program(e)), 'serve')
+      expect(step.physicalName).toStrictEqual(name)
+      expect(step.requests[1]).toStrictEqual({
+        _tag: 'CreateEndpoint',
+        input: { EndpointName: name, EndpointConfigName: join('-', ['serve', runId]) },
+        orUpdate: { EndpointName: name, EndpointConfigName: join('-', ['serve', runId]) },
+      })
+    })
+
     it('update: true is the same as the default', () => {
       const e = (update?: boolean) => endpoint('serve', { variants: [{ model: 'x', instanceType: 'ml.m5.large' }], ...(update === undefined ? {} : { update }) })
       expect(plannedStep(planOf(program(e(true))), 'serve').requests).toStrictEqual(plannedStep(planOf(program(e())), 'serve').requests)
@@ -673,6 +710,37 @@ describe('requests', () => {
         dataProcessing: { joinSource: 'None' },
       })
       expect(requestOf(planOf(program(t)), 'score', 'CreateTransformJob').input.DataProcessing).toStrictEqual({ JoinSource: 'None' })
+    })
+  })
+
+  describe('createModelPackage', () => {
+    it('maps the algorithm, the model data by ref, the description, tags and overrides', () => {
+      const train = training('train', base)
+      const pkg = modelPackage('churn-package', {
+        algorithmName: 'arn:aws:sagemaker:us-east-1:123456789012:algorithm/churn-algo',
+        modelDataUrl: train.outputs.modelArtifacts,
+        description: 'churn model',
+        tags: { project: 'churn' },
+        baseName: 'churn-pkg',
+        overrides: { CertifyForMarketplace: true },
+      })
+      expect(requestOf(planOf(program(train, pkg)), 'churn-package', 'CreateModelPackage').input).toStrictEqual({
+        ModelPackageName: join('-', ['churn-pkg', runId]),
+        ModelPackageDescription: 'churn model',
+        SourceAlgorithmSpecification: {
+          SourceAlgorithms: [{ AlgorithmName: 'arn:aws:sagemaker:us-east-1:123456789012:algorithm/churn-algo', ModelDataUrl: ref('train', ['ModelArtifacts', 'S3ModelArtifacts']) }],
+        },
+        Tags: [{ Key: 'project', Value: 'churn' }],
+        CertifyForMarketplace: true,
+      })
+    })
+
+    it('omits what is not given', () => {
+      const pkg = modelPackage('pkg', { algorithmName: 'churn-algo', modelDataUrl: 's3://bucket/model.tar.gz' })
+      expect(requestOf(planOf(program(pkg)), 'pkg', 'CreateModelPackage').input).toStrictEqual({
+        ModelPackageName: join('-', ['pkg', runId]),
+        SourceAlgorithmSpecification: { SourceAlgorithms: [{ AlgorithmName: 'churn-algo', ModelDataUrl: 's3://bucket/model.tar.gz' }] },
+      })
     })
   })
 
