@@ -135,7 +135,8 @@ export const literal = <const L extends string>(value: L): t.Type<L, L, unknown>
 // -------------------------------------------------------------------------------------
 
 /** The scalar kind a field needs, used to check refs and params placed in it. */
-export type ValKind = 'string' | 'integer' | 'number' | 'boolean'
+/** `scalar`: any of string, number, boolean (hyperparameters, which are printed to strings). */
+export type ValKind = 'string' | 'integer' | 'number' | 'boolean' | 'scalar'
 
 /** One use of a ref/param/join/run id, recorded while decoding so `validate` can check it. */
 export interface ExprUse {
@@ -236,13 +237,20 @@ const CodeCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
   t.identity,
 )
 
-const KIND_WORDS: { readonly [K in ValKind]: string } = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' }
+const KIND_WORDS: { readonly [K in ValKind]: string } = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  scalar: 'a string, a number or a boolean',
+}
+const takesStrings = (kind: ValKind): boolean => kind === 'string' || kind === 'scalar'
 
 const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
     tag === 'Code'
-      ? kind === 'string'
+      ? takesStrings(kind)
         ? CodeCodec.validate(u, c)
         : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (code archives are S3 URIs)`)
       : tag === 'Ref'
@@ -250,12 +258,12 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr>
       : tag === 'Param'
         ? ParamCodec.validate(u, c)
         : tag === 'Join'
-          ? kind === 'string'
+          ? takesStrings(kind)
             ? JoinCodec.validate(u, c)
             : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (join builds strings)`)
           : Object.keys(u as object).length > 1
             ? fail<Expr>(u, c, { _tag: 'UnknownField' })
-            : kind === 'string'
+            : takesStrings(kind)
               ? t.success(u as Expr)
               : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
   if (r._tag === 'Right' && uses !== undefined)

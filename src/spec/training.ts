@@ -7,6 +7,7 @@
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import type { Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -85,7 +86,12 @@ const HyperParameterLiteral = C.scalar(
   'a string of at most 2500 characters, a finite number or a boolean',
   (u): u is HyperParameterValue => (typeof u === 'string' && u.length <= 2500) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
 )
-export const HyperParameters = C.record(C.val(HyperParameterLiteral, 'string'), { key: HyperParameterKey, max: 100 })
+/** A hyperparameter value: any scalar, or anything symbolic that prints to one (params of any type, refs, joins, code). */
+export type HyperParameterVal = Val<string> | Val<number> | Val<boolean>
+export const HyperParameters = C.record(
+  C.val(HyperParameterLiteral, 'scalar') as unknown as t.Type<HyperParameterVal, HyperParameterVal, unknown>,
+  { key: HyperParameterKey, max: 100 },
+)
 
 /**
  * How hyperparameter values become the strings SageMaker stores: `plain` is `String(v)` (what BYO

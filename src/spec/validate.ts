@@ -47,8 +47,15 @@ const PARAM_FITS: { readonly [K in C.ValKind]: ReadonlyArray<ParamType> } = {
   integer: ['Integer'],
   number: ['Integer', 'Float'],
   boolean: ['Boolean'],
+  scalar: ['String', 'Integer', 'Float', 'Boolean'],
 }
-const KIND_WORDS: { readonly [K in C.ValKind]: string } = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean' }
+const KIND_WORDS: { readonly [K in C.ValKind]: string } = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  scalar: 'a string, a number or a boolean',
+}
 
 const fitsType = (type: ParamType, v: unknown): boolean =>
   type === 'String' ? typeof v === 'string' : type === 'Boolean' ? typeof v === 'boolean' : type === 'Integer' ? Number.isInteger(v) : typeof v === 'number' && Number.isFinite(v)
@@ -80,7 +87,7 @@ const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, S
       const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
       if (found._tag === 'NotFound') return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }]
       // A number output may be written into a string field (it is printed); the reverse cannot work.
-      if (u.kind !== 'string' && found.type !== 'number')
+      if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
         return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
       if (u.kind === 'boolean') return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
       return []

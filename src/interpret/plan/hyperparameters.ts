@@ -7,13 +7,13 @@
  * @since 0.1.0
  */
 import type { ParamDecl } from '../../spec/program.js'
-import type { HyperParameterEncoding } from '../../spec/training.js'
+import type { HyperParameterEncoding, HyperParameterVal } from '../../spec/training.js'
 import type { Expr, Val } from '../../spec/val.js'
 import { concat, isExpr } from '../../spec/val.js'
 import { lookupOutput } from '../../spec/outputs.js'
 import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
 
-export type HpValue = Val<string | number | boolean>
+export type HpValue = HyperParameterVal
 
 export interface EncodeContext {
   readonly params: ReadonlyMap<string, ParamDecl>
