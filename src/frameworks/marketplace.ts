@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import { JOB_KEYS, pickJob, type JobOptions, type TrainingBody } from './job-options.js'
 import type { DescribeAlgorithmOutput, DescribeModelPackageOutput, HyperParameterSpecification } from '@aws-sdk/client-sagemaker'
 import { model, modelPackage, outputsOf, training, type TrainingStep } from '../spec/step.js'
 import type { Channel } from '../spec/training.js'
@@ -29,35 +30,12 @@ import type { PresetError } from './algorithms/preset.js'
 // model
 // -------------------------------------------------------------------------------------
 
-type TrainingBody = Parameters<typeof training>[1]
 type HpValue = NonNullable<TrainingBody['hyperParameters']>[string]
 
 /** The parts of `DescribeAlgorithm`'s output that are read; a whole output fits. */
 export type AlgorithmDescription = Pick<DescribeAlgorithmOutput, 'AlgorithmName' | 'AlgorithmArn' | 'TrainingSpecification' | 'ProductId'>
 
-export interface AlgorithmEstimatorOptions
-  extends Partial<
-    Pick<
-      TrainingBody,
-      | 'inputMode'
-      | 'metricDefinitions'
-      | 'stopping'
-      | 'spot'
-      | 'checkpoint'
-      | 'baseJobName'
-      | 'tags'
-      | 'vpc'
-      | 'enableNetworkIsolation'
-      | 'enableInterContainerTrafficEncryption'
-      | 'environment'
-      | 'retryAttempts'
-      | 'modelUri'
-      | 'modelChannelName'
-      | 'overrides'
-      | 'after'
-      | 'description'
-    >
-  > {
+export interface AlgorithmEstimatorOptions extends JobOptions, Partial<Pick<TrainingBody, 'metricDefinitions'>> {
   /** The algorithm's name (in this account) or ARN (a subscribed marketplace algorithm). */
   readonly algorithmName: Val<string>
   readonly role: Val<string>
@@ -73,24 +51,8 @@ export interface AlgorithmEstimatorOptions
   readonly algorithmDescription?: AlgorithmDescription
 }
 
-const PASS = [
-  'inputMode',
-  'metricDefinitions',
-  'stopping',
-  'spot',
-  'checkpoint',
-  'baseJobName',
-  'tags',
-  'vpc',
-  'enableInterContainerTrafficEncryption',
-  'environment',
-  'retryAttempts',
-  'modelUri',
-  'modelChannelName',
-  'overrides',
-  'after',
-  'description',
-] as const
+// Network isolation is decided below (marketplace products always run isolated).
+const PASS = [...JOB_KEYS.filter((k) => k !== 'enableNetworkIsolation'), 'metricDefinitions'] as const
 
 // -------------------------------------------------------------------------------------
 // hyperparameters
@@ -266,7 +228,7 @@ export const algorithmEstimator = (name: string, o: AlgorithmEstimatorOptions) =
       ? [{ path: 'enableNetworkIsolation', expected: `true: ${label} is an AWS Marketplace product (${d?.ProductId}), which SageMaker runs network-isolated`, actual: false }]
       : []),
   ]
-  const rest: Partial<TrainingBody> = Object.fromEntries(PASS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]))
+  const rest = pickJob(o, PASS)
   const isolation = marketplace ? true : o.enableNetworkIsolation
   return training(name, {
     algorithmName: o.algorithmName,

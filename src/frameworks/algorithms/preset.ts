@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import { JOB_KEYS, pickJob, type JobOptions, type TrainingBody } from '../job-options.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Channel } from '../../spec/training.js'
 import { training, type TrainingStep } from '../../spec/step.js'
@@ -31,50 +32,9 @@ export interface PresetError {
   readonly actual?: unknown
 }
 
-type TrainingBody = Parameters<typeof training>[1]
 type HpValue = NonNullable<TrainingBody['hyperParameters']>[string]
 
-/** Training fields a preset passes through unchanged. */
-export type JobOptions = Partial<
-  Pick<
-    TrainingBody,
-    | 'inputMode'
-    | 'stopping'
-    | 'spot'
-    | 'checkpoint'
-    | 'baseJobName'
-    | 'tags'
-    | 'vpc'
-    | 'enableNetworkIsolation'
-    | 'enableInterContainerTrafficEncryption'
-    | 'environment'
-    | 'retryAttempts'
-    | 'modelUri'
-    | 'modelChannelName'
-    | 'overrides'
-    | 'after'
-    | 'description'
-  >
->
-
-const JOB_KEYS: ReadonlyArray<keyof JobOptions> = [
-  'inputMode',
-  'stopping',
-  'spot',
-  'checkpoint',
-  'baseJobName',
-  'tags',
-  'vpc',
-  'enableNetworkIsolation',
-  'enableInterContainerTrafficEncryption',
-  'environment',
-  'retryAttempts',
-  'modelUri',
-  'modelChannelName',
-  'overrides',
-  'after',
-  'description',
-]
+export type { JobOptions }
 
 /** What every Amazon algorithm preset takes besides its hyperparameters. */
 export interface AlgorithmOptions extends JobOptions {
@@ -246,7 +206,7 @@ export const algorithmTraining = <H extends HpTable>(
     errors.push({ path: 'image', expected: d.expected, actual: d.actual })
   }
 
-  const job: Partial<JobOptions> = Object.fromEntries(JOB_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]))
+  const job = pickJob(options) as Partial<JobOptions>
   return training(name, {
     ...(E.isRight(image) ? { image: image.right } : {}),
     role: options.role,
