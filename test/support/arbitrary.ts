@@ -17,6 +17,10 @@ export type Overrides = { readonly [codecName: string]: fc.Arbitrary<unknown> }
 const finite = (c: { min?: number; max?: number } = {}) =>
   fc.double({ noNaN: true, noDefaultInfinity: true, min: c.min ?? -1e9, max: c.max ?? 1e9 }).map((x) => (Object.is(x, -0) ? 0 : x))
 
+/** fc.jsonValue may hold -0, which JSON writes as 0. */
+const noNegativeZero = (v: unknown): unknown =>
+  Object.is(v, -0) ? 0 : Array.isArray(v) ? v.map(noNegativeZero) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, noNegativeZero(x)])) : v
+
 const scalarValue = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), finite(), fc.boolean())
 
 /** Arbitraries for the opaque codecs of `src/spec`; merged under any overrides given. */
@@ -24,7 +28,7 @@ export const OPAQUE_DEFAULTS: Overrides = {
   HyperParameterValue: scalarValue,
   CategoricalValue: fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), finite(), fc.boolean()),
   ParamValue: scalarValue,
-  JSON: fc.jsonValue({ maxDepth: 2 }),
+  JSON: fc.jsonValue({ maxDepth: 2 }).map(noNegativeZero),
 }
 
 // Lookbehind is not supported by fc.stringMatching: generate from the pattern without it and keep
