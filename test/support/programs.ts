@@ -396,9 +396,9 @@ const wire = (s: Obj, prev: ReadonlyArray<Earlier>, d: Draw): Obj => {
 const CANONICAL_INT = /^(0|-?[1-9]\d{0,8})$/
 
 const paramTypeFor = (kind: ValKind, v: unknown, d: Draw): ParamDecl['type'] | undefined => {
-  if (typeof v === 'boolean') return kind === 'boolean' ? 'Boolean' : undefined
+  if (typeof v === 'boolean') return kind === 'boolean' || kind === 'scalar' ? 'Boolean' : undefined
   if (typeof v === 'number') return kind === 'integer' ? 'Integer' : Number.isInteger(v) && d.chance(0.5) ? 'Integer' : 'Float'
-  if (typeof v === 'string' && kind === 'string') return 'String'
+  if (typeof v === 'string' && (kind === 'string' || kind === 'scalar')) return 'String'
   return undefined
 }
 
