@@ -106,20 +106,19 @@ const outputsFor: { readonly [K in StepTag]: (name: string) => OutputsByTag[K] }
   ModelPackage: O.modelPackageOutputs,
 }
 
-// Deep-freeze so that "no combinator mutates its input" holds by construction for what we build.
-const deepFreeze = <A>(a: A): A => {
-  if (typeof a === 'object' && a !== null && !Object.isFrozen(a)) {
-    Object.freeze(a)
-    for (const v of Object.values(a)) deepFreeze(v)
-  }
-  return a
+// A frozen deep copy, so "no combinator mutates its input" holds by construction and the caller's
+// own objects are never frozen behind its back. Frozen parts are immutable already, so they are shared.
+const frozenCopy = <A>(a: A): A => {
+  if (typeof a !== 'object' || a === null || Object.isFrozen(a)) return a
+  const copy = Array.isArray(a) ? a.map(frozenCopy) : Object.fromEntries(Object.entries(a).map(([k, v]) => [k, frozenCopy(v)]))
+  return Object.freeze(copy) as A
 }
 
 /** Build a frozen step and attach its typed outputs (non-enumerable: not part of the data). */
 export const make = <K extends StepTag>(step: StepOf<K>): WithOutputs<StepOf<K>, OutputsByTag[K]> => {
-  const copy = { ...step }
+  const copy = Object.fromEntries(Object.entries(step).map(([k, v]) => [k, frozenCopy(v)]))
   Object.defineProperty(copy, 'outputs', { value: outputsFor[step._tag as K](step.name), enumerable: false })
-  return deepFreeze(copy) as WithOutputs<StepOf<K>, OutputsByTag[K]>
+  return Object.freeze(copy) as WithOutputs<StepOf<K>, OutputsByTag[K]>
 }
 
 /** The typed outputs of any step, also for steps decoded from JSON. */

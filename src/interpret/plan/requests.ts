@@ -112,8 +112,8 @@ const isFileUri = (u: Val<string>): boolean => typeof u === 'string' && u.starts
 export const channel = (name: string, c: Channel): Symbolic<SdkChannel> =>
   ({
   ChannelName: name,
-  // file:// is a local directory: the local backend reads FileDataSource (as the reference SDK's local
-  // mode does); SageMaker itself has no such source, so validate refuses it for cloud targets.
+  // file:// is a local directory, for local runs (the reference SDK's local mode reads FileDataSource
+  // too). SageMaker itself has no such source: the Airflow exporter refuses it, naming the field.
   DataSource: isFileUri(c.uri)
     ? ({ FileDataSource: { FileDataDistributionType: c.distribution ?? DEFAULTS.distribution, FileUri: c.uri } } as never)
     : {
