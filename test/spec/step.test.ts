@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { training, withTags } from '../../src/spec/index.js'
+
+const body = () => ({
+  image: 'img',
+  role: 'arn:aws:iam::111122223333:role/R',
+  resources: { instanceType: 'ml.m5.large' },
+  output: { s3OutputPath: 's3://b/o' },
+  tags: { team: 'a' },
+})
+
+describe('step constructors', () => {
+  it('return a deep-frozen step but leave the caller’s own objects unfrozen', () => {
+    const b = body()
+    const s = training('t', b)
+    expect(Object.isFrozen(s)).toBe(true)
+    expect(Object.isFrozen(s.resources)).toBe(true)
+    expect(Object.isFrozen(b.resources)).toBe(false)
+    b.resources.instanceType = 'ml.c5.large'
+    expect(s.resources.instanceType).toBe('ml.m5.large')
+  })
+
+  it('combinators return a new step and keep typed outputs', () => {
+    const s = training('t', body())
+    const t = withTags({ owner: 'me' })(s)
+    expect(t).not.toBe(s)
+    expect(s.tags).toEqual({ team: 'a' })
+    expect(t.tags).toEqual({ team: 'a', owner: 'me' })
+    expect((t as typeof s).outputs.modelArtifacts).toEqual({ _tag: 'Ref', step: 't', path: ['ModelArtifacts', 'S3ModelArtifacts'] })
+    expect(Object.keys(t)).not.toContain('outputs')
+  })
+})
