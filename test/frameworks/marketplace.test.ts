@@ -243,8 +243,15 @@ describe('model packages', () => {
     expect(messages(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc, enableNetworkIsolation: false }))).toEqual([
       'steps.m.enableNetworkIsolation: expected true: a marketplace model package runs network-isolated, found false',
     ])
-    const [req] = resolvedRequests(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc, environment: { A: '1' } }))
-    expect(req!.input).toEqual({ ModelName: `m-${RUN}`, PrimaryContainer: { ModelPackageName: sub, Environment: { A: '1' } }, EnableNetworkIsolation: true })
+    // With a role, so the request is valid against older service models too (which require ExecutionRoleArn).
+    const role = 'arn:aws:iam::123456789012:role/SageMakerRole'
+    const [req] = resolvedRequests(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc, environment: { A: '1' }, role }))
+    expect(req!.input).toEqual({
+      ModelName: `m-${RUN}`,
+      PrimaryContainer: { ModelPackageName: sub, Environment: { A: '1' } },
+      ExecutionRoleArn: role,
+      EnableNetworkIsolation: true,
+    })
     expectValidRequest('CreateModel', req!.input)
   })
 })

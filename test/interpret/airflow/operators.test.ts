@@ -17,6 +17,12 @@ const shapeAt = (model: ServiceModel, operation: string, path: ReadonlyArray<str
   return shape
 }
 
+const OLD_MODEL_GAPS: ReadonlyArray<string> = ['HyperParameterTuningJobConfig.ResourceLimits.MaxRuntimeInSeconds', 'HyperParameterTuningJobConfig.RandomSeed']
+const isOlderThan = (version: string | undefined, [major, minor]: readonly [number, number]): boolean => {
+  const [a = 0, b = 0] = (version ?? '0.0').split('.').map(Number)
+  return a < major || (a === major && b < minor)
+}
+
 describe.skipIf(sm.skip !== undefined)(`airflow/operators against the service model${sm.skip !== undefined ? ` (skipped: ${sm.skip})` : ''}`, () => {
   const fields = Object.entries(OPERATORS).flatMap(([kind, op]) =>
     op._tag === 'NoOperator' ? [] : op.nonStringFields.map((f) => [kind, f, op.integerFields.includes(f)] as const),
@@ -28,6 +34,8 @@ describe.skipIf(sm.skip !== undefined)(`airflow/operators against the service mo
     // The endpoint operator's config holds two requests under their own keys.
     const [key, operation] = parts.length === 1 ? parts[0]! : parts.find(([k]) => k === path[0])!
     const shape = shapeAt(sm.model!, operation, key === undefined ? path : path.slice(1))
+    // Older service models (Debian's botocore 1.29) predate these tuning members; newer ones must have them.
+    if (shape === undefined && OLD_MODEL_GAPS.includes(field) && isOlderThan(sm.model!.botocoreVersion, [1, 30])) return
     expect(shape, `${operation} ${field}`).toBeDefined()
     expect(['integer', 'long', 'float', 'double', 'boolean']).toContain(shape!.type)
     if (cast) expect(['integer', 'long']).toContain(shape!.type)
