@@ -1,6 +1,7 @@
 /**
  * Plan benchmark: validate + plan + text render for 1,000- and 10,000-step programs (chains and
- * fan-outs), each measured in its own process so peak memory is that case's own; then the cold-start
+ * fan-outs), both sizes alternating in one warm process (peak memory from a fresh process per size);
+ * then the cold-start
  * wall time of `sagespec plan` on the README example beside `node -e 0`, in the same run.
  *
  *   npx tsx bench/plan.ts
@@ -91,34 +92,40 @@ const wall = (cmd: string, args: string[], runs: number) => {
   return median(times)
 }
 
+const ROUNDS = 5
+
+/** Both sizes alternating in one warm process, so neither gets the JIT or the GC to itself. */
+const timeShape = (shape: keyof typeof SHAPES) => {
+  for (let k = 0; k < 3; k++) runCase(shape, 500)
+  const out: Record<number, Array<ReturnType<typeof runCase>>> = { 1000: [], 10000: [] }
+  for (let r = 0; r < ROUNDS; r++) for (const n of [1000, 10000]) out[n]!.push(runCase(shape, n))
+  return out
+}
+
 const main = () => {
   const i = process.argv.indexOf('--case')
   if (i >= 0) {
     const shape = process.argv[i + 1] as keyof typeof SHAPES
-    // Warm the JIT on a small program first, so both sizes are measured on optimised code.
-    for (let k = 0; k < 3; k++) runCase(shape, 500)
-    // Best of a few repetitions: the least disturbed by GC and the other core's work.
     const n = Number(process.argv[i + 2])
-    const reps = Array.from({ length: 3 }, () => runCase(shape, n))
-    const best = reps.reduce((a, b) => (a.validateMs + a.planMs + a.renderMs <= b.validateMs + b.planMs + b.renderMs ? a : b))
-    console.log(JSON.stringify({ ...best, peakRssMb: process.resourceUsage().maxRSS / 1024 }))
+    // Peak memory of one size on its own, in a fresh process.
+    runCase(shape, n)
+    console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
     return
   }
-  const RUNS = 3
-  console.log('validate + plan + text render, per step (median over 3 fresh processes of the best of 3 repetitions, after a warm-up)')
-  console.log('shape    steps   validate µs  plan µs  render µs  total µs/step  peak RSS MB')
+  console.log(`validate + plan + text render, per step: median of ${ROUNDS} rounds, sizes alternating in one warm process`)
+  console.log('shape    steps   validate µs  plan µs  render µs  total µs/step  peak RSS MB (own process)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
+    const timed = timeShape(shape)
     const totals: Record<number, number> = {}
     for (const n of [1000, 10000]) {
-      const rs = Array.from({ length: RUNS }, () => child(shape, n))
+      const rs = timed[n]!
       const v = median(rs.map((r) => r.validateMs))
       const p = median(rs.map((r) => r.planMs))
       const t = median(rs.map((r) => r.renderMs))
       totals[n] = median(rs.map((r) => r.validateMs + r.planMs + r.renderMs))
       const perStep = (ms: number) => ((ms * 1000) / n).toFixed(1).padStart(8)
-      console.log(
-        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${perStep(v)}    ${perStep(p)} ${perStep(t)}   ${perStep(totals[n]!)}       ${median(rs.map((r) => r.peakRssMb)).toFixed(0).padStart(6)}`,
-      )
+      const rss = (child(shape, n) as unknown as { peakRssMb: number }).peakRssMb
+      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}  ${perStep(v)}    ${perStep(p)} ${perStep(t)}   ${perStep(totals[n]!)}       ${rss.toFixed(0).padStart(6)}`)
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(totals[10000]! / totals[1000]!).toFixed(2)}  (10 = linear)`)
   }
