@@ -1,8 +1,8 @@
 /**
  * Plan benchmark: validate + plan + text render for 1,000- and 10,000-step programs (chains and
  * fan-outs), both sizes alternating in one warm process (peak memory from a fresh process per size);
- * then the cold-start
- * wall time of `sagespec plan` on the README example beside `node -e 0`, in the same run.
+ * then the cold-start wall time of `sagespec plan` on the README example beside `node -e 0`, in the
+ * same run.
  *
  *   npx tsx bench/plan.ts
  *
