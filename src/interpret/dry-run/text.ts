@@ -27,10 +27,20 @@ const tuningLines = (s: StepOf<'Tuning'>): Lines => [
   [
     'ranges',
     Object.entries(s.ranges)
-      .map(([n, r]) => (r._tag === 'Categorical' ? `${n} ∈ {${r.values.join(', ')}}` : `${n} ∈ [${showVal(r.min)}, ${showVal(r.max)}]${r._tag === 'Integer' ? ' (int)' : ''}`))
+      .map(([n, r]) => {
+        if (r._tag === 'Categorical') return `${n} ∈ {${r.values.join(', ')}}`
+        const notes = [...(r._tag === 'Integer' ? ['int'] : []), ...(r.scaling !== undefined && r.scaling !== 'Auto' ? [showVal(r.scaling).toLowerCase()] : [])]
+        return `${n} ∈ [${showVal(r.min)}, ${showVal(r.max)}]${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`
+      })
       .join('; '),
   ],
-  ...trainingLines({ ...s.training, _tag: 'Training', name: s.name }),
+  // The template's lines, counting only the static hyperparameters (the tuned ones are ranges above).
+  ...trainingLines({
+    ...s.training,
+    _tag: 'Training',
+    name: s.name,
+    hyperParameters: Object.fromEntries(Object.entries(s.training.hyperParameters ?? {}).filter(([k]) => !(k in s.ranges))),
+  }).map(([k, v]) => (k === 'hyperparameters' ? (['static hyperparameters', v] as const) : ([k, v] as const))),
 ]
 
 const modelLines = (s: StepOf<'Model'>): Lines => {
