@@ -134,7 +134,7 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     return 2
   }
   const stamp = v['run-stamp'] ?? 'ts_nodash'
-  if (!(stamp in RUN_STAMPS)) {
+  if (!Object.prototype.hasOwnProperty.call(RUN_STAMPS, stamp)) {
     io.err(`--run-stamp: expected one of ${Object.keys(RUN_STAMPS).join(', ')}, got "${stamp}"`)
     return 2
   }

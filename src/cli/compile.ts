@@ -56,7 +56,8 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
   for (const [name, raw] of Object.entries(flags.right)) {
     const decl = decls.get(name)
     if (decl === undefined) {
-      errors.push({ _tag: 'UndeclaredParam', path: `--param ${name}`, name })
+      // A module that exports a function of params has already used the values it was given.
+      if (!loaded.calledWithParams) errors.push({ _tag: 'UndeclaredParam', path: `--param ${name}`, name })
       continue
     }
     const v = parseParamValue(decl, raw)

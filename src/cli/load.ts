@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -23,26 +23,44 @@ const importModule = async (file: string): Promise<unknown> => {
 }
 
 /** Returns the program value (not yet validated), or why it could not be loaded. */
-export const loadProgram = async (path: string, params: Readonly<Record<string, string>>): Promise<{ ok: true; value: unknown } | { ok: false; error: LoadError }> => {
+export interface Loaded {
+  readonly ok: true
+  readonly value: unknown
+  /** The module exported a function of params: the `--param` values were its arguments. */
+  readonly calledWithParams: boolean
+}
+
+export const loadProgram = async (path: string, params: Readonly<Record<string, string>>): Promise<Loaded | { ok: false; error: LoadError }> => {
   const file = resolve(path)
+  try {
+    await stat(file)
+  } catch (e) {
+    return { ok: false, error: loadError(path, `cannot read: ${(e as Error).message}`) }
+  }
   try {
     if (extname(file) === '.json') {
       const text = await readFile(file, 'utf8')
       try {
-        return { ok: true, value: JSON.parse(text) }
+        return { ok: true, value: JSON.parse(text), calledWithParams: false }
       } catch (e) {
         return { ok: false, error: loadError(path, `not valid JSON: ${(e as Error).message}`) }
       }
     }
     const mod = (await importModule(file)) as { default?: unknown }
-    // tsx may wrap CommonJS-shaped modules once more.
+    // tsx may hand back the module's named exports as `default` (CommonJS interop), or wrap the real
+    // default once more: unwrap the latter, and treat the former as what it is, no default export.
     let exported = mod.default
-    if (typeof exported === 'object' && exported !== null && 'default' in exported && !('steps' in exported)) exported = (exported as { default: unknown }).default
+    const named = Object.keys(mod).filter((k) => k !== 'default')
+    if (typeof exported === 'object' && exported !== null && !Array.isArray(exported) && !('steps' in exported)) {
+      const o = exported as Record<string, unknown>
+      if (Object.prototype.hasOwnProperty.call(o, 'default')) exported = o.default
+      else if (Object.keys(o).every((k) => named.includes(k) && o[k] === (mod as Record<string, unknown>)[k])) exported = undefined
+    }
     if (exported === undefined) return { ok: false, error: loadError(path, 'the module has no default export (export default a program, or a function of params)') }
     const value = typeof exported === 'function' ? await (exported as (p: Readonly<Record<string, string>>) => unknown)(params) : exported
-    return { ok: true, value }
+    return { ok: true, value, calledWithParams: typeof exported === 'function' }
   } catch (e) {
-    const err = e as NodeJS.ErrnoException
-    return { ok: false, error: loadError(path, err.code === 'ENOENT' || err.code === 'ERR_MODULE_NOT_FOUND' ? `cannot read: ${err.message}` : `failed to load: ${err.message}`) }
+    // Anything may be thrown, not only Errors.
+    return { ok: false, error: loadError(path, `failed to load: ${e instanceof Error ? e.message : String(e)}`) }
   }
 }

@@ -31,7 +31,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
     io.out(HELP)
     return name === undefined ? 2 : 0
   }
-  const load = COMMANDS[name]
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined
   if (load === undefined) {
     io.err(`unknown command "${name}"\n\n${HELP}`)
     return 2

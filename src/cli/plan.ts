@@ -33,7 +33,8 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
     return 0
   }
   const file = parsed.positionals[0]
-  const render = FORMATS[parsed.values.format ?? 'text']
+  const format = parsed.values.format ?? 'text'
+  const render = Object.prototype.hasOwnProperty.call(FORMATS, format) ? FORMATS[format] : undefined
   if (file === undefined || parsed.positionals.length > 1 || render === undefined) {
     io.err(render === undefined ? `unknown --format "${parsed.values.format}" (expected text, json, mermaid or dot)` : usage)
     return 2

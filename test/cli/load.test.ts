@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/main.js'
+
+const run = async (...argv: string[]) => {
+  const out: string[] = []
+  const err: string[] = []
+  const status = await main(argv, { out: (s) => void out.push(s), err: (s) => void err.push(s) })
+  return { status, out: out.join('\n'), err: err.join('\n') }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sagespec-cli-load-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const write = (name: string, text: string) => {
+  const file = join(dir, name)
+  writeFileSync(file, text)
+  return file
+}
+const lib = resolve('src/index.js')
+
+describe('loading program modules', () => {
+  it('a TypeScript module without a default export is named as such', async () => {
+    const r = await run('plan', write('named.ts', 'export const x = 1\n'))
+    expect(r.status).toBe(1)
+    expect(r.err).toContain('the module has no default export')
+  })
+
+  it('a module that exports a function of params receives --param values that the program does not declare', async () => {
+    const file = write(
+      'fn.ts',
+      `import { program, training } from ${JSON.stringify(lib)}
+export default (p: Record<string, string>) => program(training('t', {
+  image: 'i', role: 'arn:aws:iam::111122223333:role/R',
+  resources: { instanceType: p.instance ?? 'ml.m5.large' }, output: { s3OutputPath: 's3://b/o' },
+}))
+`,
+    )
+    const r = await run('plan', file, '--param', 'instance=ml.c5.large', '--format', 'json')
+    expect(r.err).toBe('')
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.out).steps[0].requests[0].input.ResourceConfig.InstanceType).toBe('ml.c5.large')
+  })
+
+  it('something thrown that is not an Error is still reported', async () => {
+    const r = await run('plan', write('throws.ts', 'throw "boom"\n'))
+    expect(r.status).toBe(1)
+    expect(r.err).toContain('failed to load: boom')
+  })
+
+  it('a missing file says it cannot be read', async () => {
+    const r = await run('plan', join(dir, 'nope.ts'))
+    expect(r.status).toBe(1)
+    expect(r.err).toMatch(/nope\.ts: cannot read: ENOENT/)
+  })
+
+  it('names that are Object.prototype members are not commands or formats', async () => {
+    expect((await run('constructor')).status).toBe(2)
+    const r = await run('plan', 'examples/tuning.ts', '--format', 'toString')
+    expect(r.status).toBe(2)
+    expect(r.err).toContain('unknown --format "toString"')
+  })
+})
