@@ -249,7 +249,9 @@ const takesStrings = (kind: ValKind): boolean => kind === 'string' || kind === '
 const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
-    tag === 'Code'
+    tag === 'Json'
+      ? invalid<Expr>(u, c, `${KIND_WORDS[kind]} (Json values are made by the planner, not written in programs)`)
+      : tag === 'Code'
       ? takesStrings(kind)
         ? CodeCodec.validate(u, c)
         : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (code archives are S3 URIs)`)

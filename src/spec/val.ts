@@ -80,19 +80,29 @@ export interface Code {
   readonly s3Prefix: string
 }
 
-export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId | Code
+/**
+ * The JSON text of a value known only at run time: `"…"` with escapes for a string, the number or
+ * `true`/`false` otherwise. The planner makes these (JSON-encoded hyperparameters, numbers printed in
+ * string fields); programs do not contain them.
+ */
+export interface Json {
+  readonly _tag: 'Json'
+  readonly value: Expr
+}
+
+export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId | Code | Json
 
 /** @category model */
 export type Val<A> =
   | A
   | Ref<A>
   | Param<A>
-  | ([A] extends [string] ? Join | RunId | Code : never)
+  | ([A] extends [string] ? Join | RunId | Code | Json : never)
 
 /** Any symbolic leaf. @category model */
-export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code
+export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code | Json
 
-export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId', 'Code'])
+export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId', 'Code', 'Json'])
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -111,6 +121,9 @@ export const concat = (...values: ReadonlyArray<JoinPart>): Join => join('', val
 
 /** @category constructors */
 export const runId: RunId = Object.freeze({ _tag: 'RunId' })
+
+/** @category constructors */
+export const jsonOf = (value: Expr): Json => Object.freeze({ _tag: 'Json', value })
 
 /** @category constructors */
 export const code = (c: Omit<Code, '_tag'>): Code =>
@@ -171,6 +184,7 @@ export const isParam = (u: unknown): u is Param<unknown> => tagOf(u) === 'Param'
 export const isJoin = (u: unknown): u is Join => tagOf(u) === 'Join'
 export const isRunId = (u: unknown): u is RunId => tagOf(u) === 'RunId'
 export const isCode = (u: unknown): u is Code => tagOf(u) === 'Code'
+export const isJson = (u: unknown): u is Json => tagOf(u) === 'Json'
 
 // -------------------------------------------------------------------------------------
 // utils

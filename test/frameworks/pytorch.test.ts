@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { endpoint } from '../../src/spec/step.js'
-import { code, concat, join, runId } from '../../src/spec/val.js'
+import { code, concat, join, jsonOf, runId } from '../../src/spec/val.js'
 import { modelFromTraining, pytorch, pytorchModel, type PyTorchOptions } from '../../src/frameworks/index.js'
 import { RUN, ROLE, SHA, expectServiceValid, messagesOf, planOf, requestOf, resolved, serviceSkip } from './presets-support.js'
 
@@ -52,8 +52,8 @@ describe('pytorch training', () => {
 
   it('keeps the archive and the job name symbolic in the plan', () => {
     const hp = requestOf(planOf(pytorch('train', base)), 'train', 'CreateTrainingJob').input.HyperParameters!
-    expect(hp.sagemaker_submit_directory).toEqual(concat('"', code({ entryPoint: 'train.py', sourceDir: 'examples/pytorch', s3Prefix: 's3://bucket/code' }), '"'))
-    expect(hp.sagemaker_job_name).toEqual(concat('"', join('-', ['train', runId]), '"'))
+    expect(hp.sagemaker_submit_directory).toEqual(jsonOf(code({ entryPoint: 'train.py', sourceDir: 'examples/pytorch', s3Prefix: 's3://bucket/code' })))
+    expect(hp.sagemaker_job_name).toEqual(jsonOf(join('-', ['train', runId])))
   })
 
   it('records the framework on the step and sends JSON-encoded hyperparameters', () => {

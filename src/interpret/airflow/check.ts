@@ -75,6 +75,7 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
     if (isExpr(x)) {
       if (x._tag === 'Code') out.push(x)
       if (x._tag === 'Join') x.values.forEach(go)
+      if (x._tag === 'Json') go(x.value)
       return
     }
     if (Array.isArray(x)) return x.forEach(go)

@@ -90,6 +90,9 @@ export const paramExpr = (p: Param<unknown>): string =>
 
 type ExprOf<K extends Expr['_tag']> = Extract<Expr, { readonly _tag: K }>
 
+/** Values that are strings whatever happens at run time (joins, the run stamp, code URIs). */
+const isStringOnly = (e: Expr): boolean => e._tag === 'Join' || e._tag === 'RunId' || e._tag === 'Code'
+
 /** One entry per kind of symbolic value: a new kind is a compile error here until handled. */
 const PARTS: { readonly [K in Expr['_tag']]: (e: ExprOf<K>, ctx: TemplateContext) => ReadonlyArray<TemplatePart> } = {
   Ref: (e, ctx) => [{ expr: refExpr(e, ctx.kinds) }],
@@ -97,11 +100,71 @@ const PARTS: { readonly [K in Expr['_tag']]: (e: ExprOf<K>, ctx: TemplateContext
   RunId: (_, ctx) => [{ expr: RUN_STAMPS[ctx.runStamp].expr }],
   // The archive's URI is known when the DAG is written: plain text.
   Code: (e, ctx) => [{ text: ctx.codeUri(e) }],
+  // JSON text of a run-time value. Strings made of our own parts are quoted and escaped now, which
+  // reads better; anything else goes through Jinja's `tojson` when the task runs (`true`, `5`,
+  // `"a\"b"`: valid JSON that decodes to the same value).
+  Json: (e, ctx) => {
+    const plain = isStringOnly(e.value) ? plainJsonParts(e.value, ctx) : undefined
+    return plain !== undefined ? [{ text: '"' }, ...plain, { text: '"' }] : [{ expr: `${valueExpr(e.value, ctx)} | tojson` }]
+  },
   Join: (e, ctx) =>
     e.values.flatMap((v, i) => [
       ...(i > 0 && e.on !== '' ? [{ text: e.on }] : []),
       ...(isExpr(v) ? templateParts(v, ctx) : [{ text: String(v) }]),
     ]),
+}
+
+/**
+ * A Jinja *expression* for a symbolic value (not a template): what `| tojson` is applied to. Literal
+ * text becomes a quoted Jinja string, parts are joined with `~`.
+ */
+const valueExpr = (e: Expr, ctx: TemplateContext): string => {
+  switch (e._tag) {
+    case 'Ref':
+      return refExpr(e, ctx.kinds)
+    case 'Param':
+      return paramExpr(e)
+    case 'RunId':
+      return `(${RUN_STAMPS[ctx.runStamp].expr})`
+    case 'Code':
+      return jinjaString(ctx.codeUri(e))
+    case 'Json':
+      return `(${valueExpr(e.value, ctx)} | tojson)`
+    case 'Join': {
+      const parts = e.values.flatMap((v, i) => [
+        ...(i > 0 && e.on !== '' ? [jinjaString(e.on)] : []),
+        isExpr(v) ? `(${valueExpr(v, ctx)})` : jinjaString(String(v)),
+      ])
+      return parts.length === 0 ? "''" : parts.join(' ~ ')
+    }
+  }
+}
+
+/**
+ * Parts whose run-time text is known to need no JSON escaping (literal text, run stamps of letters
+ * and digits, code URIs known now), or undefined when some part must be escaped when the task runs.
+ */
+const plainJsonParts = (e: Expr, ctx: TemplateContext): ReadonlyArray<TemplatePart> | undefined => {
+  switch (e._tag) {
+    case 'RunId':
+      return [{ expr: RUN_STAMPS[ctx.runStamp].expr }]
+    case 'Code':
+      return [{ text: JSON.stringify(ctx.codeUri(e)).slice(1, -1) }]
+    case 'Join': {
+      const out: TemplatePart[] = []
+      for (const [i, v] of e.values.entries()) {
+        if (i > 0 && e.on !== '') out.push({ text: JSON.stringify(e.on).slice(1, -1) })
+        const p = isExpr(v) ? plainJsonParts(v, ctx) : [{ text: JSON.stringify(String(v)).slice(1, -1) }]
+        if (p === undefined) return undefined
+        out.push(...p)
+      }
+      return out
+    }
+    case 'Ref':
+    case 'Param':
+    case 'Json':
+      return undefined
+  }
 }
 
 /** The parts of a symbolic value: literal text and the expressions between it. */

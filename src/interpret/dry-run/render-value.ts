@@ -17,6 +17,8 @@ export const showExpr = (e: Expr): string => {
       return '<run>'
     case 'Code':
       return `<code:${e.sourceDir ?? e.entryPoint}>`
+    case 'Json':
+      return `json(${showExpr(e.value)})`
     case 'Join':
       return e.values.map((v) => (isExpr(v) ? showExpr(v) : String(v))).join(e.on)
   }
@@ -30,7 +32,8 @@ export const showVal = (v: unknown): string => (isExpr(v) ? showExpr(v) : typeof
  * inside quotes (they are strings), refs and params bare (they may be numbers).
  */
 export const renderJson = (value: unknown, indent = ''): string => {
-  if (isExpr(value)) return value._tag === 'Join' || value._tag === 'RunId' ? JSON.stringify(showExpr(value)) : showExpr(value)
+  // Strings print quoted; refs and params print bare (they may be numbers).
+  if (isExpr(value)) return value._tag === 'Ref' || value._tag === 'Param' ? showExpr(value) : JSON.stringify(showExpr(value))
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]'
     const inner = indent + '  '

@@ -9,7 +9,7 @@
 import type { ParamDecl } from '../../spec/program.js'
 import type { HyperParameterEncoding, HyperParameterVal } from '../../spec/training.js'
 import type { Expr, Val } from '../../spec/val.js'
-import { concat, isExpr } from '../../spec/val.js'
+import { isExpr, jsonOf } from '../../spec/val.js'
 import { lookupOutput } from '../../spec/outputs.js'
 import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
 
@@ -34,6 +34,7 @@ export const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
     case 'Join':
     case 'RunId':
     case 'Code':
+    case 'Json':
       return true
   }
 }
@@ -42,10 +43,10 @@ export const encodeValue =
   (encoding: HyperParameterEncoding, ctx: EncodeContext) =>
   (v: HpValue): Val<string> => {
     if (isExpr(v)) {
-      // Hyperparameter values are strings: a number-valued param or ref is printed by a join, and a
-      // string-valued one gains JSON quotes in a `json` job.
-      if (!isStringValued(v as Expr, ctx)) return concat(v as Expr as never)
-      return encoding === 'json' ? concat('"', v as Expr as never, '"') : (v as Val<string>)
+      // Hyperparameter values are strings: a number or boolean known at run time is printed as JSON
+      // prints it (`5`, `true`, as String() would), and in a `json` job a string gains quotes and escapes.
+      if (!isStringValued(v as Expr, ctx) || encoding === 'json') return jsonOf(v as Expr)
+      return v as Val<string>
     }
     return encoding === 'json' ? JSON.stringify(v) : String(v)
   }

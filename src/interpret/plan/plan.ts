@@ -10,7 +10,7 @@ import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
 import type { ValidProgram } from '../../spec/validate.js'
 import type { Join, Val } from '../../spec/val.js'
-import { collectExprs, concat } from '../../spec/val.js'
+import { collectExprs, jsonOf } from '../../spec/val.js'
 import { isStringValued, type EncodeContext } from './hyperparameters.js'
 import * as R from './requests.js'
 
@@ -71,12 +71,12 @@ const isHyperParameter = (segments: ReadonlyArray<string>): boolean =>
 
 /**
  * `validate` lets a number-valued param or ref fill a string field (it is printed there), but
- * SageMaker takes only strings in such fields: the request holds a join that prints the number.
+ * SageMaker takes only strings in such fields: the request holds a Json leaf that prints the number.
  */
 export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
   const { uses } = C.collectingUses(() => StepCodec.decode(s))
   return uses.reduce<Step>(
-    (acc, u) => (u.kind === 'string' && !isStringValued(u.expr, ctx) && !isHyperParameter(u.segments) ? (setAt(acc, u.segments, concat(u.expr as never)) as Step) : acc),
+    (acc, u) => (u.kind === 'string' && !isStringValued(u.expr, ctx) && !isHyperParameter(u.segments) ? (setAt(acc, u.segments, jsonOf(u.expr)) as Step) : acc),
     s,
   )
 }

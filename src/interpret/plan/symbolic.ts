@@ -25,6 +25,11 @@ export interface Resolver {
   readonly runId: string
   /** The S3 URI of the packed archive (the executor packs, hashes and uploads it). */
   readonly code: (c: Code) => string
+  /**
+   * How this target writes JSON for `Json` leaves. @default JSON.stringify. (Airflow's `tojson`
+   * escapes `<>&'` and non-ASCII: other bytes, the same value once decoded.)
+   */
+  readonly json?: (value: string | number | boolean) => string
 }
 
 const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
@@ -39,6 +44,8 @@ const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
       return joinValue(e, r)
     case 'Code':
       return r.code(e)
+    case 'Json':
+      return (r.json ?? JSON.stringify)(resolveExpr(e.value, r))
   }
 }
 

@@ -96,6 +96,11 @@ export const expectedLiteral = (
         return codeUri(e)
       case 'Join':
         return e.values.map(expr).join(plain(e.on))
+      case 'Json':
+        // Run-time refs and params are JSON-encoded by Jinja; strings we build are quoted now.
+        if (e.value._tag === 'Param') return `{{ params.${e.value.name} | tojson }}`
+        if (e.value._tag === 'Ref') return `${expr(e.value).slice(0, -3)} | tojson }}`
+        return JSON.stringify(expr(e.value))
     }
   }
   const go = (x: unknown): unknown => {
@@ -122,7 +127,17 @@ export const RUN_STAMP_TEMPLATES = {
 } as const
 
 /** Markers: each template renders to a recognisable text naming what it read. */
+/** What Jinja's `tojson` writes: Python's json.dumps (ASCII only) with `<>&'` escaped for HTML. */
+export const jinjaJson = (v: string | number | boolean): string =>
+  JSON.stringify(v)
+    .replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/'/g, '\\u0027')
+
 export const markerResolver = (plan: Plan, codeUri: (c: Code) => string = () => 'no-code'): Resolver => ({
+  json: jinjaJson,
   ref: (r) => `<ref:${r.step}.${XCOM_KEY[kindOf(plan, r.step)]}.${r.path.join('.')}>`,
   param: (p) => `<param:${p.name}>`,
   runId: '<RUN>',
@@ -156,6 +171,7 @@ export const sampleValues = (plan: Plan, codeUri: (c: Code) => string = () => 'n
   }
   const params = Object.fromEntries(plan.params.map((p) => [p.name, p.default ?? SAMPLE_BY_TYPE[p.type]]))
   const resolver: Resolver = {
+    json: jinjaJson,
     ref: (r) => sampleOutput(plan, r),
     param: (p) => params[p.name] as string | number | boolean,
     runId: RUN,

@@ -133,8 +133,11 @@ class TI:
 def env():
     import jinja2, jinja2.sandbox
     # What Airflow 2's DAG.get_template_env builds when the DAG sets nothing.
-    return jinja2.sandbox.SandboxedEnvironment(
+    e = jinja2.sandbox.SandboxedEnvironment(
         extensions=['jinja2.ext.do'], undefined=jinja2.StrictUndefined, cache_size=0)
+    # Test-only: marker objects stand in for XCom values and print as their marker text under tojson.
+    e.policies['json.dumps_function'] = lambda obj, **kw: json.dumps(obj, default=str, **kw)
+    return e
 
 def render_value(e, v, ctx):
     # BaseOperator.render_template: strings are templates, containers are walked, dict keys are not.

@@ -498,13 +498,20 @@ describe('jinjaLiteral / jinjaExpr / template', () => {
 
 /** Parts whose expressions are string literals, so what they render to is known: `value`. */
 type KnownPart = { readonly text: string } | { readonly expr: string; readonly value: string }
-const nastyParts: fc.Arbitrary<KnownPart[]> = fc.array(
-  fc.oneof(
-    nastyString.map((text): KnownPart => ({ text })),
-    anyString.map((value): KnownPart => ({ expr: jinjaString(value), value })),
-  ),
-  { maxLength: 6 },
-)
+const partText = (p: KnownPart): string => ('text' in p ? p.text : p.value)
+// A lone high surrogate at the end of one part and a lone low one at the start of the next join into
+// one character in JS but stay two code points in Python, so such neighbours cannot be compared.
+const splitsSurrogatePair = (parts: ReadonlyArray<KnownPart>): boolean =>
+  parts.some((p, i) => i > 0 && /[\ud800-\udbff]$/.test(partText(parts[i - 1]!)) && /^[\udc00-\udfff]/.test(partText(p)))
+const nastyParts: fc.Arbitrary<KnownPart[]> = fc
+  .array(
+    fc.oneof(
+      nastyString.map((text): KnownPart => ({ text })),
+      anyString.map((value): KnownPart => ({ expr: jinjaString(value), value })),
+    ),
+    { maxLength: 6 },
+  )
+  .filter((parts) => !splitsSurrogatePair(parts))
 const renderedText = (parts: ReadonlyArray<KnownPart>): string =>
   parts.map((p) => ('text' in p ? p.text : p.value)).join('')
 

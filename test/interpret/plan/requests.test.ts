@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { endpoint, model, modelPackage, training, transform, tuning } from '../../../src/spec/step.js'
 import type { Step, StepOf } from '../../../src/spec/step.js'
 import { program } from '../../../src/spec/program.js'
-import { concat, join, param, ref, runId } from '../../../src/spec/val.js'
+import { concat, join, jsonOf, param, ref, runId } from '../../../src/spec/val.js'
 import * as R from '../../../src/interpret/plan/requests.js'
 import { RUN_ID_MAX_LENGTH, fitBase } from '../../../src/interpret/plan/names.js'
 import { resolve } from '../../../src/interpret/plan/symbolic.js'
@@ -239,13 +239,13 @@ describe('requests', () => {
         })
       })
 
-      it('json encoding wraps a String param or a string ref in quotes with a join; plain keeps it bare', () => {
+      it('json encoding JSON-encodes a String param or a string ref when it is known (quotes and escapes); plain keeps it bare', () => {
         const first = training('first', base)
         const objective = param.string('objective', { default: 'reg:squarederror' })
         const hp = { objective, parent: first.outputs.jobName }
         expect(trainingRequest({ hyperParameters: hp, hyperParameterEncoding: 'json' }, first).HyperParameters).toStrictEqual({
-          objective: concat('"', objective, '"'),
-          parent: concat('"', ref<string>('first', ['TrainingJobName']), '"'),
+          objective: jsonOf(objective),
+          parent: jsonOf(ref<string>('first', ['TrainingJobName'])),
         })
         expect(trainingRequest({ hyperParameters: hp }, first).HyperParameters).toStrictEqual({ objective, parent: ref('first', ['TrainingJobName']) })
       })
@@ -260,7 +260,7 @@ describe('requests', () => {
         const hp = { epochs, best: tune.outputs.bestTrainingJob.objectiveValue }
         for (const encoding of ['plain', 'json'] as const) {
           const r = trainingRequest({ hyperParameters: hp, hyperParameterEncoding: encoding }, tune)
-          expect(r.HyperParameters).toStrictEqual({ epochs: concat(epochs), best: concat(ref<number>('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])) })
+          expect(r.HyperParameters).toStrictEqual({ epochs: jsonOf(epochs), best: jsonOf(ref<number>('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])) })
           expect(resolve(r.HyperParameters!, { ref: () => 0.93, param: () => 20, runId: 'r', code: () => '' })).toStrictEqual({ epochs: '20', best: '0.93' })
         }
       })
@@ -306,7 +306,7 @@ describe('requests', () => {
       const score = ref('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
       const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: score as never, NAME: 'x' } }, tune)
       expect(r.ResourceConfig?.InstanceCount).toStrictEqual(count)
-      expect(r.Environment).toStrictEqual({ COUNT: concat(count), SCORE: concat(score as never), NAME: 'x' })
+      expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: jsonOf(score as never), NAME: 'x' })
       expect(resolve(r.Environment!, { ref: () => 0.93, param: () => 2, runId: 'r', code: () => '' })).toStrictEqual({ COUNT: '2', SCORE: '0.93', NAME: 'x' })
     })
 

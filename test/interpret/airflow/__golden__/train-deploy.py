@@ -81,7 +81,7 @@ train_config = {
     },
     'StoppingCondition': {'MaxRuntimeInSeconds': 3600},
     'HyperParameters': {
-        'num_round': '{{ params.epochs }}',
+        'num_round': '{{ params.epochs | tojson }}',
         'eta': '0.2',
         'max_depth': '5',
         'objective': 'binary:logistic',
