@@ -16,7 +16,7 @@ export const ProductionVariant = C.struct(
     instanceType: P.InstanceType,
   },
   {
-    /** @default 'AllTraffic' for the first variant, `variant-<n>` after it */
+    /** @default 'AllTraffic' for the first variant, `variant-<n>` after it (see `variantName`) */
     name: P.VariantName,
     /** @default 1 */
     initialInstanceCount: C.vint('InitialInstanceCount', { min: 1 }),
@@ -34,7 +34,10 @@ export const endpointFields = {
   optional: {
     /** The endpoint's stable name: endpoints are long-lived, so no run stamp. @default the step's name */
     endpointName: P.ResourceName,
-    /** @default `<endpointName>-<run>` (configs are immutable, so each run makes a new one) */
+    /**
+     * @default `<endpointName>-<run>`, or `<step name>-<run>` when the endpoint name is a run-time value
+     * (configs are immutable, so each run makes a new one; a fixed name works for one run only)
+     */
     configName: P.ResourceName,
     kmsKeyId: P.KmsKeyId,
     tags: P.Tags,
@@ -43,3 +46,6 @@ export const endpointFields = {
     overrides: P.Overrides,
   },
 } as const
+
+/** A variant's name: its own, or `AllTraffic` for the first and `variant-<n>` (1-based) after it. */
+export const variantName = (v: { readonly name?: string }, index: number): string => v.name ?? (index === 0 ? 'AllTraffic' : `variant-${index + 1}`)

@@ -97,8 +97,9 @@ const declOf = (p: Param<unknown>): ParamDecl | undefined =>
       }
 
 /**
- * Build a program from steps; parameters used anywhere in them are declared automatically (first
- * declaration wins; `validate` reports conflicting ones).
+ * Build a program from steps; parameters used anywhere in them are declared automatically. The first
+ * declaration of a name wins; `validate` reports a use site whose type differs from it (differing
+ * defaults or allowed values at other use sites are not compared).
  *
  * @category constructors
  */

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { variantName } from './endpoint.js'
 import type { SpecError } from './errors.js'
 import type { StepOf, StepTag } from './step.js'
 import type { TrainingJob } from './training.js'
@@ -131,7 +132,7 @@ const endpointRules = (s: StepOf<'Endpoint'>, path: string): SpecError[] => {
   const errors: SpecError[] = []
   const seen = new Set<string>()
   s.variants.forEach((v, i) => {
-    const name = v.name ?? (i === 0 ? 'AllTraffic' : `variant-${i + 1}`)
+    const name = variantName(v, i)
     if (seen.has(name)) errors.push(rule(`${path}.variants.${i}.name`, 'a variant name not used by another variant', name))
     seen.add(name)
   })

@@ -30,3 +30,13 @@ describe('step constructors', () => {
     expect(Object.keys(t)).not.toContain('outputs')
   })
 })
+
+describe('withOverrides', () => {
+  it('deep-merges into earlier overrides, as the request builders do', async () => {
+    const { withOverrides } = await import('../../src/spec/index.js')
+    const s = withOverrides({ ResourceConfig: { KeepAlivePeriodInSeconds: 60 } })(training('t', body()))
+    const t = withOverrides({ ResourceConfig: { InstanceGroups: [] }, Extra: 1 })(s)
+    expect(t.overrides).toEqual({ ResourceConfig: { KeepAlivePeriodInSeconds: 60, InstanceGroups: [] }, Extra: 1 })
+    expect(s.overrides).toEqual({ ResourceConfig: { KeepAlivePeriodInSeconds: 60 } })
+  })
+})

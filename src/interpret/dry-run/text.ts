@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { variantName } from '../../spec/endpoint.js'
 import type { StepOf, StepTag } from '../../spec/step.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DEFAULTS } from '../plan/requests.js'
@@ -39,7 +40,7 @@ const tuningLines = (s: StepOf<'Tuning'>): Lines => [
     ...s.training,
     _tag: 'Training',
     name: s.name,
-    hyperParameters: Object.fromEntries(Object.entries(s.training.hyperParameters ?? {}).filter(([k]) => !(k in s.ranges))),
+    hyperParameters: Object.fromEntries(Object.entries(s.training.hyperParameters ?? {}).filter(([k]) => !Object.prototype.hasOwnProperty.call(s.ranges, k))),
   }).map(([k, v]) => (k === 'hyperparameters' ? (['static hyperparameters', v] as const) : ([k, v] as const))),
 ]
 
@@ -57,7 +58,7 @@ const endpointLines = (s: StepOf<'Endpoint'>): Lines => [
     (v, i) =>
       [
         'variant',
-        `${v.name ?? (i === 0 ? DEFAULTS.variantName : `variant-${i + 1}`)}: ${showVal(v.model)} on ${showVal(v.instanceType)} × ${showVal(v.initialInstanceCount ?? 1)}, weight ${showVal(v.initialWeight ?? 1)}`,
+        `${variantName(v, i)}: ${showVal(v.model)} on ${showVal(v.instanceType)} × ${showVal(v.initialInstanceCount ?? 1)}, weight ${showVal(v.initialWeight ?? 1)}`,
       ] as const,
   ),
 ]

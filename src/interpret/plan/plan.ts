@@ -21,7 +21,7 @@ import * as R from './requests.js'
 export interface PlannedStep {
   readonly name: string
   readonly kind: StepTag
-  /** Steps this one waits for: the ones its refs point at, plus `after`, in program order. */
+  /** Steps this one waits for: its `after` list, then the steps its refs point at, in field order. */
   readonly dependsOn: ReadonlyArray<string>
   /** The name of what it creates: a job, a model or an endpoint. */
   readonly physicalName: Val<string> | Join
@@ -83,7 +83,7 @@ export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
 
 export const compileStep = (s: Step, ctx: EncodeContext): Compiled => (COMPILERS[s._tag] as (s: Step, ctx: EncodeContext) => Compiled)(s, ctx)
 
-/** Dependencies of each step, in program order, without duplicates. */
+/** Dependencies of each step (`after` first, then refs in field order), without duplicates. */
 export const dependencies = (steps: ReadonlyArray<Step>): ReadonlyMap<string, ReadonlyArray<string>> =>
   new Map(
     steps.map((s) => {

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { variantName } from '../../spec/endpoint.js'
 import type {
   Channel as SdkChannel,
   CreateEndpointConfigCommandInput,
@@ -97,7 +98,7 @@ export const deepMerge = <A>(base: A, overrides: Readonly<Record<string, unknown
   const go = (b: unknown, o: unknown): unknown => {
     if (!isPlainObject(b) || !isPlainObject(o)) return o
     const out: Record<string, unknown> = { ...b }
-    for (const [k, v] of Object.entries(o)) out[k] = k in out ? go(out[k], v) : v
+    for (const [k, v] of Object.entries(o)) out[k] = Object.prototype.hasOwnProperty.call(out, k) ? go(out[k], v) : v
     return out
   }
   return go(base, overrides) as A
@@ -303,7 +304,7 @@ export const createEndpointConfig = (s: StepOf<'Endpoint'>): Symbolic<CreateEndp
     {
       EndpointConfigName: endpointConfigName(s),
       ProductionVariants: s.variants.map((v, i) => ({
-        VariantName: v.name ?? (i === 0 ? DEFAULTS.variantName : `variant-${i + 1}`),
+        VariantName: variantName(v, i),
         ModelName: v.model,
         InstanceType: v.instanceType,
         InitialInstanceCount: v.initialInstanceCount ?? DEFAULTS.initialInstanceCount,
