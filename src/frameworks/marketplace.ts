@@ -23,7 +23,7 @@ import { model, modelPackage, outputsOf, training, type TrainingStep } from '../
 import type { Channel } from '../spec/training.js'
 import type { Expr, Val } from '../spec/val.js'
 import { isExpr, ref } from '../spec/val.js'
-import { pyFloat, pyStr } from './algorithms/descriptors.js'
+import { pyFloat, pythonStr } from './algorithms/descriptors.js'
 import type { PresetError } from './algorithms/preset.js'
 
 // -------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ const fits = (h: HyperParameterSpecification, v: HpValue | boolean): boolean => 
     }
     case 'Categorical': {
       const s = r?.CategoricalParameterRangeSpecification
-      return s === undefined || (s.Values ?? []).includes(pyStr(v as string | number | boolean))
+      return s === undefined || (s.Values ?? []).includes(pythonStr(v as string | number | boolean))
     }
     default:
       return true
@@ -116,7 +116,7 @@ const encodeHp = (h: HyperParameterSpecification | undefined, v: HpValue | boole
   if (isExpr(v)) return v as HpValue
   const lit = v as string | number | boolean
   if (h?.Type === 'Continuous' && typeof lit === 'number') return pyFloat(lit)
-  return pyStr(lit)
+  return pythonStr(lit)
 }
 
 const hyperParameterErrors = (

@@ -218,7 +218,7 @@ export const pyFloat = (v: number): string => {
 }
 
 /** Python's `str(v)` for a scalar: booleans are `True`/`False`. */
-export const pyStr = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))
+export const pythonStr = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))
 
 /** Python's `json.dumps` of a flat list (items separated by `, `). */
 export const pyJsonList = (xs: ReadonlyArray<string | number | boolean>): string => `[${xs.map((x) => (typeof x === 'number' ? String(x) : JSON.stringify(x))).join(', ')}]`
@@ -232,6 +232,6 @@ export const encode = (d: Rule, v: unknown): Val<string> => {
   if (isExpr(v)) return v as Val<string>
   if (Array.isArray(v)) return pyJsonList(v as ReadonlyArray<string | number | boolean>)
   if (typeof v === 'number' && d.type === 'float' && (d as NumberDescriptor).encodeAs !== 'str') return pyFloat(v)
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return pyStr(v)
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return pythonStr(v)
   return JSON.stringify(v) ?? String(v)
 }
