@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { codeKey, codeRoot, describePackError, gzipArchive, packCode, ARCHIVE_NAME } from '../interpret/code/pack.js'
 import type { CodeUpload } from '../interpret/airflow/check.js'
 import { describeExportError } from '../interpret/airflow/check.js'
-import { codeOf, exportAirflowDag, type DagOptions, type DefaultArgs } from '../interpret/airflow/dag.js'
+import { codeOf, exportAirflowDag, optionErrors, type DagOptions, type DefaultArgs } from '../interpret/airflow/dag.js'
 import { RUN_STAMPS, type RunStamp } from '../interpret/airflow/templates.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
@@ -149,6 +149,22 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     return 2
   }
 
+  // Options alone are checked before the program is loaded: a usage error (exit 2), like the others.
+  const schedule = v.schedule === undefined || v.schedule === 'none' ? null : v.schedule
+  const base: Omit<DagOptions, 'code'> = {
+    dagId: v['dag-id'] ?? dagIdOf(file),
+    schedule,
+    startDate: v['start-date'] ?? '2024-01-01',
+    ...(defaultArgs.right !== undefined ? { defaultArgs: defaultArgs.right } : {}),
+    runStamp: stamp as RunStamp,
+    source: file,
+  }
+  const bad = optionErrors(base)
+  if (bad.length > 0) {
+    for (const e of bad) io.err(`--${e.path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${describeExportError(e).replace(/^[^:]*: /, '')}`)
+    return 2
+  }
+
   const compiled = await compile(io, file, v.param ?? [])
   if (!compiled.ok) return compiled.code
   const plan = compiled.plan
@@ -159,19 +175,11 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     for (const e of code.left) io.err(`  ${e}`)
     return 1
   }
-  const schedule = v.schedule === undefined || v.schedule === 'none' ? null : v.schedule
-  const options: DagOptions = {
-    dagId: v['dag-id'] ?? dagIdOf(file),
-    schedule,
-    startDate: v['start-date'] ?? '2024-01-01',
-    ...(defaultArgs.right !== undefined ? { defaultArgs: defaultArgs.right } : {}),
-    runStamp: stamp as RunStamp,
-    source: file,
-    code: code.right,
-  }
+  const options: DagOptions = { ...base, code: code.right }
   const dag = exportAirflowDag(options)(plan)
   if (E.isLeft(dag)) {
-    io.err(`${file}: ${dag.left.length} problem${dag.left.length === 1 ? '' : 's'} exporting to Airflow; nothing was written.`)
+    const written = v['code-archive-dir'] !== undefined ? ` (code archives already in ${v['code-archive-dir']} are content-addressed and can stay)` : ''
+    io.err(`${file}: ${dag.left.length} problem${dag.left.length === 1 ? '' : 's'} exporting to Airflow; no DAG was written${written}.`)
     for (const e of dag.left) io.err(`  ${describeExportError(e)}`)
     return 1
   }

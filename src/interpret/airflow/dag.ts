@@ -68,7 +68,8 @@ const isDate = (s: string): boolean => {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
 }
 
-const optionErrors = (o: DagOptions): ExportError[] => {
+/** Problems with the options alone, before any program is looked at. */
+export const optionErrors = (o: DagOptions): ExportError[] => {
   const bad = (path: string, expected: string, actual: unknown): ExportError => ({ _tag: 'InvalidOption', path, expected, actual })
   const errors: ExportError[] = []
   if (!/^[A-Za-z0-9_.-]{1,250}$/.test(o.dagId)) errors.push(bad('dagId', 'a DAG id of 1 to 250 letters, digits, "_", "." and "-"', o.dagId))
@@ -80,7 +81,7 @@ const optionErrors = (o: DagOptions): ExportError[] => {
   if (d.retries !== undefined && !(Number.isInteger(d.retries) && d.retries >= 0)) errors.push(bad('defaultArgs.retries', 'a whole number >= 0', d.retries))
   if (d.retryDelayMinutes !== undefined && !(typeof d.retryDelayMinutes === 'number' && Number.isFinite(d.retryDelayMinutes) && d.retryDelayMinutes >= 0))
     errors.push(bad('defaultArgs.retryDelayMinutes', 'a number of minutes >= 0', d.retryDelayMinutes))
-  if (o.runStamp !== undefined && !(o.runStamp in RUN_STAMPS)) errors.push(bad('runStamp', `one of ${Object.keys(RUN_STAMPS).join(', ')}`, o.runStamp))
+  if (o.runStamp !== undefined && !Object.prototype.hasOwnProperty.call(RUN_STAMPS, o.runStamp)) errors.push(bad('runStamp', `one of ${Object.keys(RUN_STAMPS).join(', ')}`, o.runStamp))
   return errors
 }
 
