@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { DEFAULTS } from './defaults.js'
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
@@ -48,4 +49,4 @@ export const endpointFields = {
 } as const
 
 /** A variant's name: its own, or `AllTraffic` for the first and `variant-<n>` (1-based) after it. */
-export const variantName = (v: { readonly name?: string }, index: number): string => v.name ?? (index === 0 ? 'AllTraffic' : `variant-${index + 1}`)
+export const variantName = (v: { readonly name?: string }, index: number): string => v.name ?? (index === 0 ? DEFAULTS.variantName : `variant-${index + 1}`)

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { DEFAULTS } from './defaults.js'
 import { variantName } from './endpoint.js'
 import type { SpecError } from './errors.js'
 import type { StepOf, StepTag } from './step.js'
@@ -49,11 +50,11 @@ export const trainingJobRules = (s: TrainingJob, path: string, presetReported = 
       ),
     )
   errors.push(...vpcRules(s.vpc, `${path}.vpc`))
-  const maxRun = s.stopping?.maxRuntimeInSeconds ?? 86400
+  const maxRun = s.stopping?.maxRuntimeInSeconds ?? DEFAULTS.maxRuntimeInSeconds
   if (s.spot !== undefined && lit(s.spot.maxWaitTimeInSeconds) && lit(maxRun) && s.spot.maxWaitTimeInSeconds < maxRun)
     errors.push(rule(`${path}.spot.maxWaitTimeInSeconds`, `at least stopping.maxRuntimeInSeconds (${maxRun})`, s.spot.maxWaitTimeInSeconds))
   if (s.modelUri !== undefined) {
-    const channel = s.modelChannelName ?? 'model'
+    const channel = s.modelChannelName ?? DEFAULTS.modelChannelName
     if (s.channels !== undefined && Object.prototype.hasOwnProperty.call(s.channels, channel))
       errors.push(rule(`${path}.modelChannelName`, `a channel name not already used by channels (model channel "${channel}")`, channel))
   } else if (s.modelChannelName !== undefined) {
@@ -81,7 +82,7 @@ const tuningRules = (s: StepOf<'Tuning'>, path: string): SpecError[] => {
     if (r.scaling === 'ReverseLogarithmic' && r._tag === 'Integer') errors.push(rule(`${at}.scaling`, 'Auto, Linear or Logarithmic for an integer range', r.scaling))
     if (r.scaling === 'ReverseLogarithmic' && lit(r.max) && r.max >= 1) errors.push(rule(`${at}.max`, 'a value below 1 for ReverseLogarithmic scaling', r.max))
   }
-  const strategy = s.strategy ?? 'Bayesian'
+  const strategy = s.strategy ?? DEFAULTS.strategy
   if (strategy === 'Grid') {
     for (const [name, r] of Object.entries(s.ranges))
       if (r._tag !== 'Categorical') errors.push(rule(`${path}.ranges.${name}`, 'a Categorical range: the Grid strategy searches categorical ranges only', r._tag))

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { DEFAULTS } from '../../spec/defaults.js'
 import { variantName } from '../../spec/endpoint.js'
 import type {
   Channel as SdkChannel,
@@ -47,26 +48,8 @@ export type Request =
 
 export type RequestTag = Request['_tag']
 
-/** The documented defaults, in one place. */
-export const DEFAULTS = {
-  instanceCount: 1,
-  volumeSizeInGb: 30,
-  maxRuntimeInSeconds: 86400,
-  inputMode: 'File',
-  s3DataType: 'S3Prefix',
-  distribution: 'FullyReplicated',
-  modelChannelName: 'model',
-  modelChannelContentType: 'application/x-sagemaker-model',
-  hyperParameterEncoding: 'plain',
-  strategy: 'Bayesian',
-  maxJobs: 1,
-  maxParallelJobs: 1,
-  earlyStopping: 'Off',
-  variantName: 'AllTraffic',
-  initialInstanceCount: 1,
-  initialWeight: 1,
-  endpointUpdate: true,
-} as const
+// The documented defaults live in spec (validate's rules read them too).
+export { DEFAULTS }
 
 // -------------------------------------------------------------------------------------
 // helpers
