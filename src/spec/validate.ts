@@ -183,11 +183,12 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const keys = stepKeys(rawSteps)
   rawSteps.forEach((s, i) => {
     const r = asRecord(s)
-    if (typeof r.name !== 'string' || deps.has(r.name)) return
     const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
     after.forEach((a, j) => {
       if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: a })
     })
+    // A repeated name is reported above; only the first step of a name takes part in the graph.
+    if (typeof r.name !== 'string' || deps.has(r.name)) return
     deps.set(r.name, dependenciesOf({ ...(r as unknown as Step), after }, usesByStep.get(keys[i]!) ?? []))
   })
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })

@@ -40,3 +40,17 @@ describe('withOverrides', () => {
     expect(s.overrides).toEqual({ ResourceConfig: { KeepAlivePeriodInSeconds: 60 } })
   })
 })
+
+describe('validate with a repeated step name', () => {
+  it('still checks the second step’s after list', async () => {
+    const { validate, program, message } = await import('../../src/spec/index.js')
+    const E = await import('fp-ts/lib/Either.js')
+    const a = training('t', body())
+    const b = { ...training('t', body()), after: ['nowhere'] }
+    const r = validate(program(a, b as never))
+    expect(E.isLeft(r) && r.left.map(message)).toEqual([
+      'steps.1.name: step name "t" is used more than once',
+      'steps.1.after.0: refers to step "nowhere", which is not in the program',
+    ])
+  })
+})

@@ -530,6 +530,8 @@ describe('validate', () => {
       ['UndeclaredParam', 'steps.train.hyperParameters.lr', 'steps.train.hyperParameters.lr: parameter "lr" is not declared in the program\'s params'],
       ['UnknownOutput', 'steps.m.container.modelDataUrl', 'steps.m.container.modelDataUrl: step "train" has no output "ModelArtifact" (expected one of: TrainingJobName, TrainingJobArn, TrainingJobStatus, ModelArtifacts.S3ModelArtifacts, HyperParameters.<key>, OutputDataConfig.S3OutputPath, AlgorithmSpecification.TrainingImage, AlgorithmSpecification.AlgorithmName, RoleArn, CheckpointConfig.S3Uri, BillableTimeInSeconds, TrainingTimeInSeconds)'],
       ['DanglingRef', 'steps.score.model', 'steps.score.model: refers to step "gone", which is not in the program'],
+      // The second "train" is still checked: its after list names a step that does not exist.
+      ['DanglingRef', 'steps.1.after.0', 'steps.1.after.0: refers to step "nowhere", which is not in the program'],
       ['Cycle', 'steps.serve', 'steps.serve: dependency cycle serve -> serve'],
     ])
   })
