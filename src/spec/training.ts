@@ -150,7 +150,7 @@ export const trainingFields = {
     stopping: Stopping,
     spot: Spot,
     checkpoint: Checkpoint,
-    /** Base of the physical job name. @default the step's name */
+    /** Base of the physical job name. @default the step's name (unused in a tuning template: SageMaker names those jobs) */
     baseJobName: P.BaseName,
     tags: P.Tags,
     vpc: P.Vpc,

@@ -228,14 +228,16 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
         ...opt('RandomSeed', s.randomSeed),
         ...opt('TuningJobCompletionCriteria', s.targetObjectiveMetricValue === undefined ? undefined : { TargetObjectiveMetricValue: s.targetObjectiveMetricValue }),
       },
-      TrainingJobDefinition: definition,
+      // The template's own overrides address its training job definition.
+      TrainingJobDefinition: deepMerge(definition, s.training.overrides),
       ...opt(
         'WarmStartConfig',
         s.warmStart === undefined
           ? undefined
           : { WarmStartType: s.warmStart.type, ParentHyperParameterTuningJobs: s.warmStart.parents.map((HyperParameterTuningJobName) => ({ HyperParameterTuningJobName })) },
       ),
-      ...opt('Tags', tagList(s.tags)),
+      // The tuning job's tags, or else its template's (SageMaker passes them on to the training jobs).
+      ...opt('Tags', tagList(s.tags ?? s.training.tags)),
     } as Symbolic<CreateHyperParameterTuningJobCommandInput>,
     s.overrides,
   )

@@ -327,7 +327,7 @@ describe('requests', () => {
       channels: { train: { uri: 's3://bucket/train/' } },
       hyperParameters: { num_round: 100, eta: 0.2, max_depth: 5, objective: 'binary:logistic' },
       metricDefinitions: [{ name: 'validation:auc', regex: 'auc=([0-9.]+)' }],
-      tags: { ignored: 'by-tuning' },
+      tags: { team: 'ml' },
     }
     const trainingJobDefinition = {
       StaticHyperParameters: { num_round: '100', objective: 'binary:logistic' },
@@ -369,6 +369,8 @@ describe('requests', () => {
           TrainingJobEarlyStoppingType: 'Off',
         },
         TrainingJobDefinition: trainingJobDefinition,
+        // Without tags of its own, the tuning job takes its template's.
+        Tags: [{ Key: 'team', Value: 'ml' }],
       })
     })
 
