@@ -31,6 +31,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Either } from 'fp-ts/lib/Either.js'
+import { ALGORITHMS, type Algorithm } from '../spec/algorithms.js'
 
 // ---------------------------------------------------------------------------
 // Vocabulary
@@ -53,21 +54,7 @@ export const FRAMEWORKS = [
 ] as const
 export type Framework = (typeof FRAMEWORKS)[number]
 
-export const ALGORITHMS = [
-  'kmeans',
-  'pca',
-  'linear-learner',
-  'factorization-machines',
-  'lda',
-  'ntm',
-  'randomcutforest',
-  'knn',
-  'object2vec',
-  'ipinsights',
-  'forecasting-deepar',
-  'xgboost',
-] as const
-export type Algorithm = (typeof ALGORITHMS)[number]
+export { ALGORITHMS, type Algorithm } from '../spec/algorithms.js'
 
 /** Every region some table below covers; each registry lists its own subset. */
 export const REGIONS = [

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { BUILT_IN_ALGORITHM_IMAGE } from './algorithms.js'
 import { DEFAULTS } from './defaults.js'
 import { variantName } from './endpoint.js'
 import type { SpecError } from './errors.js'
@@ -12,9 +13,6 @@ import type { StepOf, StepTag } from './step.js'
 import type { TrainingJob } from './training.js'
 import { isExpr } from './val.js'
 
-/** Amazon built-in algorithm images (`frameworks/images.ts` ALGORITHM_IMAGES: tag `1`, any region). */
-const BUILT_IN_ALGORITHM_IMAGE =
-  /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/(kmeans|pca|linear-learner|factorization-machines|lda|ntm|randomcutforest|knn|object2vec|ipinsights|forecasting-deepar|xgboost):1$/
 
 const rule = (path: string, expected: string, actual: unknown): SpecError => ({ _tag: 'Rule', path, expected, actual })
 
