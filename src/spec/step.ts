@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { deepMerge } from './merge.js'
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
@@ -153,18 +154,9 @@ export const after = (...steps: ReadonlyArray<Step | string>) =>
 export const withTags = (tags: Readonly<Record<string, string>>) => update<Step>((s) => ({ tags: { ...(s.tags ?? {}), ...tags } }))
 
 /** Deep-merged into the step's (first) request last; shown in the plan. */
-const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u) && typeof (u as { _tag?: unknown })._tag !== 'string'
-
-/** Objects merge key by key (the later wins); lists, scalars and symbolic values are replaced. */
-const mergeDeep = (a: unknown, b: unknown): unknown =>
-  isPlainObject(a) && isPlainObject(b)
-    ? Object.fromEntries([...Object.keys(a), ...Object.keys(b).filter((k) => !Object.prototype.hasOwnProperty.call(a, k))].map((k) => [k, Object.prototype.hasOwnProperty.call(b, k) ? mergeDeep(a[k], b[k]) : a[k]]))
-    : b
-
 /** Deep-merged into earlier overrides, as the request builders merge them into the request. */
 export const withOverrides = (overrides: Readonly<Record<string, unknown>>) =>
-  update<Step>((s) => ({ overrides: mergeDeep(s.overrides ?? {}, overrides) as Readonly<Record<string, unknown>> }))
+  update<Step>((s) => ({ overrides: deepMerge(s.overrides ?? {}, overrides) }))
 
 export const withHyperParameters = (hp: TrainingStep['hyperParameters'] & object) =>
   update<TrainingStep>((s) => ({ hyperParameters: { ...(s.hyperParameters ?? {}), ...hp } }))

@@ -14,7 +14,7 @@ import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
 import { OUTPUT_SCHEMAS, STEP_TAGS, type Step, type StepOf, type StepTag } from './step.js'
-import { showRef, type ParamType } from './val.js'
+import { showRef, type ParamType, type Ref } from './val.js'
 
 declare const validBrand: unique symbol
 /** A program `validate` accepted. Only `validate` makes one. */
@@ -105,9 +105,9 @@ const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, S
   })
 
 /** Dependencies of a step: the steps its refs point at, plus `after`. */
-export const dependenciesOf = (s: Step, uses: ReadonlyArray<C.ExprUse>): ReadonlyArray<string> => {
-  const deps = new Set<string>(s.after ?? [])
-  for (const u of uses) if (u.expr._tag === 'Ref') deps.add(u.expr.step)
+export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: Iterable<Ref<unknown>>): ReadonlyArray<string> => {
+  const deps = new Set<string>(after ?? [])
+  for (const r of refs) deps.add(r.step)
   return [...deps]
 }
 
@@ -189,7 +189,7 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
     })
     // A repeated name is reported above; only the first step of a name takes part in the graph.
     if (typeof r.name !== 'string' || deps.has(r.name)) return
-    deps.set(r.name, dependenciesOf({ ...(r as unknown as Step), after }, usesByStep.get(keys[i]!) ?? []))
+    deps.set(r.name, dependenciesOf(after, (usesByStep.get(keys[i]!) ?? []).flatMap((u) => (u.expr._tag === 'Ref' ? [u.expr] : []))))
   })
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 

@@ -8,7 +8,7 @@
 import type { ParamDecl } from '../../spec/program.js'
 import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
-import type { ValidProgram } from '../../spec/validate.js'
+import { dependenciesOf, type ValidProgram } from '../../spec/validate.js'
 import type { Join, Val } from '../../spec/val.js'
 import { collectExprs, jsonOf } from '../../spec/val.js'
 import { isStringValued, type EncodeContext } from './hyperparameters.js'
@@ -86,11 +86,7 @@ export const compileStep = (s: Step, ctx: EncodeContext): Compiled => (COMPILERS
 /** Dependencies of each step (`after` first, then refs in field order), without duplicates. */
 export const dependencies = (steps: ReadonlyArray<Step>): ReadonlyMap<string, ReadonlyArray<string>> =>
   new Map(
-    steps.map((s) => {
-      const deps = new Set<string>(s.after ?? [])
-      for (const r of collectExprs(s).refs) deps.add(r.step)
-      return [s.name, [...deps]]
-    }),
+    steps.map((s) => [s.name, dependenciesOf(s.after, collectExprs(s).refs)]),
   )
 
 /**

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { DEFAULTS } from '../../spec/defaults.js'
+import { deepMerge } from '../../spec/merge.js'
 import { variantName } from '../../spec/endpoint.js'
 import type {
   Channel as SdkChannel,
@@ -72,20 +73,7 @@ const envMap = <V>(env: Readonly<Record<string, V>> | undefined) => (env === und
 const vpcConfig = (vpc: { readonly subnets?: ReadonlyArray<Val<string>>; readonly securityGroupIds?: ReadonlyArray<Val<string>> } | undefined) =>
   vpc?.subnets !== undefined && vpc.securityGroupIds !== undefined ? { SecurityGroupIds: vpc.securityGroupIds, Subnets: vpc.subnets } : undefined
 
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u) && !isExpr(u)
-
-/** Overrides win; objects merge key by key, everything else (lists, scalars, exprs) is replaced. */
-export const deepMerge = <A>(base: A, overrides: Readonly<Record<string, unknown>> | undefined): A => {
-  if (overrides === undefined) return base
-  const go = (b: unknown, o: unknown): unknown => {
-    if (!isPlainObject(b) || !isPlainObject(o)) return o
-    const out: Record<string, unknown> = { ...b }
-    for (const [k, v] of Object.entries(o)) out[k] = Object.prototype.hasOwnProperty.call(out, k) ? go(out[k], v) : v
-    return out
-  }
-  return go(base, overrides) as A
-}
+export { deepMerge }
 
 // -------------------------------------------------------------------------------------
 // training
