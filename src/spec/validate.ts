@@ -13,7 +13,7 @@ import type { SpecError } from './errors.js'
 import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
-import { OUTPUT_SCHEMAS, STEP_TAGS, type Step, type StepOf, type StepTag } from './step.js'
+import { OUTPUT_SCHEMAS, STEP_TAGS, type StepOf, type StepTag } from './step.js'
 import { showRef, type ParamType, type Ref } from './val.js'
 
 declare const validBrand: unique symbol
