@@ -10,6 +10,8 @@ const HELP = `sagespec — describe SageMaker work as typed data; plan it, expor
 Commands:
   plan <program>      print the dry-run plan (text, json, mermaid or dot)
   airflow <program>   write an Apache Airflow DAG for the program
+  run <program>       run the program on AWS or on this machine (--target aws|local)
+  runs list|show      the runs journaled in .sagespec/runs
 
 Run "sagespec <command> --help" for a command's options.`
 
@@ -18,6 +20,8 @@ type Command = (args: ReadonlyArray<string>, io: Io) => Promise<number>
 const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   plan: async () => (await import('./plan.js')).planCommand,
   airflow: async () => (await import('./airflow.js')).airflowCommand,
+  run: async () => (await import('./run.js')).runCommand,
+  runs: async () => (await import('./runs.js')).runsCommand,
 }
 
 const defaultIo: Io = {

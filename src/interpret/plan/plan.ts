@@ -9,8 +9,9 @@ import type { ParamDecl } from '../../spec/program.js'
 import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
 import { dependenciesOf, type ValidProgram } from '../../spec/validate.js'
-import type { Join, Val } from '../../spec/val.js'
-import { collectExprs, jsonOf } from '../../spec/val.js'
+import type { Code, Join, Val } from '../../spec/val.js'
+import { collectExprs, isCode, jsonOf } from '../../spec/val.js'
+import type { DescribeOperation, StopOperation } from './operations.js'
 import { isStringValued, type EncodeContext } from './hyperparameters.js'
 import * as R from './requests.js'
 
@@ -18,42 +19,101 @@ import * as R from './requests.js'
 // model
 // -------------------------------------------------------------------------------------
 
+/**
+ * How an executor follows what a step made: the Describe call (by the physical name), the status
+ * field it reads, which statuses end the step and how. The Describe response is also where the step's
+ * outputs come from (`spec/outputs.ts` lists the paths refs may take).
+ */
+export interface Watch {
+  readonly describe: DescribeOperation
+  /** The Describe request: the name field and the physical name. */
+  readonly input: Readonly<Record<string, Val<string> | Join>>
+  /** Absent: existing is done (a model has no status). */
+  readonly statusField?: string
+  readonly done: ReadonlyArray<string>
+  readonly failed: ReadonlyArray<string>
+  readonly reasonField?: string
+  /** How to stop it while it runs (jobs only). */
+  readonly stop?: { readonly op: StopOperation; readonly input: Readonly<Record<string, Val<string> | Join>> }
+}
+
 export interface PlannedStep {
   readonly name: string
   readonly kind: StepTag
   /** Steps this one waits for: its `after` list, then the steps its refs point at, in field order. */
   readonly dependsOn: ReadonlyArray<string>
-  /** The name of what it creates: a job, a model or an endpoint. */
+  /** The name of what it creates: a job, a model or an endpoint — read from its request's own name field. */
   readonly physicalName: Val<string> | Join
   readonly requests: ReadonlyArray<R.Request>
+  readonly watch: Watch
   readonly step: Step
+}
+
+/** Something a run must stage before the steps that use it: today, code archives. */
+export interface Asset {
+  readonly _tag: 'CodeArchive'
+  readonly code: Code
+  /** The steps whose requests hold it. */
+  readonly usedBy: ReadonlyArray<string>
 }
 
 export interface Plan {
   readonly params: ReadonlyArray<ParamDecl>
   readonly steps: ReadonlyArray<PlannedStep>
+  /** Code archives, once each (by their description), in plan order. */
+  readonly assets: ReadonlyArray<Asset>
 }
 
 // -------------------------------------------------------------------------------------
 // compiling
 // -------------------------------------------------------------------------------------
 
-type Compiled = { readonly physicalName: Val<string> | Join; readonly requests: ReadonlyArray<R.Request> }
+type Compiled = { readonly physicalName: Val<string> | Join; readonly requests: ReadonlyArray<R.Request>; readonly watch: Watch }
 
-/** One entry per step kind: adding a kind is a compile error here until it is handled. */
-const COMPILERS: { readonly [K in StepTag]: (s: StepOf<K>, ctx: EncodeContext) => Compiled } = {
-  Training: (s, ctx) => ({ physicalName: R.trainingJobName(s), requests: [{ _tag: 'CreateTrainingJob', input: R.createTrainingJob(s, ctx) }] }),
-  Tuning: (s, ctx) => ({
-    physicalName: R.tuningJobName(s),
-    requests: [{ _tag: 'CreateHyperParameterTuningJob', input: R.createHyperParameterTuningJob(s, ctx) }],
-  }),
-  Model: (s) => ({ physicalName: R.modelName(s), requests: [{ _tag: 'CreateModel', input: R.createModel(s) }] }),
-  Endpoint: (s) => ({
-    physicalName: R.endpointName(s),
-    requests: [{ _tag: 'CreateEndpointConfig', input: R.createEndpointConfig(s) }, R.createEndpoint(s)],
-  }),
-  Transform: (s) => ({ physicalName: R.transformJobName(s), requests: [{ _tag: 'CreateTransformJob', input: R.createTransformJob(s) }] }),
-  ModelPackage: (s) => ({ physicalName: R.modelPackageName(s), requests: [{ _tag: 'CreateModelPackage', input: R.createModelPackage(s) }] }),
+/**
+ * Per kind: its requests, the request whose name field names what the step makes, and how it is
+ * watched. Adding a kind is a compile error here until it is handled.
+ */
+const KINDS: {
+  readonly [K in StepTag]: {
+    readonly requests: (s: StepOf<K>, ctx: EncodeContext) => ReadonlyArray<R.Request>
+    readonly named: R.RequestTag
+    readonly watch: Omit<Watch, 'input' | 'stop'> & { readonly stop?: StopOperation }
+  }
+} = {
+  Training: {
+    requests: (s, ctx) => [{ _tag: 'CreateTrainingJob', input: R.createTrainingJob(s, ctx) }],
+    named: 'CreateTrainingJob',
+    watch: { describe: 'DescribeTrainingJob', statusField: 'TrainingJobStatus', done: ['Completed'], failed: ['Failed', 'Stopped'], reasonField: 'FailureReason', stop: 'StopTrainingJob' },
+  },
+  Tuning: {
+    requests: (s, ctx) => [{ _tag: 'CreateHyperParameterTuningJob', input: R.createHyperParameterTuningJob(s, ctx) }],
+    named: 'CreateHyperParameterTuningJob',
+    watch: {
+      describe: 'DescribeHyperParameterTuningJob',
+      statusField: 'HyperParameterTuningJobStatus',
+      done: ['Completed'],
+      failed: ['Failed', 'Stopped'],
+      reasonField: 'FailureReason',
+      stop: 'StopHyperParameterTuningJob',
+    },
+  },
+  Model: { requests: (s) => [{ _tag: 'CreateModel', input: R.createModel(s) }], named: 'CreateModel', watch: { describe: 'DescribeModel', done: [], failed: [] } },
+  Endpoint: {
+    requests: (s) => [{ _tag: 'CreateEndpointConfig', input: R.createEndpointConfig(s) }, R.createEndpoint(s)],
+    named: 'CreateEndpoint',
+    watch: { describe: 'DescribeEndpoint', statusField: 'EndpointStatus', done: ['InService'], failed: ['Failed', 'OutOfService'], reasonField: 'FailureReason' },
+  },
+  Transform: {
+    requests: (s) => [{ _tag: 'CreateTransformJob', input: R.createTransformJob(s) }],
+    named: 'CreateTransformJob',
+    watch: { describe: 'DescribeTransformJob', statusField: 'TransformJobStatus', done: ['Completed'], failed: ['Failed', 'Stopped'], reasonField: 'FailureReason', stop: 'StopTransformJob' },
+  },
+  ModelPackage: {
+    requests: (s) => [{ _tag: 'CreateModelPackage', input: R.createModelPackage(s) }],
+    named: 'CreateModelPackage',
+    watch: { describe: 'DescribeModelPackage', statusField: 'ModelPackageStatus', done: ['Completed'], failed: ['Failed', 'Deleting'] },
+  },
 }
 
 /** The value with `x` at `segments` (copies along the way; a path that does not exist changes nothing). */
@@ -81,7 +141,41 @@ export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
   )
 }
 
-export const compileStep = (s: Step, ctx: EncodeContext): Compiled => (COMPILERS[s._tag] as (s: Step, ctx: EncodeContext) => Compiled)(s, ctx)
+export const compileStep = (s: Step, ctx: EncodeContext): Compiled => {
+  const kind = KINDS[s._tag] as (typeof KINDS)[StepTag] & { readonly requests: (s: Step, ctx: EncodeContext) => ReadonlyArray<R.Request> }
+  const requests = kind.requests(s, ctx)
+  const named = requests.find((r) => r._tag === kind.named)!
+  // The name is whatever the request sends (an override of the name field included), so a describe
+  // by name finds what was created.
+  const field = R.NAME_FIELDS[kind.named]
+  const physicalName = (named.input as Readonly<Record<string, Val<string> | Join>>)[field]!
+  const { stop, ...watch } = kind.watch
+  // Every Describe call takes the name under the same field its Create call sends it in.
+  const input = { [field]: physicalName }
+  return {
+    physicalName,
+    requests,
+    watch: { ...watch, input, ...(stop === undefined ? {} : { stop: { op: stop, input } }) },
+  }
+}
+
+/** Code archives the steps' requests hold, once each, in plan order. */
+export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset> => {
+  const found = new Map<string, { code: Code; usedBy: string[] }>()
+  const go = (v: unknown, step: string): void => {
+    if (isCode(v)) {
+      const key = JSON.stringify(v)
+      const at = found.get(key)
+      if (at === undefined) found.set(key, { code: v, usedBy: [step] })
+      else if (!at.usedBy.includes(step)) at.usedBy.push(step)
+      return
+    }
+    if (Array.isArray(v)) for (const x of v) go(x, step)
+    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) go(x, step)
+  }
+  for (const p of steps) go(p.requests, p.name)
+  return [...found.values()].map(({ code, usedBy }) => ({ _tag: 'CodeArchive', code, usedBy }))
+}
 
 /** Dependencies of each step (`after` first, then refs in field order), without duplicates. */
 export const dependencies = (steps: ReadonlyArray<Step>): ReadonlyMap<string, ReadonlyArray<string>> =>
@@ -135,8 +229,6 @@ export const toPlan = (p: ValidProgram): Plan => {
     params: new Map(p.params.map((d) => [d.name, d])),
     kinds: new Map(p.steps.map((s) => [s.name, s._tag])),
   }
-  return {
-    params: p.params,
-    steps: topoOrder(p.steps, deps).map((s) => ({ name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], ...compileStep(printNumbers(s, ctx), ctx), step: s })),
-  }
+  const steps = topoOrder(p.steps, deps).map((s) => ({ name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], ...compileStep(printNumbers(s, ctx), ctx), step: s }))
+  return { params: p.params, steps, assets: assetsOf(steps) }
 }

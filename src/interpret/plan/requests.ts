@@ -28,6 +28,7 @@ import { concat, isExpr } from '../../spec/val.js'
 import { encodeHyperParameters, type EncodeContext } from './hyperparameters.js'
 import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase, stamped } from './names.js'
 import type { Symbolic } from './symbolic.js'
+import type { DescribeOperation } from './operations.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -48,6 +49,31 @@ export type Request =
   | { readonly _tag: 'CreateModelPackage'; readonly input: Symbolic<CreateModelPackageCommandInput> }
 
 export type RequestTag = Request['_tag']
+
+/** A request of one kind. */
+export type RequestOf<K extends RequestTag> = Extract<Request, { readonly _tag: K }>
+
+/** The field of each Create request that names what it makes (its Describe call takes the same field). */
+export const NAME_FIELDS = {
+  CreateTrainingJob: 'TrainingJobName',
+  CreateHyperParameterTuningJob: 'HyperParameterTuningJobName',
+  CreateModel: 'ModelName',
+  CreateEndpointConfig: 'EndpointConfigName',
+  CreateEndpoint: 'EndpointName',
+  CreateTransformJob: 'TransformJobName',
+  CreateModelPackage: 'ModelPackageName',
+} as const satisfies { readonly [K in RequestTag]: keyof RequestOf<K>['input'] & string }
+
+/** How to find what each Create request made, by name: adopting it instead of creating it twice. */
+export const DESCRIBE_OF = {
+  CreateTrainingJob: 'DescribeTrainingJob',
+  CreateHyperParameterTuningJob: 'DescribeHyperParameterTuningJob',
+  CreateModel: 'DescribeModel',
+  CreateEndpointConfig: 'DescribeEndpointConfig',
+  CreateEndpoint: 'DescribeEndpoint',
+  CreateTransformJob: 'DescribeTransformJob',
+  CreateModelPackage: 'DescribeModelPackage',
+} as const satisfies { readonly [K in RequestTag]: DescribeOperation }
 
 // The documented defaults live in spec (validate's rules read them too).
 export { DEFAULTS }

@@ -1,0 +1,36 @@
+/**
+ * What a run target (AWS, local) gives the `run` command: its capability checks, which run before
+ * anything starts, and its backend. Each target lives in its own module, loaded only when chosen.
+ *
+ * @since 0.2.0
+ */
+import type { SpecError } from '../../spec/errors.js'
+import type { Plan } from '../plan/plan.js'
+import type { Backend } from './port.js'
+
+export interface TargetOptions {
+  /** The state folder (`.sagespec`): journals, local jobs and endpoints. */
+  readonly stateDir: string
+  /** Where the program lives: relative paths in it are resolved against this. */
+  readonly baseDir: string
+  /** Local: `docker` or `process`; absent: docker when an engine answers, else process. */
+  readonly runtime?: 'docker' | 'process'
+  /** AWS: a named profile of the shared config. */
+  readonly profile?: string
+  readonly region?: string
+  /** AWS: the SDK's retry attempts per call. */
+  readonly maxAttempts?: number
+  /** AWS: where `file://` channels are uploaded (`s3://bucket/prefix`). */
+  readonly uploadLocalData?: string
+  /** Progress lines for the person running the command (which runtime was chosen, and why). */
+  readonly say?: (line: string) => void
+}
+
+export interface TargetModule {
+  /**
+   * What this target cannot run, each problem at its path, found before anything starts. May also
+   * return a rewritten plan (e.g. `file://` channels uploaded to S3).
+   */
+  readonly prepare: (plan: Plan, options: TargetOptions) => Promise<{ readonly errors: ReadonlyArray<SpecError>; readonly plan: Plan }>
+  readonly createBackend: (options: TargetOptions) => Promise<Backend>
+}
