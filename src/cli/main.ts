@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type { Io } from './compile.js'
+import { defaultIo } from './io.js'
 
 const HELP = `sagespec — describe SageMaker work as typed data; plan it, export it, run it.
 
@@ -24,10 +25,6 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   runs: async () => (await import('./runs.js')).runsCommand,
 }
 
-const defaultIo: Io = {
-  out: (s) => void process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  err: (s) => void process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
-}
 
 export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Promise<number> => {
   const [name, ...rest] = argv

@@ -13,6 +13,8 @@ import { describeExecError, run, type RunEvent, type RunResult } from '../interp
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
 import { compile, type Io } from './compile.js'
+import { defaultIo } from './io.js'
+import { lineView, ttyView } from './view.js'
 
 export const usage = `Usage: sagespec run <program.ts|program.json> --target aws|local [options]
 
@@ -208,6 +210,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // A live status block only where a person watches a terminal; plain lines everywhere else.
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, (e) => eventLine(e)) : lineView(say, (e) => eventLine(e))
   let result: RunResult
   try {
     result = await run(prepared.plan, {
@@ -222,12 +226,10 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
       stopOnInterrupt: v['stop-on-interrupt'] === true,
       logs: v['no-logs'] !== true,
       signal: controller.signal,
-      onEvent: (e) => {
-        const line = eventLine(e)
-        if (line !== undefined) say(line)
-      },
+      onEvent: view.event,
     })
   } finally {
+    view.close()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     signal?.removeEventListener('abort', onAbort)
