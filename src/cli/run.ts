@@ -13,6 +13,7 @@ import { describeExecError, run, type RunEvent, type RunResult } from '../interp
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
 import { compile, type Io } from './compile.js'
+import { withSuggestion } from './suggest.js'
 import { defaultIo } from './io.js'
 import { lineView, ttyView } from './view.js'
 
@@ -96,13 +97,7 @@ const readParamsFile = (file: string): Record<string, string> => {
   return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
 }
 
-export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
+const OPTIONS = {
         target: { type: 'string' },
         runtime: { type: 'string' },
         'run-id': { type: 'string' },
@@ -120,10 +115,18 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
         'max-attempts': { type: 'string' },
         'upload-local-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-      },
+      } as const
+
+export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: OPTIONS,
     })
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
+    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
     return 2
   }
   const v = parsed.values
