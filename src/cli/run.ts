@@ -195,6 +195,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   }
 
   const runId = runIdFlag ?? newRunId(new Date(), Math.random)
+  const stopOnInterrupt = v['stop-on-interrupt'] === true || target.stopOnInterrupt === true
   // First Ctrl-C: stop starting steps, leave jobs running (or stop them), write the journal and say
   // how to resume. Second: exit at once; the journal is consistent after every write.
   const controller = new AbortController()
@@ -205,8 +206,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
     interrupts++
     if (interrupts > 1) process.exit(130)
     io.err(
-      v['stop-on-interrupt']
-        ? 'Interrupted: stopping running jobs (Ctrl-C again to leave them and exit now)…'
+      stopOnInterrupt
+        ? `Interrupted: stopping running jobs (Ctrl-C again to exit now). Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`
         : `Interrupted: no new steps start; running jobs go on. Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`,
     )
     controller.abort()
@@ -226,7 +227,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
       program: file!,
       maxParallel,
       retryFailed: v['retry-failed'] === true,
-      stopOnInterrupt: v['stop-on-interrupt'] === true,
+      stopOnInterrupt,
       logs: v['no-logs'] !== true,
       signal: controller.signal,
       onEvent: view.event,

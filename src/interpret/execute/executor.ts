@@ -486,7 +486,13 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       const status = field(d, p.watch.statusField) ?? 'Unknown'
       if (p.watch.done.includes(status) || p.watch.failed.includes(status)) {
         transition(p.name, status)
-        record(p.name, (s) => ({ ...s, status: status === 'Completed' ? 'Completed' : 'Stopped', describe: plain(d), endedAt: iso() }))
+        record(p.name, (s) => ({
+          ...s,
+          status: status === 'Completed' ? 'Completed' : 'Stopped',
+          describe: plain(d),
+          endedAt: iso(),
+          ...(status === 'Completed' ? {} : { reason: 'stopped when the run was interrupted', interrupted: true }),
+        }))
         emit({ _tag: 'StepFinished', step: p.name, status: status === 'Completed' ? 'Completed' : 'Stopped' })
         throw new Abort()
       }
@@ -503,10 +509,12 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       emit({ _tag: 'StepReused', step: p.name, physicalName: prior.physicalName ?? '' })
       return
     }
-    if ((prior?.status === 'Failed' || prior?.status === 'Stopped') && !options.retryFailed) {
-      throw new StepError({ _tag: 'PreviouslyFailed', step: p.name, physicalName: prior.physicalName ?? '', status: prior.status, reason: prior.reason ?? '' })
+    // A step stopped by an interrupt did not fail: a resume starts it again under a new name.
+    const ended = prior !== undefined && (prior.status === 'Failed' || prior.status === 'Stopped')
+    if (ended && prior.interrupted !== true && !options.retryFailed) {
+      throw new StepError({ _tag: 'PreviouslyFailed', step: p.name, physicalName: prior!.physicalName ?? '', status: prior!.status, reason: prior!.reason ?? '' })
     }
-    const attempt = prior === undefined ? 1 : prior.status === 'Failed' || prior.status === 'Stopped' ? prior.attempt + 1 : prior.attempt
+    const attempt = prior === undefined ? 1 : ended ? prior.attempt + 1 : prior.attempt
     const stamp = attempt === 1 ? options.runId : `${options.runId}-r${attempt}`
     const resolver = resolverFor(p, stamp)
     // Code first: the requests name the staged archives.
