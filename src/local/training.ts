@@ -202,6 +202,8 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
   const metrics = metricReader(input.AlgorithmSpecification?.MetricDefinitions ?? [], ctx.now)
   const onLine = (host: string, line: string) => {
     ctx.logs.append(key, { host, line, at: ctx.now().getTime() })
+    // Wake the executor so the line is shown now, under the status it belongs to.
+    ctx.notifier.notify(name)
     metrics.line(line)
     lastLines.push(line)
     if (lastLines.length > 3) lastLines.shift()
