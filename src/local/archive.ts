@@ -6,9 +6,8 @@
  *
  * @since 0.2.0
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync } from 'node:fs'
 import { dirname, isAbsolute, posix } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import { create, extract, list } from 'tar'
 
@@ -16,9 +15,8 @@ import { create, extract, list } from 'tar'
 export const packFolder = async (dir: string, file: string): Promise<void> => {
   mkdirSync(dirname(file), { recursive: true })
   const entries = readdirSync(dir).sort()
-  // tar refuses an empty list; an empty archive is two zero blocks.
-  if (entries.length === 0) return writeFileSync(file, gzipSync(new Uint8Array(1024)))
-  await create({ gzip: true, file, cwd: dir, portable: true }, entries)
+  // An empty folder packs as its own `./` entry: a tar of nothing is not read back by every reader.
+  await create({ gzip: true, file, cwd: dir, portable: true }, entries.length === 0 ? ['.'] : entries)
 }
 
 /** Why an entry may not be unpacked, or undefined. */
