@@ -435,7 +435,6 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       } catch (e) {
         throw serviceError(p.name, p.watch.describe, e)
       }
-      await drainLogs()
       const status = p.watch.statusField === undefined ? 'Created' : (field(d, p.watch.statusField) ?? 'Unknown')
       const transitions = at(d, ['SecondaryStatusTransitions'])
       if (Array.isArray(transitions)) {
@@ -443,6 +442,8 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         if (transitions.length > secondarySeen) delay = backend.poll.initialMs
         secondarySeen = transitions.length
       }
+      // After the transitions: the lines a job printed follow the status that began them.
+      await drainLogs()
       if (status !== last) {
         transition(p.name, status)
         last = status
