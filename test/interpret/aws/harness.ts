@@ -1,0 +1,69 @@
+/**
+ * Shared by the AWS tests: moto (and optionally the fault proxy) started once per file, the CLI run
+ * in-process with the environment pointing at them, and the checks every captured request passes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
+import { main } from '../../../src/cli/main.js'
+import type { Captured } from '../../support/fault-proxy.js'
+import { checkRequest, formatViolations, serviceModelOrSkip, type ServiceModel } from '../../support/service-model.js'
+
+export interface CliResult {
+  readonly code: number
+  readonly out: string
+  readonly err: string
+}
+
+/** Run `sagespec …` in this process with `env` set for the call, restoring the environment after. */
+export const runCli = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<CliResult> => {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, env)
+  const out: string[] = []
+  const err: string[] = []
+  try {
+    const code = await main(args, { out: (s) => void out.push(s), err: (s) => void err.push(s) })
+    return { code, out: out.join('\n'), err: err.join('\n') }
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+export const tempDir = (): { readonly path: string; readonly remove: () => void } => {
+  const path = mkdtempSync(join(tmpdir(), 'sagespec-aws-'))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/** An S3 client talking straight to moto (not through the proxy). */
+export const motoS3 = (endpoint: string): S3Client =>
+  new S3Client({ endpoint, region: 'us-west-2', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+
+export const createBucket = async (s3: S3Client, bucket: string): Promise<void> => {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }))
+}
+
+/** The service models of the JSON-protocol services the backend calls, or why they are missing. */
+export const jsonModels = (): { readonly models?: ReadonlyMap<string, ServiceModel>; readonly skip?: string } => {
+  const sagemaker = serviceModelOrSkip('sagemaker')
+  const logs = serviceModelOrSkip('logs')
+  if (sagemaker.model === undefined || logs.model === undefined) return { skip: sagemaker.skip ?? logs.skip ?? 'no service model' }
+  return { models: new Map([['sagemaker', sagemaker.model], ['logs', logs.model]]) }
+}
+
+/**
+ * Violations of the service model by the captured JSON-protocol requests (SageMaker, CloudWatch
+ * Logs), one line each. S3 calls are REST (the SDK's own serialisation of a typed input), so only
+ * their operation is recorded.
+ */
+export const modelViolations = (models: ReadonlyMap<string, ServiceModel>, requests: ReadonlyArray<Captured>): ReadonlyArray<string> =>
+  requests.flatMap((r) => {
+    if (r.body === undefined) return []
+    const model = models.get(r.service)
+    if (model === undefined) return [`${r.service} ${r.operation}: no model loaded for this service`]
+    const v = checkRequest(model, r.operation, r.body)
+    return v.length === 0 ? [] : [`${r.operation}:\n${formatViolations(v)}`]
+  })
