@@ -16,10 +16,16 @@ export interface CliResult {
   readonly err: string
 }
 
-/** Run `sagespec …` in this process with `env` set for the call, restoring the environment after. */
-export const runCli = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<CliResult> => {
+/**
+ * Run `sagespec …` in this process with `env` set for the call (undefined: unset), restoring the
+ * environment after.
+ */
+export const runCli = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): Promise<CliResult> => {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
-  Object.assign(process.env, env)
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  }
   const out: string[] = []
   const err: string[] = []
   try {

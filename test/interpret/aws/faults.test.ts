@@ -1,0 +1,200 @@
+/**
+ * Waiting, failures, throttling, logs and Ctrl-C on `--target aws`, with the fault proxy in front of
+ * moto answering as the real service does when things go wrong.
+ */
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { model, program, training } from '../../../src/index.js'
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
+import { freePort, motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
+import { createBucket, jsonModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
+
+const skip = motoSkipReason()
+const models = jsonModels()
+const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
+const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0'
+
+/** Train, then a model of its artifacts: the job is `<base>-<run id>`. */
+const chain = (base: string) => {
+  const train = training('train', {
+    baseJobName: base,
+    image,
+    role,
+    resources: { instanceType: 'ml.m5.xlarge' },
+    output: { s3OutputPath: 's3://fault-bucket/models' },
+    channels: { train: { uri: 's3://fault-bucket/train/' } },
+  })
+  const m = model('model', { container: { image, modelDataUrl: train.outputs.modelArtifacts }, role })
+  return program(train, m)
+}
+
+const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l))
+
+/** Poll until `f` holds (or fail after `ms`). */
+const until = async (f: () => boolean, ms: number, what: string): Promise<void> => {
+  const deadline = Date.now() + ms
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto behind a fault proxy)${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
+  let moto: Moto
+  let proxy: FaultProxy
+  let dir: ReturnType<typeof tempDir>
+  let env: Record<string, string>
+  const programFile = (base: string) => {
+    const file = join(dir.path, `${base}.json`)
+    writeFileSync(file, JSON.stringify(chain(base)))
+    return file
+  }
+  const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], env)
+  const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered === 'forwarded' && JSON.stringify(q.body ?? '').includes(name)).length
+
+  beforeAll(async () => {
+    moto = await startMoto()
+    proxy = await startFaultProxy(moto.endpoint)
+    dir = tempDir()
+    env = { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' }
+    const s3 = motoS3(moto.endpoint)
+    await createBucket(s3, 'fault-bucket')
+    s3.destroy()
+  })
+
+  afterAll(async () => {
+    await proxy?.close()
+    await moto?.stop()
+    dir?.remove()
+  })
+
+  it('throttled calls are retried, by the SDK and then by the executor, and the run succeeds', async () => {
+    proxy.throttle('CreateTrainingJob', 2)
+    const r = await run([programFile('thr'), '--run-id', 'a1'])
+    expect(r.code).toBe(0)
+    expect(proxy.count('CreateTrainingJob', 'throttled')).toBe(2)
+    expect(sentFor('CreateTrainingJob', 'thr-a1')).toBe(1)
+    // One attempt per SDK call: the executor's own retry gets through.
+    proxy.throttle('DescribeModel', 3)
+    const r2 = await run([programFile('thr2'), '--run-id', 'a2', '--max-attempts', '1'])
+    expect(r2.code).toBe(0)
+    expect(proxy.count('DescribeModel', 'throttled')).toBe(3)
+    expect(sentFor('CreateModel', 'model-a2')).toBe(1)
+  })
+
+  it('a job held InProgress is waited for; each status is printed once', async () => {
+    proxy.hold('held-b1', 4)
+    const r = await run([programFile('held'), '--run-id', 'b1'])
+    expect(r.code).toBe(0)
+    expect(sentFor('DescribeTrainingJob', 'held-b1')).toBeGreaterThanOrEqual(5)
+    expect(lines(r.out, /^\S+ train: InProgress$/)).toHaveLength(1)
+    expect(lines(r.out, /^\S+ train: InProgress \/ Starting/)).toHaveLength(1)
+    expect(lines(r.out, /^\S+ train: Completed$/).length).toBeGreaterThanOrEqual(1)
+    expect(r.out.indexOf('train: InProgress')).toBeLessThan(r.out.indexOf('train: Completed'))
+  })
+
+  it('a failed job fails the run with its reason and exit code 1; nothing downstream is created', async () => {
+    proxy.fail('failing-c1', 'AlgorithmError: loss is NaN at epoch 3')
+    const r = await run([programFile('failing'), '--run-id', 'c1'])
+    expect(r.code).toBe(1)
+    expect(r.out).toContain('failing-c1 ended Failed: AlgorithmError: loss is NaN at epoch 3')
+    expect(sentFor('CreateModel', 'model-c1')).toBe(0)
+    expect(sentFor('DescribeModel', 'model-c1')).toBe(0)
+  })
+
+  it("the job's CloudWatch log lines are printed once each, with their host", async () => {
+    const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+    const group = '/aws/sagemaker/TrainingJobs'
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch(() => undefined)
+    const t = Date.now()
+    for (const [host, messages] of [
+      ['algo-1-1700000000', ['epoch 1 loss=0.5', 'epoch 2 loss=0.3']],
+      ['algo-2-1700000000', ['worker ready']],
+    ] as const) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: `logged-d1/${host}` }))
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: `logged-d1/${host}`, logEvents: messages.map((message, i) => ({ message, timestamp: t + i })) }))
+    }
+    logs.destroy()
+    // Held for a few polls, so the logs are read more than once.
+    proxy.hold('logged-d1', 3)
+    const r = await run([programFile('logged'), '--run-id', 'd1'])
+    expect(r.code).toBe(0)
+    expect(lines(r.out, /^train \[algo-1-1700000000\] epoch 1 loss=0\.5$/)).toHaveLength(1)
+    expect(lines(r.out, /^train \[algo-1-1700000000\] epoch 2 loss=0\.3$/)).toHaveLength(1)
+    expect(lines(r.out, /^train \[algo-2-1700000000\] worker ready$/)).toHaveLength(1)
+    expect(proxy.count('GetLogEvents')).toBeGreaterThan(2)
+    // --no-logs: none printed.
+    const quiet = await run([programFile('logged'), '--run-id', 'd1', '--no-logs', '--state-dir', join(dir.path, 'quiet')])
+    expect(lines(quiet.out, /^train \[/)).toHaveLength(0)
+  })
+
+  it('SIGINT mid-run leaves the job, prints the resume command; --resume finishes without duplicates', async () => {
+    const file = programFile('sig')
+    proxy.hold('sig-e1', Number.POSITIVE_INFINITY)
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cli.ts', 'run', file, '--target', 'aws', '--run-id', 'e1', '--state-dir', join(dir.path, 'state')], {
+      env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
+    try {
+      await until(() => sentFor('DescribeTrainingJob', 'sig-e1') >= 2, 60_000, 'the CLI to poll the held job')
+      child.kill('SIGINT')
+      expect(await exited).toBe(130)
+    } finally {
+      child.kill('SIGKILL')
+    }
+    expect(out).toContain(`--resume e1`)
+    expect(sentFor('StopTrainingJob', 'sig-e1')).toBe(0)
+    expect(sentFor('CreateModel', 'model-e1')).toBe(0)
+    proxy.release('sig-e1')
+    const resumed = await run([file, '--resume', 'e1'])
+    expect(resumed.code).toBe(0)
+    expect(resumed.out).toContain('Resuming run e1')
+    expect(sentFor('CreateTrainingJob', 'sig-e1')).toBe(1)
+    expect(sentFor('CreateModel', 'model-e1')).toBe(1)
+  })
+
+  it('an endpoint that does not answer is one clear line', async () => {
+    const port = await freePort()
+    const r = await runCli(['run', programFile('unreachable'), '--target', 'aws', '--run-id', 'f1', '--max-attempts', '1', '--state-dir', join(dir.path, 'state')], {
+      ...env,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    })
+    expect(r.code).toBe(1)
+    expect(lines(r.out, /^error: /)).toEqual([expect.stringMatching(new RegExp(`^error: train: DescribeTrainingJob failed: Unreachable: cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`))])
+  })
+
+  it('no credentials is one clear line, before anything is sent', async () => {
+    const empty = join(dir.path, 'empty-config')
+    writeFileSync(empty, '')
+    const before = proxy.requests.length
+    const r = await runCli(['run', programFile('nocreds'), '--target', 'aws', '--run-id', 'g1', '--state-dir', join(dir.path, 'state')], {
+      ...env,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: empty,
+      AWS_SHARED_CREDENTIALS_FILE: empty,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+      AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+    })
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/^--target aws: no AWS credentials \(.*\): set AWS_PROFILE or --profile/)
+    expect(r.err.split('\n')).toHaveLength(1)
+    expect(proxy.requests.length).toBe(before)
+  })
+
+  it.skipIf(models.models === undefined)(`every request the CLI sent passes the service-model check${models.skip === undefined ? '' : ` (skipped: ${models.skip})`}`, () => {
+    expect(proxy.requests.filter((r) => r.service === 'logs').length).toBeGreaterThan(0)
+    expect(modelViolations(models.models!, proxy.requests)).toEqual([])
+  })
+})
