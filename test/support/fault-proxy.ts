@@ -2,7 +2,7 @@
  * A loopback HTTP proxy in front of moto for the AWS tests. It forwards every request and records
  * each one (service, operation, JSON body), and can be scripted to answer as the real service does
  * when things go wrong: throttling, a training job that stays InProgress for a number of polls, a
- * job that fails with a reason.
+ * job that fails with a reason. It also answers StopTrainingJob, which moto lacks, as SageMaker does.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 
@@ -15,8 +15,8 @@ export interface Captured {
   readonly path: string
   /** The JSON body of a JSON-protocol call; undefined otherwise. */
   readonly body: unknown
-  /** What the proxy did: forwarded to moto, or answered itself. */
-  readonly answered: 'forwarded' | 'throttled'
+  /** What the proxy did: forwarded to moto, answered a fault, or answered for moto (StopTrainingJob). */
+  readonly answered: 'forwarded' | 'throttled' | 'emulated'
 }
 
 export interface FaultProxy {
@@ -25,7 +25,7 @@ export interface FaultProxy {
   readonly requests: ReadonlyArray<Captured>
   /** The next `times` calls of `operation` answer HTTP 400 ThrottlingException. */
   readonly throttle: (operation: string, times: number) => void
-  /** The next `polls` DescribeTrainingJob answers for `job` say InProgress (Infinity: until released). */
+  /** The next `polls` DescribeTrainingJob answers for `job` say InProgress (Infinity: until released or stopped). */
   readonly hold: (job: string, polls: number) => void
   readonly release: (job: string) => void
   /** DescribeTrainingJob answers for `job` say Failed, with `reason`. */
@@ -87,12 +87,14 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const throttles = new Map<string, number>()
   const holds = new Map<string, number>()
   const failures = new Map<string, string>()
+  const stopped = new Set<string>()
 
   const rewrite = (operation: string, body: unknown, text: string): string => {
     if (operation !== 'DescribeTrainingJob' || typeof body !== 'object' || body === null) return text
     const job = (body as { TrainingJobName?: string }).TrainingJobName ?? ''
     const out = json(text) as Record<string, unknown> | undefined
     if (out === undefined || out['TrainingJobStatus'] === undefined) return text
+    if (stopped.has(job)) return JSON.stringify({ ...out, TrainingJobStatus: 'Stopped', SecondaryStatus: 'Stopped' })
     const reason = failures.get(job)
     if (reason !== undefined) return JSON.stringify({ ...out, TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: reason })
     const left = holds.get(job) ?? 0
@@ -117,6 +119,16 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       const payload = JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' })
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException', 'content-length': Buffer.byteLength(payload) })
       res.end(payload)
+      return
+    }
+    if (operation === 'StopTrainingJob') {
+      // moto has no StopTrainingJob: answer as SageMaker does, and report the job Stopped from now on.
+      const job = String((body as { TrainingJobName?: unknown } | undefined)?.TrainingJobName)
+      holds.delete(job)
+      stopped.add(job)
+      requests.push({ ...base, answered: 'emulated' })
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': 2 })
+      res.end('{}')
       return
     }
     requests.push({ ...base, answered: 'forwarded' })

@@ -3,7 +3,7 @@
  * moto answering as the real service does when things go wrong.
  */
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -53,7 +53,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     return file
   }
   const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], env)
-  const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered === 'forwarded' && JSON.stringify(q.body ?? '').includes(name)).length
+  const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered !== 'throttled' && JSON.stringify(q.body ?? '').includes(name)).length
 
   beforeAll(async () => {
     moto = await startMoto()
@@ -131,10 +131,10 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(lines(quiet.out, /^train \[/)).toHaveLength(0)
   })
 
-  it('SIGINT mid-run leaves the job, prints the resume command; --resume finishes without duplicates', async () => {
-    const file = programFile('sig')
-    proxy.hold('sig-e1', Number.POSITIVE_INFINITY)
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cli.ts', 'run', file, '--target', 'aws', '--run-id', 'e1', '--state-dir', join(dir.path, 'state')], {
+  /** Start the CLI as its own process, wait until it polls the held job, then send SIGINT. */
+  const interrupt = async (args: ReadonlyArray<string>, job: string): Promise<{ code: number | null; out: string }> => {
+    proxy.hold(job, Number.POSITIVE_INFINITY)
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cli.ts', 'run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], {
       env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -143,13 +143,20 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
     try {
-      await until(() => sentFor('DescribeTrainingJob', 'sig-e1') >= 2, 60_000, 'the CLI to poll the held job')
+      // The describe-by-name before the create, then at least one poll.
+      await until(() => sentFor('DescribeTrainingJob', job) >= 2, 60_000, 'the CLI to poll the held job')
       child.kill('SIGINT')
-      expect(await exited).toBe(130)
+      return { code: await exited, out }
     } finally {
       child.kill('SIGKILL')
     }
-    expect(out).toContain(`--resume e1`)
+  }
+
+  it('SIGINT mid-run leaves the job, prints the resume command; --resume finishes without duplicates', async () => {
+    const file = programFile('sig')
+    const { code, out } = await interrupt([file, '--run-id', 'e1'], 'sig-e1')
+    expect(code).toBe(130)
+    expect(out).toContain(`sagespec run ${file} --target aws --resume e1`)
     expect(sentFor('StopTrainingJob', 'sig-e1')).toBe(0)
     expect(sentFor('CreateModel', 'model-e1')).toBe(0)
     proxy.release('sig-e1')
@@ -158,6 +165,17 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(resumed.out).toContain('Resuming run e1')
     expect(sentFor('CreateTrainingJob', 'sig-e1')).toBe(1)
     expect(sentFor('CreateModel', 'model-e1')).toBe(1)
+  })
+
+  it('SIGINT with --stop-on-interrupt stops the job and waits until it has stopped', async () => {
+    const file = programFile('stop')
+    const { code, out } = await interrupt([file, '--run-id', 'e2', '--stop-on-interrupt'], 'stop-e2')
+    expect(code).toBe(130)
+    expect(out).toContain('train: stopping stop-e2')
+    expect(sentFor('StopTrainingJob', 'stop-e2')).toBe(1)
+    expect(sentFor('CreateModel', 'model-e2')).toBe(0)
+    const journal = JSON.parse(readFileSync(join(dir.path, 'state', 'runs', 'e2', 'steps', 'train.json'), 'utf8')) as { status: string }
+    expect(journal.status).toBe('Stopped')
   })
 
   it('an endpoint that does not answer is one clear line', async () => {
