@@ -106,7 +106,9 @@ const hasFault = (e: unknown): boolean => typeof e === 'object' && e !== null &&
  * no credentials, no region, an endpoint that does not answer — becomes one line saying what to do.
  */
 const clearly = (e: unknown, where: string): unknown => {
-  if (hasFault(e) || !(e instanceof Error)) return e
+  if (!(e instanceof Error)) return e
+  // The SDK appends advice on a second line ("Deserialization error: to see the raw response…").
+  if (hasFault(e)) return e.message.includes('\n') ? serviceError(e.name, e.message.split('\n')[0]!, (e as { $fault?: 'client' | 'server' }).$fault) : e
   if (e.name === 'AbortError') return e
   if (e.name === 'CredentialsProviderError' || /credential/i.test(e.message))
     return serviceError('NoCredentials', `no AWS credentials (${e.message.split('\n')[0]}): set AWS_PROFILE or --profile, run "aws sso login", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`)

@@ -181,6 +181,26 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     })
   })
 
+  it('large local data goes up in parts (multipart upload), byte for byte', async () => {
+    const data = join(dir.path, 'big')
+    mkdirSync(data, { recursive: true })
+    // 12 MiB of deterministic bytes: more than two 5 MiB parts.
+    const bytes = Buffer.alloc(12 * 1024 * 1024)
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i)
+    writeFileSync(join(data, 'big.bin'), bytes)
+    const file = join(dir.path, 'big.json')
+    writeFileSync(file, JSON.stringify(program(training('big', { image, role, resources: { instanceType: 'ml.m5.xlarge' }, output: { s3OutputPath: 's3://example-bucket/big/models' }, channels: { train: { uri: `file://${data}` } } }))))
+    const parts = proxy.count('UploadPart')
+    const r = await run([file, '--run-id', 'big1', '--upload-local-data', 's3://example-bucket/uploads'])
+    expect(r.code).toBe(0)
+    expect(proxy.count('CreateMultipartUpload')).toBeGreaterThanOrEqual(1)
+    expect(proxy.count('UploadPart') - parts).toBe(3)
+    const job = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'big-big1' }))
+    const key = `${job.InputDataConfig![0]!.DataSource!.S3DataSource!.S3Uri!.slice('s3://example-bucket/'.length)}big.bin`
+    const got = await (await s3.send(new GetObjectCommand({ Bucket: 'example-bucket', Key: key }))).Body!.transformToByteArray()
+    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'))
+  })
+
   it.skipIf(models.models === undefined)(`every request the CLI sent passes the service-model check${models.skip === undefined ? '' : ` (skipped: ${models.skip})`}`, () => {
     const json = proxy.requests.filter((r) => r.body !== undefined)
     expect(json.length).toBeGreaterThan(20)

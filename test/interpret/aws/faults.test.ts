@@ -211,6 +211,31 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(proxy.requests.length).toBe(before)
   })
 
+  it('--profile reads the shared config files; --region overrides the region', async () => {
+    const config = join(dir.path, 'aws-config')
+    const credentials = join(dir.path, 'aws-credentials')
+    writeFileSync(config, '[profile moto]\nregion = eu-west-1\n')
+    writeFileSync(credentials, '[moto]\naws_access_key_id = testing\naws_secret_access_key = testing\n')
+    const clean = {
+      ...env,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }
+    const base = ['run', programFile('profiled'), '--target', 'aws', '--state-dir', join(dir.path, 'state'), '--profile', 'moto']
+    const r = await runCli([...base, '--run-id', 'h1'], clean)
+    expect(r.code).toBe(0)
+    expect(r.out.split('\n')[0]).toBe(`Starting run h1 on AWS (eu-west-1, endpoint ${proxy.endpoint}) (2 steps)`)
+    const r2 = await runCli([...base, '--run-id', 'h2', '--region', 'eu-central-1'], clean)
+    expect(r2.code).toBe(0)
+    expect(r2.out.split('\n')[0]).toContain('on AWS (eu-central-1,')
+  })
+
   it.skipIf(models.models === undefined)(`every request the CLI sent passes the service-model check${models.skip === undefined ? '' : ` (skipped: ${models.skip})`}`, () => {
     expect(proxy.requests.filter((r) => r.service === 'logs').length).toBeGreaterThan(0)
     expect(modelViolations(models.models!, proxy.requests)).toEqual([])
