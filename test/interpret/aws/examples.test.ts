@@ -14,10 +14,10 @@ import { program, training } from '../../../src/index.js'
 import { pytorch } from '../../../src/frameworks/index.js'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
 import { motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
-import { createBucket, jsonModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
+import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
 
 const skip = motoSkipReason()
-const models = jsonModels()
+const models = serviceModels()
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0'
 
@@ -205,5 +205,11 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     const json = proxy.requests.filter((r) => r.body !== undefined)
     expect(json.length).toBeGreaterThan(20)
     expect(modelViolations(models.models!, proxy.requests)).toEqual([])
+    // Not vacuous: a broken request of each protocol is caught.
+    const bad = [
+      { service: 'sagemaker', operation: 'CreateModel', method: 'POST', path: '/', body: { ModelName: 'bad name!' }, answered: 'forwarded' },
+      { service: 's3', operation: 'HeadObject', method: 'HEAD', path: '/Bad_Bucket!/', body: undefined, answered: 'forwarded' },
+    ] as const
+    expect(modelViolations(models.models!, bad)).toHaveLength(2)
   })
 })

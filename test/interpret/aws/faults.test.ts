@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { model, program, training } from '../../../src/index.js'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
 import { freePort, motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
-import { createBucket, jsonModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
+import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
 
 const skip = motoSkipReason()
-const models = jsonModels()
+const models = serviceModels()
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0'
 

@@ -53,23 +53,42 @@ export const createBucket = async (s3: S3Client, bucket: string): Promise<void> 
 }
 
 /** The service models of the JSON-protocol services the backend calls, or why they are missing. */
-export const jsonModels = (): { readonly models?: ReadonlyMap<string, ServiceModel>; readonly skip?: string } => {
-  const sagemaker = serviceModelOrSkip('sagemaker')
-  const logs = serviceModelOrSkip('logs')
-  if (sagemaker.model === undefined || logs.model === undefined) return { skip: sagemaker.skip ?? logs.skip ?? 'no service model' }
-  return { models: new Map([['sagemaker', sagemaker.model], ['logs', logs.model]]) }
+export const serviceModels = (): { readonly models?: ReadonlyMap<string, ServiceModel>; readonly skip?: string } => {
+  const found = (['sagemaker', 'logs', 's3'] as const).map((name) => [name, serviceModelOrSkip(name)] as const)
+  const missing = found.find(([, m]) => m.model === undefined)
+  if (missing !== undefined) return { skip: missing[1].skip ?? 'no service model' }
+  return { models: new Map(found.map(([name, m]) => [name, m.model!])) }
 }
 
 /**
- * Violations of the service model by the captured JSON-protocol requests (SageMaker, CloudWatch
- * Logs), one line each. S3 calls are REST (the SDK's own serialisation of a typed input), so only
- * their operation is recorded.
+ * The input an S3 REST request stands for, from its path and query: enough to check the bucket, the
+ * key and the upload's members against the model.
+ */
+export const s3Input = (r: Captured): Record<string, unknown> => {
+  const url = new URL(r.path, 'http://x')
+  const [bucket, ...key] = url.pathname.split('/').slice(1).map(decodeURIComponent)
+  const q = url.searchParams
+  return {
+    ...(bucket === undefined || bucket === '' ? {} : { Bucket: bucket }),
+    ...(key.join('/') === '' ? {} : { Key: key.join('/') }),
+    ...(q.has('uploadId') ? { UploadId: q.get('uploadId') } : {}),
+    ...(q.has('partNumber') ? { PartNumber: Number(q.get('partNumber')) } : {}),
+    ...(q.has('prefix') ? { Prefix: q.get('prefix') } : {}),
+    ...(q.has('continuation-token') ? { ContinuationToken: q.get('continuation-token') } : {}),
+  }
+}
+
+/**
+ * Violations of the service models by the captured requests, one entry each: JSON-protocol calls
+ * (SageMaker, CloudWatch Logs) by their body; S3 REST calls by the members their path and query
+ * carry (bucket, key, upload id, part number, prefix).
  */
 export const modelViolations = (models: ReadonlyMap<string, ServiceModel>, requests: ReadonlyArray<Captured>): ReadonlyArray<string> =>
   requests.flatMap((r) => {
-    if (r.body === undefined) return []
     const model = models.get(r.service)
     if (model === undefined) return [`${r.service} ${r.operation}: no model loaded for this service`]
-    const v = checkRequest(model, r.operation, r.body)
+    const input = r.service === 's3' ? s3Input(r) : r.body
+    if (input === undefined) return [`${r.service} ${r.operation}: no JSON body captured`]
+    const v = checkRequest(model, r.operation, input)
     return v.length === 0 ? [] : [`${r.operation}:\n${formatViolations(v)}`]
   })
