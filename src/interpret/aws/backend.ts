@@ -185,10 +185,10 @@ export const createAwsBackend = async (options: TargetOptions, env: Env = proces
       await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key }), opts)
       return uri // content-addressed: there already, byte for byte
     } catch (e) {
-      if (!isNotThere(e)) throw clearly(bucketMissing(e, at.bucket), endpointOverride('S3', env) ?? `S3 in ${region}`)
+      if (!isNotThere(e)) throw clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), endpointOverride('S3', env) ?? `S3 in ${region}`)
     }
     await uploadBytes(s3, { bucket: at.bucket, key: Key, body: archive.gzip, ...(call.onProgress === undefined ? {} : { onProgress: call.onProgress }), ...(call.signal === undefined ? {} : { signal: call.signal }) }).catch((e: unknown) => {
-      throw clearly(bucketMissing(e, at.bucket), endpointOverride('S3', env) ?? `S3 in ${region}`)
+      throw clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), endpointOverride('S3', env) ?? `S3 in ${region}`)
     })
     return uri
   }
@@ -252,10 +252,10 @@ export const isNotThere = (e: unknown): boolean => {
   return x.name === 'NotFound' || x.name === 'NoSuchKey' || (x.$metadata?.httpStatusCode === 404 && x.name !== 'NoSuchBucket')
 }
 
-/** A missing bucket, said with its name and what to do. */
-export const bucketMissing = (e: unknown, bucket: string): unknown =>
+/** A missing bucket, said with its name and what to do (`fix`: where another one is named). */
+export const bucketMissing = (e: unknown, bucket: string, fix: string): unknown =>
   typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'NoSuchBucket'
-    ? serviceError('NoSuchBucket', `S3 bucket "${bucket}" does not exist (or these credentials cannot see it): create it, or name another bucket in the program`)
+    ? serviceError('NoSuchBucket', `S3 bucket "${bucket}" does not exist (or these credentials cannot see it): create it, or ${fix}`)
     : e
 
 export interface UploadRequest {

@@ -34,7 +34,8 @@ const uploadAll = async (plan: Plan, options: TargetOptions): Promise<{ readonly
       uploaded.set(l.uri, uri)
     }
   } catch (e) {
-    return { errors: [{ _tag: 'Rule', path: '--upload-local-data', expected: `an upload to ${options.uploadLocalData}`, actual: e instanceof Error ? e.message : String(e) }], plan }
+    const why = e instanceof Error ? e.message : String(e)
+    return { errors: [{ _tag: 'Rule', path: '--upload-local-data', expected: `an S3 location these credentials can write to (${why})`, actual: options.uploadLocalData }], plan }
   } finally {
     s3.destroy()
   }

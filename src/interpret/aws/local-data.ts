@@ -71,7 +71,7 @@ export const uploadLocalData = async (
       await uploadBytes(s3, { bucket: dest.bucket, key, body: createReadStream(f.path), size: f.size, onProgress })
     }
   } catch (e) {
-    throw bucketMissing(e, dest.bucket)
+    throw bucketMissing(e, dest.bucket, 'pass another --upload-local-data')
   }
   return `s3://${dest.bucket}/${prefix}/`
 }

@@ -29,6 +29,7 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
   let dir: ReturnType<typeof tempDir>
   let env: Record<string, string>
   const state = () => join(dir.path, 'state')
+  const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && JSON.stringify(q.body ?? '').includes(name)).length
   const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', state()], env)
   // Endpoints keep their name across runs, so a later run updates them, and moto answers
   // UpdateEndpoint with a 500: each test that deploys starts without endpoints.
@@ -178,6 +179,14 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
       const again = await run([file, '--run-id', 'local2', '--upload-local-data', 's3://example-bucket/uploads'])
       expect(again.code).toBe(0)
       expect(proxy.count('PutObject')).toBe(puts)
+    })
+
+    it('a missing upload bucket is refused before anything runs, naming it', async () => {
+      const r = await run([localProgram(), '--run-id', 'local3', '--upload-local-data', 's3://no-such-upload-bucket/x'])
+      expect(r.code).toBe(1)
+      expect(r.err).toContain('--upload-local-data: expected an S3 location these credentials can write to (S3 bucket "no-such-upload-bucket" does not exist')
+      expect(r.err).toContain('pass another --upload-local-data')
+      expect(sentFor('DescribeTrainingJob', 'local-local3')).toBe(0)
     })
   })
 
