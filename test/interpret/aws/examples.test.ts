@@ -221,6 +221,8 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     const key = `${job.InputDataConfig![0]!.DataSource!.S3DataSource!.S3Uri!.slice('s3://example-bucket/'.length)}big.bin`
     const got = await (await s3.send(new GetObjectCommand({ Bucket: 'example-bucket', Key: key }))).Body!.transformToByteArray()
     expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'))
+    // Progress: one line when the file is up, not one per part.
+    expect(r.out.split('\n').filter((l) => l.includes('big.bin'))).toEqual([`uploaded s3://example-bucket/${key} (${bytes.length} bytes)`])
   })
 
   it.skipIf(models.models === undefined)(`every request the CLI sent passes the service-model check${models.skip === undefined ? '' : ` (skipped: ${models.skip})`}`, () => {
