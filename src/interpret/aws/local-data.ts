@@ -10,7 +10,7 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve, sep } from 'node:path'
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import type { Progress } from '../execute/port.js'
-import { bucketMissing, uploadBytes } from './backend.js'
+import { bucketMissing, uploadBytes } from './s3.js'
 import { joinKey, type S3Location } from './s3-uri.js'
 
 export interface LocalFile {
