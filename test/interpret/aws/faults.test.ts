@@ -55,6 +55,22 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
   const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], env)
   const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered !== 'throttled' && JSON.stringify(q.body ?? '').includes(name)).length
 
+  /** Write log events into moto's CloudWatch Logs, where SageMaker writes a training job's. */
+  const putLogs = async (stream: string, messages: ReadonlyArray<string>) => {
+    const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+    const group = '/aws/sagemaker/TrainingJobs'
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: unknown) => {
+        if ((e as { name?: string }).name !== 'ResourceAlreadyExistsException') throw e
+      })
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))
+      const t = Date.now()
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ message, timestamp: t + i })) }))
+    } finally {
+      logs.destroy()
+    }
+  }
+
   beforeAll(async () => {
     moto = await startMoto()
     proxy = await startFaultProxy(moto.endpoint)
@@ -96,28 +112,29 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(r.out.indexOf('train: InProgress')).toBeLessThan(r.out.indexOf('train: Completed'))
   })
 
-  it('a failed job fails the run with its reason and exit code 1; nothing downstream is created', async () => {
+  it('a failed job fails the run with its reason, its last log lines and exit code 1; nothing downstream is created', async () => {
+    await putLogs('failing-c1/algo-1-1700000000', ['epoch 3 loss=nan'])
     proxy.fail('failing-c1', 'AlgorithmError: loss is NaN at epoch 3')
-    const r = await run([programFile('failing'), '--run-id', 'c1'])
+    const file = programFile('failing')
+    const r = await run([file, '--run-id', 'c1'])
     expect(r.code).toBe(1)
     expect(r.out).toContain('failing-c1 ended Failed: AlgorithmError: loss is NaN at epoch 3')
+    expect(lines(r.out, /^train \[algo-1-1700000000\] epoch 3 loss=nan$/)).toHaveLength(1)
     expect(sentFor('CreateModel', 'model-c1')).toBe(0)
     expect(sentFor('DescribeModel', 'model-c1')).toBe(0)
+    // Resuming does not try it again unless asked; --retry-failed does, under a new name.
+    const resumed = await run([file, '--resume', 'c1'])
+    expect(resumed.code).toBe(1)
+    expect(resumed.out).toContain('resume with --retry-failed')
+    const retried = await run([file, '--resume', 'c1', '--retry-failed'])
+    expect(retried.code).toBe(0)
+    expect(sentFor('CreateTrainingJob', 'failing-c1-r2')).toBe(1)
+    expect(sentFor('CreateModel', 'model-c1')).toBe(1)
   })
 
   it("the job's CloudWatch log lines are printed once each, with their host", async () => {
-    const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    const group = '/aws/sagemaker/TrainingJobs'
-    await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch(() => undefined)
-    const t = Date.now()
-    for (const [host, messages] of [
-      ['algo-1-1700000000', ['epoch 1 loss=0.5', 'epoch 2 loss=0.3']],
-      ['algo-2-1700000000', ['worker ready']],
-    ] as const) {
-      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: `logged-d1/${host}` }))
-      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: `logged-d1/${host}`, logEvents: messages.map((message, i) => ({ message, timestamp: t + i })) }))
-    }
-    logs.destroy()
+    await putLogs('logged-d1/algo-1-1700000000', ['epoch 1 loss=0.5', 'epoch 2 loss=0.3'])
+    await putLogs('logged-d1/algo-2-1700000000', ['worker ready'])
     // Held for a few polls, so the logs are read more than once.
     proxy.hold('logged-d1', 3)
     const r = await run([programFile('logged'), '--run-id', 'd1'])
