@@ -12,10 +12,6 @@ import { DeleteEndpointCommand, DescribeModelCommand, ListEndpointsCommand, Desc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { program, training } from '../../../src/index.js'
 import { pytorch } from '../../../src/frameworks/index.js'
-import { loadProgram } from '../../../src/cli/load.js'
-import { awsProblems } from '../../../src/interpret/aws/capabilities.js'
-import type { Program } from '../../../src/spec/program.js'
-import { planOf } from '../../support/fixtures.js'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
 import { motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
 import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
@@ -62,19 +58,19 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
   const examples = readdirSync('examples').filter((f) => f.endsWith('.ts')).sort()
 
   // An example made for local runs (file:// data) is refused, each problem named, and nothing runs.
-  it.each(examples.map((f, i) => [f, `ex${i}`] as const))('%s runs to completion, or is refused for what AWS cannot do (run id %s)', async (file, runId) => {
-    const loaded = await loadProgram(join('examples', file), {})
-    if (!loaded.ok) throw new Error(loaded.error.message)
-    const problems = awsProblems(planOf(loaded.value as Program))
+  it.each(examples.map((f, i) => [f, `ex${i}`] as const))('%s runs to completion (run id %s)', async (file, runId) => {
     const r = await run([join('examples', file), '--run-id', runId])
-    if (problems.length > 0) {
-      expect(r.code).toBe(1)
-      for (const p of problems) expect(r.err).toContain(p.path)
-      return
-    }
     expect(r.err).toBe('')
     expect(r.out).toContain(`Run ${runId}: Completed`)
     expect(r.code).toBe(0)
+  })
+
+  it('the local quick start is refused for AWS before anything starts: its file:// channel, named with its path', async () => {
+    const r = await run(['examples/local/quickstart.ts', '--run-id', 'local1'])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('steps.quickstart.channels.train.uri')
+    expect(r.err).toContain('--upload-local-data')
+    expect(proxy.requests.filter((q) => q.operation.startsWith('Create') && JSON.stringify(q.body).includes('local1'))).toEqual([])
   })
 
   it('code archives land in S3 under the sha256 of the tar inside them', async () => {
