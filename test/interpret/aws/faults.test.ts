@@ -205,6 +205,17 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(lines(r.out, /^error: /)).toEqual([expect.stringMatching(new RegExp(`^error: train: DescribeTrainingJob failed: Unreachable: cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`))])
   })
 
+  it('an answer that is not an AWS response (an HTML error page) is one clear line', async () => {
+    proxy.garble('CreateModel', 403)
+    const r = await run([programFile('garbled'), '--run-id', 'i1'])
+    expect(r.code).toBe(1)
+    // The parenthesis holds the JSON parser's words, which depend on the Node version.
+    expect(lines(r.out, /^error: /)).toEqual([
+      expect.stringMatching(new RegExp(`^error: model: CreateModel failed: UnexpectedResponse: ${proxy.endpoint.replace(/\./g, '\\.')} answered HTTP 403 with a body that is not an AWS response \\(.+\\)$`)),
+    ])
+    expect(r.out).not.toContain('Deserialization error')
+  })
+
   it('no credentials is one clear line, before anything is sent', async () => {
     const empty = join(dir.path, 'empty-config')
     writeFileSync(empty, '')
