@@ -180,6 +180,9 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     const resumed = await run([file, '--resume', 'e1'])
     expect(resumed.code).toBe(0)
     expect(resumed.out).toContain('Resuming run e1')
+    // What was said before the interrupt is not said again.
+    expect(lines(resumed.out, /^\S+ train: InProgress/)).toEqual([])
+    expect(lines(resumed.out, /^\S+ train: Completed$/).length).toBeGreaterThanOrEqual(1)
     expect(sentFor('CreateTrainingJob', 'sig-e1')).toBe(1)
     expect(sentFor('CreateModel', 'model-e1')).toBe(1)
   })
