@@ -55,10 +55,9 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
   const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], env)
   const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered !== 'throttled' && JSON.stringify(q.body ?? '').includes(name)).length
 
-  /** Write log events into moto's CloudWatch Logs, where SageMaker writes a training job's. */
-  const putLogs = async (stream: string, messages: ReadonlyArray<string>) => {
+  /** Write log events into moto's CloudWatch Logs, where SageMaker writes a job's. */
+  const putLogs = async (stream: string, messages: ReadonlyArray<string>, group = '/aws/sagemaker/TrainingJobs') => {
     const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    const group = '/aws/sagemaker/TrainingJobs'
     try {
       await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: unknown) => {
         if ((e as { name?: string }).name !== 'ResourceAlreadyExistsException') throw e
@@ -146,6 +145,13 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     // --no-logs: none printed.
     const quiet = await run([programFile('logged'), '--run-id', 'd1', '--no-logs', '--state-dir', join(dir.path, 'quiet')])
     expect(lines(quiet.out, /^train \[/)).toHaveLength(0)
+  })
+
+  it("a transform job's log lines are printed too, with their instance", async () => {
+    await putLogs('score-j1/i-0abc123-1700000000', ['scored 120 records'], '/aws/sagemaker/TransformJobs')
+    const r = await run(['examples/batch-transform.ts', '--run-id', 'j1'])
+    expect(r.code).toBe(0)
+    expect(lines(r.out, /^score \[i-0abc123-1700000000\] scored 120 records$/)).toHaveLength(1)
   })
 
   /** Start the CLI as its own process, wait until it polls the held job, then send SIGINT. */
