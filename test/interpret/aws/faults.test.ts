@@ -167,7 +167,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
     try {
       // The describe-by-name before the create, then at least one poll.
-      await until(() => sentFor('DescribeTrainingJob', job) >= 2, 60_000, 'the CLI to poll the held job')
+      await until(() => sentFor('DescribeTrainingJob', job) >= 2, 90_000, 'the CLI to poll the held job')
       child.kill('SIGINT')
       return { code: await exited, out }
     } finally {
@@ -191,7 +191,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(lines(resumed.out, /^\S+ train: Completed$/).length).toBeGreaterThanOrEqual(1)
     expect(sentFor('CreateTrainingJob', 'sig-e1')).toBe(1)
     expect(sentFor('CreateModel', 'model-e1')).toBe(1)
-  })
+  }, 120_000)
 
   it('SIGINT with --stop-on-interrupt stops the job and waits until it has stopped', async () => {
     const file = programFile('stop')
@@ -202,7 +202,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(sentFor('CreateModel', 'model-e2')).toBe(0)
     const journal = JSON.parse(readFileSync(join(dir.path, 'state', 'runs', 'e2', 'steps', 'train.json'), 'utf8')) as { status: string }
     expect(journal.status).toBe('Stopped')
-  })
+  }, 120_000)
 
   it('an endpoint that does not answer is one clear line', async () => {
     const port = await freePort()
