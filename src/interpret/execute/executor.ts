@@ -425,8 +425,10 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         // Logs are a courtesy: a missing log group must not fail the job.
       }
     }
-    let last = ''
-    let secondarySeen = 0
+    // A resumed step's journal holds what was already said about it: say only what is new.
+    const said = journal.step(p.name)?.transitions ?? []
+    let last = [...said].reverse().find((t) => t.secondary === undefined)?.status ?? ''
+    let secondarySeen = said.filter((t) => t.secondary !== undefined).length
     let delay = backend.poll.initialMs
     for (;;) {
       let d: unknown
