@@ -171,6 +171,18 @@ describe('executor', () => {
     expect(again.steps.every((s) => s.reused)).toBe(true)
   })
 
+  it('a run id of another program is refused before anything is sent', async () => {
+    const dir = stateDir()
+    const backend = scriptedBackend()
+    await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, program: 'a.ts' })
+    const before = backend.calls.length
+    const other = await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, program: 'b.ts' })
+    expect(other.status).toBe('Failed')
+    expect(other.errors).toEqual([{ _tag: 'RunIdInUse', runId: 'r1', program: 'a.ts' }])
+    expect(backend.calls.length).toBe(before)
+    expect(readRun(dir, 'r1')!.run.program).toBe('a.ts')
+  })
+
   it('adopts what exists by name when the journal was lost', async () => {
     const backend = scriptedBackend()
     await run(planOf(chain()), { backend, runId: 'r1', stateDir: stateDir(), sleep: noSleep })
