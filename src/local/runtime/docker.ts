@@ -14,8 +14,7 @@
  * @since 0.2.0
  */
 import Docker from 'dockerode'
-import { Writable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
+import { lineWriter } from './lines.js'
 import type { HostExit, HostSpec, JobHandle, JobSpec, Runtime } from './runtime.js'
 
 /** Why the Docker runtime cannot be used here (no engine answered, no permission…). */
@@ -69,29 +68,6 @@ export const missingImageMessage = (image: string): string =>
 const noGpuMessage = (image: string): string =>
   `the job asks for GPUs (a GPU instance type) but this Docker engine has no GPU runtime; install the NVIDIA Container Toolkit and restart the engine, or choose a CPU instance type (image ${image})`
 
-/** Whole lines from a byte stream, however the chunks cut them (and whatever UTF-8 they split). */
-const lineWriter = (emit: (line: string) => void): Writable => {
-  const decoder = new StringDecoder('utf8')
-  let rest = ''
-  const push = (text: string) => {
-    const parts = (rest + text).split('\n')
-    rest = parts.pop() ?? ''
-    for (const p of parts) emit(p.endsWith('\r') ? p.slice(0, -1) : p)
-  }
-  return new Writable({
-    write(chunk: Buffer, _enc, done) {
-      push(decoder.write(chunk))
-      done()
-    },
-    final(done) {
-      push(decoder.end())
-      if (rest !== '') emit(rest)
-      rest = ''
-      done()
-    },
-  })
-}
-
 /** Where the client talks to the engine: DOCKER_HOST, else the socket docker-modem picks (it may look it up). */
 const engineAddress = async (docker: Docker): Promise<string> => {
   const modem = docker.modem as { socketPath?: string | (() => Promise<string>); host?: string; port?: string | number }
@@ -134,10 +110,20 @@ export const createDockerRuntime = async (options: DockerRuntimeOptions = {}): P
     return { unavailable: unavailableReason(e, where, timeoutMs) }
   }
   const describe = `docker: engine ${version.Version} (API ${version.ApiVersion}) answered at ${where}`
-  return dockerRuntime(docker, describe, options.jobNetwork ?? 'multi-host')
+  return runtimeOn(docker, describe, options.jobNetwork ?? 'multi-host')
 }
 
-const dockerRuntime = (docker: Docker, describe: string, jobNetwork: 'always' | 'multi-host'): Runtime => {
+/**
+ * The Docker runtime in the shape the local target loads it (`src/local/index.ts` on the `local`
+ * branch): the runtime, or a rejection saying why there is none (the target turns it into words).
+ */
+export const dockerRuntime = async (_options?: { readonly dir?: string; readonly say?: (line: string) => void }): Promise<Runtime> => {
+  const r = await createDockerRuntime()
+  if ('unavailable' in r) throw new Error(r.unavailable)
+  return r
+}
+
+const runtimeOn = (docker: Docker, describe: string, jobNetwork: 'always' | 'multi-host'): Runtime => {
   const hasGpuRuntime = async (): Promise<boolean> => {
     const info = (await docker.info()) as { Runtimes?: Record<string, unknown> }
     return Object.keys(info.Runtimes ?? {}).some((r) => r.includes('nvidia'))

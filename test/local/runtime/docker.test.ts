@@ -152,6 +152,20 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
     expect(await leftovers(id('fail'))).toEqual([])
   })
 
+  it('stops the other hosts when one host fails, as the cloud fails the whole job', async () => {
+    const hosts = ['algo-1', 'algo-2']
+    const job = jobOf(id('one-fails'), [
+      { host: 'algo-1', optMl: optMlFor(id('one-fails'), 'algo-1', hosts, { sleep: '600' }), mounts: [], env: {} },
+      { host: 'algo-2', optMl: optMlFor(id('one-fails'), 'algo-2', hosts, { fail: 'algo-2 gave up' }), mounts: [], env: {} },
+    ])
+    const handle = await runtime.start(job, () => undefined)
+    expect(await handle.exited).toEqual([
+      { host: 'algo-1', exitCode: 143, oomKilled: false },
+      { host: 'algo-2', exitCode: 1, oomKilled: false },
+    ])
+    expect(await leftovers(job.id)).toEqual([])
+  })
+
   it('reports a job over its memory limit as OOM-killed with exit 137', async () => {
     const host = oneHost(id('oom'), { allocate_mb: '256' })
     const handle = await runtime.start(jobOf(id('oom'), [host], { memoryBytes: 64 * 1024 * 1024 }), () => undefined)
@@ -171,7 +185,7 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
       expect(info.NetworkSettings.Ports['8080/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(port) }])
 
       const ping = await eventually('GET /ping', () =>
-        fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => undefined),
+        fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => undefined),
       )
       expect(ping).toBe(200)
       const answer = await fetch(`http://127.0.0.1:${port}/invocations`, { method: 'POST', body: '1,2,3', signal: AbortSignal.timeout(5000) })
