@@ -55,12 +55,19 @@ const messageOf = (e: unknown): string => {
   return String(e)
 }
 
-/** A request whose target is already gone (404), already stopped (304) or already being removed (409) needs no retry. */
-const ignoreGone = (e: unknown): void => {
-  const status = statusOf(e)
-  if (status === 404 || status === 304 || status === 409) return
-  throw e
-}
+/**
+ * Removal is idempotent: a container or network already gone (404), a container already stopped (304)
+ * or already being removed (409) is what was asked for. Anything else (a network still in use…) is
+ * an error.
+ */
+const unless =
+  (...statuses: ReadonlyArray<number>) =>
+  (e: unknown): void => {
+    if (!statuses.includes(statusOf(e) ?? 0)) throw e
+  }
+const containerGone = unless(404, 409)
+const containerStopped = unless(404, 304)
+const networkGone = unless(404)
 
 export const missingImageMessage = (image: string): string =>
   `image ${image} is not on this machine; build or load it: docker build -t ${image} <folder with its Dockerfile> / docker load -i <image archive>.tar (sagespec never pulls images)`
@@ -105,7 +112,8 @@ export const createDockerRuntime = async (options: DockerRuntimeOptions = {}): P
   const where = await engineAddress(docker)
   let version: Docker.DockerVersion
   try {
-    version = await withTimeout(docker.version(), timeoutMs)
+    // A client of its own with a request timeout, so an engine that never answers leaves no socket open.
+    version = await withTimeout(new Docker({ timeout: timeoutMs }).version(), timeoutMs + 100)
   } catch (e) {
     return { unavailable: unavailableReason(e, where, timeoutMs) }
   }
@@ -142,11 +150,11 @@ const runtimeOn = (docker: Docker, describe: string, jobNetwork: 'always' | 'mul
   const sweep = async (labels: Readonly<Record<string, string>>): Promise<void> => {
     const filters = JSON.stringify({ label: [SAGESPEC_LABEL, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] })
     const containers = await docker.listContainers({ all: true, filters })
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)))
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(containerGone)))
     const networks = await docker.listNetworks({ filters })
-    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreGone)))
+    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(networkGone)))
     const volumes = await docker.listVolumes({ filters })
-    await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(ignoreGone)))
+    await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(unless(404))))
   }
 
   const start = (job: JobSpec, onLine: (host: string, line: string) => void): Promise<JobHandle> =>
@@ -175,8 +183,8 @@ const startJob = async (
 
   // Everything this job made goes, whatever state it is in; safe to call more than once.
   const removeAll = async (): Promise<void> => {
-    await Promise.all(made.map((c) => c.remove({ force: true, v: true }).catch(ignoreGone)))
-    if (network !== undefined) await network.remove().catch(ignoreGone)
+    await Promise.all(made.map((c) => c.remove({ force: true, v: true }).catch(containerGone)))
+    if (network !== undefined) await network.remove().catch(networkGone)
   }
 
   const create = (host: HostSpec): Promise<Docker.Container> =>
@@ -252,7 +260,7 @@ const startJob = async (
   let stopping: Promise<void> | undefined
   const stop = (graceMs: number = DEFAULT_GRACE_MS): Promise<void> =>
     (stopping ??= Promise.all(
-      hosts.map(({ container }) => container.stop({ t: Math.ceil(graceMs / 1000) }).catch(ignoreGone)),
+      hosts.map(({ container }) => container.stop({ t: Math.ceil(graceMs / 1000) }).catch(containerStopped)),
     ).then(() => finished.then(() => undefined, () => undefined)))
 
   const waitHost = async ({ host, container, drained }: Started): Promise<HostExit> => {
