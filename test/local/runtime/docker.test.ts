@@ -173,8 +173,11 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
     expect(await leftovers(id('oom'))).toEqual([])
   })
 
-  it('serves /ping and /invocations on a port published on 127.0.0.1 only', async () => {
-    const job = jobOf(id('serve'), [oneHost(id('serve'), {})], { mode: 'serve', servePort: 8080 })
+  it.each([
+    { name: 'serve', port: 8080, env: {} as Record<string, string> },
+    { name: 'serve-9000', port: 9000, env: { SAGEMAKER_BIND_TO_PORT: '9000' } },
+  ])('serves /ping and /invocations on a port published on 127.0.0.1 only (container port $port)', async ({ name, port: inside, env }) => {
+    const job = jobOf(id(name), [oneHost(id(name), {}, [], env)], { mode: 'serve', servePort: inside })
     const handle = await runtime.start(job, () => undefined)
     try {
       expect(handle.addresses).toHaveLength(1)
@@ -182,7 +185,7 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
       expect(host).toBe('algo-1')
       expect(port).toBeGreaterThan(0)
       const info = await docker.getContainer(containerName(job.id, 'algo-1')).inspect()
-      expect(info.NetworkSettings.Ports['8080/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(port) }])
+      expect(info.NetworkSettings.Ports[`${inside}/tcp`]).toEqual([{ HostIp: '127.0.0.1', HostPort: String(port) }])
 
       const ping = await eventually('GET /ping', () =>
         fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => undefined),
