@@ -12,6 +12,8 @@ import type { Runtime } from '../../src/local/runtime/runtime.js'
 
 /** The probe (test/fixtures/images/probe): records what it saw in /opt/ml/model/probe.json. */
 export const PROBE_IMAGE = 'sagespec-test/probe:1'
+/** A stand-in for a framework container in script mode (test/fixtures/images/script-mode): a small training toolkit. */
+export const SCRIPT_MODE_IMAGE = 'sagespec-test/script-mode:1'
 
 export type DockerForTests =
   | { readonly _tag: 'Ready'; readonly runtime: Runtime; readonly docker: Docker }
@@ -26,11 +28,13 @@ export const dockerForTests = async (): Promise<DockerForTests> => {
   const runtime = await createDockerRuntime()
   if ('unavailable' in runtime) return skip(runtime.unavailable)
   const docker = new Docker()
-  const present = await docker
-    .getImage(PROBE_IMAGE)
-    .inspect()
-    .then(() => true, () => false)
-  if (!present) return skip(`the test image ${PROBE_IMAGE} is not built (run test/fixtures/images/build.sh)`)
+  for (const image of [PROBE_IMAGE, SCRIPT_MODE_IMAGE]) {
+    const present = await docker
+      .getImage(image)
+      .inspect()
+      .then(() => true, () => false)
+    if (!present) return skip(`the test image ${image} is not built (run test/fixtures/images/build.sh)`)
+  }
   return { _tag: 'Ready', runtime, docker }
 }
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { containerName, missingImageMessage, networkName } from '../../../src/local/runtime/docker.js'
 import type { HostExit, HostSpec, JobSpec, Mount } from '../../../src/local/runtime/runtime.js'
-import { PROBE_IMAGE, dockerForTests, eventually, tempFolder } from '../../support/docker.js'
+import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests, eventually, tempFolder } from '../../support/docker.js'
 
 const ready = await dockerForTests()
 const run = `test-${randomBytes(4).toString('hex')}`
@@ -42,7 +42,7 @@ const jobOf = (id: string, hosts: ReadonlyArray<HostSpec>, extra: Partial<JobSpe
 
 const oneHost = (id: string, hyperParameters: Record<string, string>, mounts: ReadonlyArray<Mount> = [], env: Record<string, string> = {}): HostSpec => ({
   host: 'algo-1',
-  optMl: optMlFor(id, 'algo-1', ['algo-1'], hyperParameters, mounts.map((m) => m.target.split('/').pop()!)),
+  optMl: optMlFor(id, 'algo-1', ['algo-1'], hyperParameters, mounts.flatMap((m) => (m.target.startsWith('/opt/ml/input/data/') ? [m.target.split('/').pop()!] : []))),
   mounts,
   env: { TRAINING_JOB_NAME: id, ...env },
 })
@@ -215,6 +215,50 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
     const info = (await docker.info()) as { Runtimes?: Record<string, unknown> }
     if (Object.keys(info.Runtimes ?? {}).some((r) => r.includes('nvidia'))) ctx.skip('this engine has a GPU runtime')
     expect(await runtime.check(jobOf(id('gpu'), [], { gpu: true }))).toMatch(/asks for GPUs .* no GPU runtime; install the NVIDIA Container Toolkit/)
+  })
+
+  it('runs a script-mode entry point in the script-mode test image as the training toolkit does', async () => {
+    const code = join(folder!.path, 'script-code')
+    mkdirSync(code)
+    writeFileSync(
+      join(code, 'entry.py'),
+      [
+        'import json, os, sys',
+        'seen = {"argv": sys.argv[1:], "cwd": os.getcwd(), "env": {k: v for k, v in os.environ.items() if k.startswith("SM_")}}',
+        'open(os.path.join(os.environ["SM_MODEL_DIR"], "seen.json"), "w").write(json.dumps(seen))',
+        'sys.exit(int(seen["env"]["SM_HP_EXIT"]))',
+      ].join('\n'),
+    )
+    const hps = { sagemaker_program: '"entry.py"', sagemaker_submit_directory: '"/opt/ml/code"', epochs: '5', lr: '0.1', exit: '0' }
+    const run = async (name: string, exit: string) => {
+      const data = join(folder!.path, `${name}-data`)
+      mkdirSync(data)
+      const host = oneHost(id(name), { ...hps, exit }, [
+        { source: data, target: '/opt/ml/input/data/train', readOnly: true },
+        { source: code, target: '/opt/ml/code', readOnly: true },
+      ])
+      const handle = await runtime.start(jobOf(id(name), [host], { image: SCRIPT_MODE_IMAGE }), () => undefined)
+      return { exits: await handle.exited, optMl: host.optMl }
+    }
+
+    const ok = await run('script', '0')
+    expect(ok.exits).toEqual([{ host: 'algo-1', exitCode: 0, oomKilled: false }])
+    const seen = JSON.parse(readFileSync(join(ok.optMl, 'model/seen.json'), 'utf8')) as { argv: string[]; cwd: string; env: Record<string, string> }
+    expect(seen.argv).toEqual(['--epochs', '5', '--exit', '0', '--lr', '0.1'])
+    expect(seen.cwd).toBe('/opt/ml/code')
+    expect(seen.env).toMatchObject({
+      SM_MODEL_DIR: '/opt/ml/model',
+      SM_CHANNEL_TRAIN: '/opt/ml/input/data/train',
+      SM_CHANNELS: '["train"]',
+      SM_HPS: '{"epochs":5,"exit":0,"lr":0.1}',
+      SM_HOSTS: '["algo-1"]',
+      SM_CURRENT_HOST: 'algo-1',
+      SM_USER_ENTRY_POINT: 'entry.py',
+    })
+
+    const failed = await run('script-fails', '3')
+    expect(failed.exits).toEqual([{ host: 'algo-1', exitCode: 3, oomKilled: false }])
+    expect(readFileSync(join(failed.optMl, 'output/failure'), 'utf8')).toMatch(/^ExecuteUserScriptError: entry.py exited with code 3/)
   })
 
   it('sweeps what carries the labels and leaves the rest', async () => {
