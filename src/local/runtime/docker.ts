@@ -15,6 +15,7 @@
  */
 import Docker from 'dockerode'
 import { lineWriter } from './lines.js'
+import { missingImageMessage, noGpuMessage } from './messages.js'
 import type { HostExit, HostSpec, JobHandle, JobSpec, Runtime } from './runtime.js'
 
 /** Why the Docker runtime cannot be used here (no engine answered, no permission…). */
@@ -68,12 +69,6 @@ const unless =
 const containerGone = unless(404, 409)
 const containerStopped = unless(404, 304)
 const networkGone = unless(404)
-
-export const missingImageMessage = (image: string): string =>
-  `image ${image} is not on this machine; build or load it: docker build -t ${image} <folder with its Dockerfile> / docker load -i <image archive>.tar (sagespec never pulls images)`
-
-const noGpuMessage = (image: string): string =>
-  `the job asks for GPUs (a GPU instance type) but this Docker engine has no GPU runtime; install the NVIDIA Container Toolkit and restart the engine, or choose a CPU instance type (image ${image})`
 
 /** Where the client talks to the engine: DOCKER_HOST, else the socket docker-modem picks (it may look it up). */
 const engineAddress = async (docker: Docker): Promise<string> => {
