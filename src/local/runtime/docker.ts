@@ -152,10 +152,31 @@ const runtimeOn = (docker: Docker, describe: string, jobNetwork: 'always' | 'mul
     await Promise.all((volumes.Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(unless(404))))
   }
 
-  const start = (job: JobSpec, onLine: (host: string, line: string) => void): Promise<JobHandle> =>
-    startJob(docker, job, onLine, jobNetwork === 'always' || job.hosts.length > 1)
+  // What live jobs made, so that closing the runtime (the command ends, Ctrl-C) leaves nothing behind,
+  // even for a job caught between creating its containers and handing back its handle.
+  const live = new Set<() => Promise<void>>()
+  let closed = false
+  const jobs: Jobs = {
+    hold: (removeAll) => (live.add(removeAll), () => void live.delete(removeAll)),
+    closed: () => closed,
+  }
 
-  return { kind: 'docker', describe, check, start, sweep, close: async () => undefined }
+  const start = (job: JobSpec, onLine: (host: string, line: string) => void): Promise<JobHandle> =>
+    startJob(docker, jobs, job, onLine, jobNetwork === 'always' || job.hosts.length > 1)
+
+  const close = async (): Promise<void> => {
+    closed = true
+    await Promise.all([...live].map((removeAll) => removeAll().catch(() => undefined)))
+    live.clear()
+  }
+
+  return { kind: 'docker', describe, check, start, sweep, close }
+}
+
+interface Jobs {
+  /** Keep a job's removal until it is done; the returned function lets go of it. */
+  readonly hold: (removeAll: () => Promise<void>) => () => void
+  readonly closed: () => boolean
 }
 
 interface Started {
@@ -167,6 +188,7 @@ interface Started {
 
 const startJob = async (
   docker: Docker,
+  jobs: Jobs,
   job: JobSpec,
   onLine: (host: string, line: string) => void,
   ownNetwork: boolean,
@@ -181,6 +203,8 @@ const startJob = async (
     await Promise.all(made.map((c) => c.remove({ force: true, v: true }).catch(containerGone)))
     if (network !== undefined) await network.remove().catch(networkGone)
   }
+
+  const release = jobs.hold(removeAll)
 
   const create = (host: HostSpec): Promise<Docker.Container> =>
     docker.createContainer({
@@ -223,17 +247,20 @@ const startJob = async (
 
   let hosts: Started[]
   try {
+    if (jobs.closed()) throw new Error('the Docker runtime is closed')
     if (ownNetwork)
       network = await docker.createNetwork({ Name: networkName(job.id), Driver: 'bridge', Labels: labels, CheckDuplicate: true })
     hosts = []
     for (const host of job.hosts) {
       const container = await create(host)
       made.push(container)
+      if (jobs.closed()) throw new Error('the Docker runtime was closed while the job was starting')
       hosts.push({ host, container, ...(await attach(host, container)) })
     }
     await Promise.all(hosts.map((h) => h.container.start()))
   } catch (e) {
     await removeAll()
+    release()
     const status = statusOf(e)
     const message = messageOf(e)
     if (status === 404 && /image/i.test(message)) throw new Error(missingImageMessage(job.image))
@@ -272,6 +299,7 @@ const startJob = async (
     await removeAll().catch((e: unknown) =>
       onLine(job.hosts[0]?.host ?? job.id, `sagespec: could not remove the containers of ${job.id}: ${messageOf(e)} (a later run's sweep removes them)`),
     )
+    release()
     return exits
   })
   return { addresses, exited: finished, stop }

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { containerName, networkName } from '../../../src/local/runtime/docker.js'
+import { containerName, createDockerRuntime, networkName } from '../../../src/local/runtime/docker.js'
 import { missingImageMessage } from '../../../src/local/runtime/messages.js'
 import type { HostExit, HostSpec, JobSpec, Mount } from '../../../src/local/runtime/runtime.js'
 import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests, eventually, tempFolder } from '../../support/docker.js'
@@ -121,6 +121,22 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
     expect(exits).toEqual([{ host: 'algo-1', exitCode: 143, oomKilled: false }])
     expect(await leftovers(job.id)).toEqual([])
     await expect(handle.stop()).resolves.toBeUndefined()
+  })
+
+  it('closing the runtime (the command ends) removes the jobs still running, and refuses new ones', async () => {
+    const own = await createDockerRuntime()
+    if ('unavailable' in own) throw new Error(own.unavailable)
+    const hosts = ['algo-1', 'algo-2']
+    const job = jobOf(
+      id('closed'),
+      hosts.map((h) => ({ host: h, optMl: optMlFor(id('closed'), h, hosts, { sleep: '600' }), mounts: [], env: {} })),
+    )
+    const handle = await own.start(job, () => undefined)
+    await own.close()
+    expect((await handle.exited).map((e) => e.host)).toEqual(hosts)
+    expect(await leftovers(job.id)).toEqual([])
+    await expect(own.start(jobOf(id('after-close'), [oneHost(id('after-close'), {})]), () => undefined)).rejects.toThrow(/closed/)
+    expect(await leftovers(id('after-close'))).toEqual([])
   })
 
   it('runs a 2-host job on a network of its own where the hosts resolve and reach each other by name', async () => {
