@@ -24,7 +24,7 @@ import type { History, Strategy } from './strategy.js'
 
 /** @category model */
 export interface BayesianOptions {
-  /** Random points before the surrogate takes over. @default clamp(d + 2, 3, 10) */
+  /** Points (tried, running or from warm-start parents) before the surrogate takes over. @default clamp(d + 2, 3, 10) */
   readonly initial?: number
   /** Uniform candidates per proposal. @default 1000 */
   readonly candidates?: number
@@ -83,7 +83,8 @@ export const bayesian = (space: Space, options: BayesianOptions = {}): Strategy 
       const out: Array<Unit> = []
       for (let k = 0; k < count; k++) {
         const index = history.proposed + k
-        if (index < initial || observed.length < 2) {
+        // Random until `initial` points are known or running — warm-start parents' points count.
+        if (history.trials.length + k < initial || observed.length < 2) {
           out.push(...uniformPoints(space, 1)({ ...history, proposed: index }, rng))
           continue
         }
