@@ -113,24 +113,30 @@ const SORTS: { readonly [K in SM.TrainingJobSortByOptions]: Sorter } = {
 }
 
 /**
- * `ListTrainingJobsForHyperParameterTuningJob`'s response: filtered by `StatusEquals`, sorted (by
- * `Name`, ascending, unless told), at most `MaxResults` (10) a page; `NextToken` is the next offset.
- * Sorting by `FinalObjectiveMetricValue` leaves out jobs without an objective value, as the cloud does.
+ * `ListTrainingJobsForHyperParameterTuningJob`'s response over these summaries: filtered by
+ * `StatusEquals`, sorted (by `Name`, ascending, unless told), at most `MaxResults` (10) a page;
+ * `NextToken` is the next offset. Sorting by `FinalObjectiveMetricValue` leaves out jobs without an
+ * objective value, as the cloud does.
  */
-export const listTrainingJobs =
+export const listSummaries =
   (input: Omit<ListInput, 'HyperParameterTuningJobName'>) =>
-  (state: TuningState): E.Either<string, ListOutput> => {
+  (summaries: ReadonlyArray<SM.HyperParameterTrainingJobSummary>): E.Either<string, ListOutput> => {
     const from = input.NextToken === undefined ? 0 : Number(input.NextToken)
     if (!Number.isInteger(from) || from < 0) return E.left(`NextToken ${JSON.stringify(input.NextToken)} is not one this tuning job gave`)
     const size = input.MaxResults ?? 10
     if (!Number.isInteger(size) || size < 1 || size > 100) return E.left(`MaxResults must be from 1 to 100, got ${size}`)
     const sortBy = input.SortBy ?? 'Name'
     const direction = input.SortOrder === 'Descending' ? -1 : 1
-    const all = state.jobs
-      .map(summaryOf(state))
+    const all = summaries
       .filter((s) => input.StatusEquals === undefined || s.TrainingJobStatus === input.StatusEquals)
       .filter((s) => sortBy !== 'FinalObjectiveMetricValue' || valueOf(s) !== undefined)
       .sort((a, b) => direction * SORTS[sortBy](a, b))
     const page = all.slice(from, from + size)
     return E.right({ TrainingJobSummaries: page, ...(from + size < all.length ? { NextToken: String(from + size) } : {}) })
   }
+
+/** The same over a running tuning job's state. */
+export const listTrainingJobs =
+  (input: Omit<ListInput, 'HyperParameterTuningJobName'>) =>
+  (state: TuningState): E.Either<string, ListOutput> =>
+    listSummaries(input)(state.jobs.map(summaryOf(state)))
