@@ -280,7 +280,14 @@ export const tune = (request: SM.CreateHyperParameterTuningJobCommandInput, runn
     running.set(index, task)
   }
 
+  // MaxRuntimeInSeconds bounds the whole tuning job: past it nothing starts and running jobs stop.
+  const deadline = plan.maxRuntimeSeconds === undefined ? undefined : created.getTime() + plan.maxRuntimeSeconds * 1000
+  const overtime = () => halt('Completed', `the tuning job reached its MaxRuntimeInSeconds (${plan.maxRuntimeSeconds})`)
+  const timer = deadline === undefined ? undefined : setTimeout(overtime, Math.max(0, deadline - now().getTime()))
+  timer?.unref()
+
   const fill = () => {
+    if (deadline !== undefined && now().getTime() >= deadline) overtime()
     while (halting === undefined && !exhausted && running.size < plan.maxParallel && state.jobs.length < plan.maxJobs) {
       const [unit] = plan.strategy.next(1)(history(), plan.rng)
       if (unit === undefined) exhausted = true
@@ -289,6 +296,7 @@ export const tune = (request: SM.CreateHyperParameterTuningJobCommandInput, runn
   }
 
   const finish = (): DescribeOutput => {
+    clearTimeout(timer)
     const own = state.jobs.filter((j) => j.objectiveStatus === 'Succeeded')
     const firstFailure = state.jobs.find((j) => j.failureReason !== undefined)?.failureReason
     const status: SM.HyperParameterTuningJobStatus = halting === 'Stopped' ? 'Stopped' : own.length > 0 ? 'Completed' : 'Failed'

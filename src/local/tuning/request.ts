@@ -38,6 +38,8 @@ export interface TuningPlan {
   readonly strategy: Strategy
   readonly maxJobs: number
   readonly maxParallel: number
+  /** `ResourceLimits.MaxRuntimeInSeconds`: the whole tuning job's time. */
+  readonly maxRuntimeSeconds?: number
   /** Hyperband's rule, or the median rule of `TrainingJobEarlyStoppingType: Auto`. */
   readonly stopRule?: StopRule
   readonly target?: number
@@ -128,7 +130,9 @@ export const planOf = (request: SM.CreateHyperParameterTuningJobCommandInput): E
   const limits = config.ResourceLimits
   errors.push(...positive(`${CONFIG}.ResourceLimits.MaxParallelTrainingJobs`, limits?.MaxParallelTrainingJobs))
   if (config.Strategy !== 'Grid') errors.push(...positive(`${CONFIG}.ResourceLimits.MaxNumberOfTrainingJobs`, limits?.MaxNumberOfTrainingJobs))
-  if (limits?.MaxRuntimeInSeconds !== undefined) errors.push(unsupported(`${CONFIG}.ResourceLimits.MaxRuntimeInSeconds`, 'a run-time limit for the whole tuning job is not supported locally: leave it out'))
+  const maxRuntime = limits?.MaxRuntimeInSeconds
+  if (maxRuntime !== undefined && !(Number.isInteger(maxRuntime) && maxRuntime >= 120 && maxRuntime <= 15768000))
+    errors.push(invalid(`${CONFIG}.ResourceLimits.MaxRuntimeInSeconds`, `expected a whole number of seconds from 120 to 15768000, got ${maxRuntime}`))
   if (config.TuningJobCompletionCriteria?.ConvergenceDetected?.CompleteOnConvergence === 'Enabled')
     errors.push(unsupported(`${CONFIG}.TuningJobCompletionCriteria.ConvergenceDetected`, 'convergence detection is not supported locally: use TargetObjectiveMetricValue or BestObjectiveNotImproving'))
   const notImproving = config.TuningJobCompletionCriteria?.BestObjectiveNotImproving?.MaxNumberOfTrainingJobsNotImproving
@@ -159,6 +163,7 @@ export const planOf = (request: SM.CreateHyperParameterTuningJobCommandInput): E
     rng: seeded(seed ?? seedOf(name)),
     ...(rule === undefined ? {} : { stopRule: rule }),
     ...(target === undefined ? {} : { target }),
+    ...(maxRuntime === undefined ? {} : { maxRuntimeSeconds: maxRuntime }),
     ...(notImproving === undefined ? {} : { notImproving }),
     ...(warm === undefined || warm.WarmStartType === undefined ? {} : { warmStart: { type: warm.WarmStartType, parents } }),
   })

@@ -141,6 +141,25 @@ describe('tuning driver', () => {
     })
   })
 
+  it('MaxRuntimeInSeconds: past it no job starts, and the tuning job completes with what it has', async () => {
+    // A clock that moves 10 s at each reading: a few jobs in, 120 s have passed.
+    let t = 0
+    const now = () => new Date(Date.UTC(2026, 0, 1) + 10_000 * t++)
+    const fake = fakeRunner('loss', () => [1])
+    const job = start(
+      request('overtime', { ResourceLimits: { MaxNumberOfTrainingJobs: 10, MaxParallelTrainingJobs: 1, MaxRuntimeInSeconds: 120 }, ParameterRanges: { ContinuousParameterRanges: [continuous('x', '0', '1')] } }),
+      fake.runner,
+      { now },
+    )
+    const d = await job.done
+    expect(fake.started.length).toBeGreaterThan(0)
+    expect(fake.started.length).toBeLessThan(10)
+    expect(d.HyperParameterTuningJobStatus).toBe('Completed')
+    expect(errorsOf(request('short', { ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1, MaxRuntimeInSeconds: 60 }, ParameterRanges: { ContinuousParameterRanges: [continuous('x', '0', '1')] } }))[0]?.path).toBe(
+      'HyperParameterTuningJobConfig.ResourceLimits.MaxRuntimeInSeconds',
+    )
+  })
+
   describe('early stopping Auto (median rule)', () => {
     it('stops a job worse than the median of the earlier jobs running averages, and no other', async () => {
       const curves: Record<string, ReadonlyArray<number>> = {
