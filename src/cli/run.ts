@@ -72,6 +72,19 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
   }
 }
 
+/**
+ * `eventLine` with memory: a step's end is not repeated when its last status line already said it
+ * (`Completed` after `Completed / Completed`).
+ */
+export const eventLines = (now: () => Date = () => new Date()): ((e: RunEvent) => string | undefined) => {
+  const said = new Map<string, string>()
+  return (e) => {
+    if (e._tag === 'StatusChanged') said.set(e.step, e.status)
+    if (e._tag === 'StepFinished' && e.reason === undefined && said.get(e.step) === e.status) return undefined
+    return eventLine(e, now)
+  }
+}
+
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`)
 
 /** The summary table: step, physical name, status, duration, key outputs. */
@@ -215,7 +228,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
   // A live status block only where a person watches a terminal; plain lines everywhere else.
-  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, (e) => eventLine(e)) : lineView(say, (e) => eventLine(e))
+  const lines = eventLines()
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, lines) : lineView(say, lines)
   let result: RunResult
   try {
     result = await run(prepared.plan, {

@@ -436,19 +436,20 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         throw serviceError(p.name, p.watch.describe, e)
       }
       const status = p.watch.statusField === undefined ? 'Created' : (field(d, p.watch.statusField) ?? 'Unknown')
+      // The status first, then what happened within it (SageMaker's secondary statuses), each once;
+      // then the lines the job printed, after the status that began them.
+      if (status !== last) {
+        transition(p.name, status)
+        last = status
+        delay = backend.poll.initialMs
+      }
       const transitions = at(d, ['SecondaryStatusTransitions'])
       if (Array.isArray(transitions)) {
         for (const t of transitions.slice(secondarySeen)) transition(p.name, status, String(at(t, ['Status'])), typeof at(t, ['StatusMessage']) === 'string' ? String(at(t, ['StatusMessage'])) : undefined)
         if (transitions.length > secondarySeen) delay = backend.poll.initialMs
         secondarySeen = transitions.length
       }
-      // After the transitions: the lines a job printed follow the status that began them.
       await drainLogs()
-      if (status !== last) {
-        transition(p.name, status)
-        last = status
-        delay = backend.poll.initialMs
-      }
       const settled = expectConfig === undefined || field(d, 'EndpointConfigName') === expectConfig
       if (p.watch.statusField === undefined || (p.watch.done.includes(status) && settled)) {
         await drainLogs()
