@@ -18,6 +18,9 @@ import { frameworkTuning, sklearn } from '../../../src/frameworks/index.js'
 import { createLocalBackend, stageCodeLocally } from '../../../src/local/backend.js'
 import { createContext, notifier } from '../../../src/local/context.js'
 import { FAMILIES } from '../../../src/local/index.js'
+import { mergeHandlers } from '../../../src/local/backend.js'
+import { localProblems } from '../../../src/local/capabilities.js'
+import tuningExample from '../../../examples/tuning.js'
 import { processRuntime } from '../../../src/local/runtime/process.js'
 import { peakConcurrency } from '../../../src/local/tuning/state.js'
 import type { TuningRecord } from '../../../src/local/tuning.js'
@@ -195,6 +198,16 @@ describe('local tuning (process runtime)', () => {
     expect(d.TrainingJobStatusCounters?.Completed).toBe(4)
     expect(d.BestTrainingJob?.FinalHyperParameterTuningJobObjectiveMetric?.Value).toBeCloseTo(loss(d.BestTrainingJob?.TunedHyperParameters), 8)
     expect(Object.values(step?.outputs ?? {})).toContain(d.BestTrainingJob?.TrainingJobName)
+  })
+})
+
+describe('local capabilities of a tuning step', () => {
+  it('are its training definition\'s: a BYO image needs Docker, and says so before anything starts', () => {
+    const v = validate(tuningExample)
+    if (E.isLeft(v)) throw new Error(JSON.stringify(v.left))
+    const problems = localProblems(toPlan(v.right).steps, mergeHandlers(FAMILIES), { runtime: 'process', baseDir: root })
+    expect(problems).toContainEqual(expect.objectContaining({ path: 'steps.tune.image', expected: expect.stringContaining('--runtime docker') }))
+    expect(JSON.stringify(problems)).not.toContain('CreateHyperParameterTuningJob is not supported')
   })
 })
 
