@@ -1,7 +1,7 @@
 /**
- * What a local tuning job knows about itself and its training jobs: plain immutable records that the
- * driver replaces as things happen, and that `outputs.ts` turns into the cloud's Describe and List
- * responses.
+ * What a local tuning job knows about itself and its training jobs: immutable records that the
+ * driver replaces as things happen (beside the plan it runs), and that `outputs.ts` turns into the
+ * cloud's Describe and List responses.
  *
  * @since 0.2.0
  */
