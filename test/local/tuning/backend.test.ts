@@ -3,7 +3,7 @@
  * whose objective is a known function of its hyperparameters, through the backend's tuning handlers
  * and through the executor.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -141,7 +141,8 @@ describe('local tuning (process runtime)', () => {
     for (const deadline = Date.now() + 30_000; ; ) {
       const l = await backend.send('ListTrainingJobsForHyperParameterTuningJob', { HyperParameterTuningJobName: 'e2e-stop' })
       const names = (l.TrainingJobSummaries ?? []).map((s) => s.TrainingJobName ?? '')
-      if (names.length === 2 && names.every((n) => record('e2e-stop') && readFileSync(join(stateDir, 'local', 'training-jobs', n, 'log.txt'), { encoding: 'utf8', flag: 'a+' }).includes('epoch 1'))) break
+      const log = (n: string) => join(stateDir, 'local', 'training-jobs', n, 'log.txt')
+      if (names.length === 2 && names.every((n) => existsSync(log(n)) && readFileSync(log(n), 'utf8').includes('epoch 1'))) break
       if (Date.now() > deadline) throw new Error('the training jobs did not start')
       await backend.changed!('e2e-stop', 500)
     }
@@ -152,6 +153,24 @@ describe('local tuning (process runtime)', () => {
     const l = await backend.send('ListTrainingJobsForHyperParameterTuningJob', { HyperParameterTuningJobName: 'e2e-stop' })
     for (const s of l.TrainingJobSummaries ?? []) expect(gone(Number(readFileSync(join(pids, s.TrainingJobName ?? ''), 'utf8')))).toBe(true)
     await expect(backend.send('StopHyperParameterTuningJob', { HyperParameterTuningJobName: 'e2e-stop' })).rejects.toMatchObject({ name: 'ValidationException' })
+  })
+
+  it('Hyperband stops real jobs on the objective values they print (none runs its 10 epochs past MaxResource 3)', async () => {
+    await backend.send(
+      'CreateHyperParameterTuningJob',
+      scriptRequest('e2e-hyperband', { Strategy: 'Hyperband', RandomSeed: 2, StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 3 } }, ResourceLimits: { MaxNumberOfTrainingJobs: 5, MaxParallelTrainingJobs: 2 }, ParameterRanges: ranges }, { epochs: '10', sleep: '0.2' }),
+    )
+    const d = await waitTuning('e2e-hyperband')
+    expect(d.HyperParameterTuningJobStatus).toBe('Completed')
+    expect(d.TrainingJobStatusCounters).toMatchObject({ Stopped: 5, Completed: 0 })
+    const l = await backend.send('ListTrainingJobsForHyperParameterTuningJob', { HyperParameterTuningJobName: 'e2e-hyperband' })
+    for (const s of l.TrainingJobSummaries ?? []) {
+      const printed = readFileSync(join(stateDir, 'local', 'training-jobs', s.TrainingJobName ?? '', 'log.txt'), 'utf8').split('\n').filter((x) => x.includes('loss=')).length
+      expect(printed).toBeGreaterThanOrEqual(1)
+      expect(printed).toBeLessThan(10)
+      expect(s.ObjectiveStatus).toBe('Succeeded')
+      expect(gone(Number(readFileSync(join(pids, s.TrainingJobName ?? ''), 'utf8')))).toBe(true)
+    }
   })
 
   it('answers for a tuning job that does not exist as the cloud does, and refuses a bad request with every reason', async () => {
