@@ -119,6 +119,18 @@ describe('local tuning (process runtime)', () => {
     expect(peakConcurrency(record('e2e-random').events)).toBe(2)
   })
 
+  it('Grid runs every combination once as real jobs, and finds the known best', async () => {
+    await backend.send(
+      'CreateHyperParameterTuningJob',
+      scriptRequest('e2e-grid', { Strategy: 'Grid', ResourceLimits: { MaxParallelTrainingJobs: 2 }, ParameterRanges: { CategoricalParameterRanges: [{ Name: 'x', Values: ['0.1', '0.3', '0.5'] }, { Name: 'n', Values: ['2', '4'] }] } }),
+    )
+    const d = await waitTuning('e2e-grid')
+    const l = await backend.send('ListTrainingJobsForHyperParameterTuningJob', { HyperParameterTuningJobName: 'e2e-grid' })
+    expect(new Set((l.TrainingJobSummaries ?? []).map((s) => `${s.TunedHyperParameters?.x}/${s.TunedHyperParameters?.n}`))).toEqual(new Set(['0.1/2', '0.1/4', '0.3/2', '0.3/4', '0.5/2', '0.5/4']))
+    expect(d.BestTrainingJob?.TunedHyperParameters).toEqual({ x: '0.3', n: '4' })
+    expect(d.BestTrainingJob?.FinalHyperParameterTuningJobObjectiveMetric?.Value).toBeCloseTo(0.1 / 3, 8)
+  })
+
   it('warm-starts from an earlier local tuning job recorded in the state folder', async () => {
     await backend.send(
       'CreateHyperParameterTuningJob',
