@@ -165,15 +165,20 @@ export const logBuffers = (): LogBuffers => {
 
 export const notifier = (): Notifier => {
   const waiting = new Map<string, Set<() => void>>()
+  // A change nobody was waiting for wakes the next waiter at once: a caller that looked (Describe)
+  // just before the change and waits just after it must not sleep through it.
+  const unseen = new Set<string>()
   return {
     notify: (name) => {
       const w = waiting.get(name)
       waiting.delete(name)
+      if (w === undefined || w.size === 0) unseen.add(name)
       for (const wake of w ?? []) wake()
     },
     changed: (name, timeoutMs, signal) =>
       new Promise<void>((res) => {
         if (signal?.aborted) return res()
+        if (unseen.delete(name)) return res()
         let set = waiting.get(name)
         if (set === undefined) waiting.set(name, (set = new Set()))
         const wake = () => {

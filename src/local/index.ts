@@ -20,9 +20,10 @@ import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
 import type { Runtime } from './runtime/runtime.js'
 import { trainingHandlers } from './training.js'
+import { tuningHandlers } from './tuning.js'
 
 /** The operation families of the local backend. */
-export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers]
+export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, tuningHandlers]
 
 // -------------------------------------------------------------------------------------
 // runtimes
