@@ -16,6 +16,7 @@ import { isNotFound, isServiceError, isTransient, type Input, type OperationName
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DESCRIBE_OF, NAME_FIELDS, type Request } from '../plan/requests.js'
 import { resolve, type Resolver } from '../plan/symbolic.js'
+import { sameProgress, tuningProgress, type TuningProgress } from '../tuning/progress.js'
 import { isRunId, openJournal, type Journal, type RunRecord, type SentRequest, type StepRecord, type StepStatus } from './journal.js'
 import type { Backend, LogCursor, Progress } from './port.js'
 
@@ -39,6 +40,7 @@ export type RunEvent =
   | { readonly _tag: 'StepReused'; readonly step: string; readonly physicalName: string }
   | { readonly _tag: 'RequestSent'; readonly step: string; readonly op: string; readonly outcome: SentRequest['outcome'] }
   | { readonly _tag: 'StatusChanged'; readonly step: string; readonly status: string; readonly secondary?: string; readonly message?: string; readonly at: Date }
+  | { readonly _tag: 'TuningProgress'; readonly step: string; readonly progress: TuningProgress; readonly at: Date }
   | { readonly _tag: 'LogLine'; readonly step: string; readonly host: string; readonly line: string }
   | { readonly _tag: 'Upload'; readonly step: string; readonly progress: Progress }
   | { readonly _tag: 'StepFinished'; readonly step: string; readonly status: StepStatus; readonly reason?: string }
@@ -412,6 +414,7 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
     }
     let last = ''
     let secondarySeen = 0
+    let progress: TuningProgress | undefined
     let delay = backend.poll.initialMs
     for (;;) {
       let d: unknown
@@ -433,6 +436,9 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         last = status
         delay = backend.poll.initialMs
       }
+      // Tuning: the counters move between status changes; report each move once.
+      const moved = p.kind === 'Tuning' ? tuningProgress(d as Output<'DescribeHyperParameterTuningJob'>) : undefined
+      if (moved !== undefined && !sameProgress(moved, progress)) emit({ _tag: 'TuningProgress', step: p.name, progress: (progress = moved), at: now() })
       const settled = expectConfig === undefined || field(d, 'EndpointConfigName') === expectConfig
       if (p.watch.statusField === undefined || (p.watch.done.includes(status) && settled)) {
         await drainLogs()
