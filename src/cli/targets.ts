@@ -9,6 +9,7 @@
 import { resolve } from 'node:path'
 import type { Backend } from '../interpret/execute/port.js'
 import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
+import type { Io } from './compile.js'
 
 export type TargetName = 'aws' | 'local'
 
@@ -79,4 +80,58 @@ export const readTargetFlags = (
       ...extra,
     },
   }
+}
+
+/** What a backend-driven command takes from outside; tests pass an in-memory backend and no sleeps. */
+export interface CommandDeps {
+  /** @default the target's own backend */
+  readonly connect?: Connect
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly random?: () => number
+  readonly now?: () => Date
+  /** Ends waits as Ctrl-C does. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Connect, hand the backend to `use`, and close it whatever happens. Ctrl-C (or `deps.signal`)
+ * aborts the signal `use` gets, so a wait ends cleanly; a second Ctrl-C exits at once.
+ */
+export const withBackend = async (
+  io: Io,
+  target: TargetName,
+  options: TargetOptions,
+  deps: CommandDeps,
+  use: (backend: Backend, signal: AbortSignal) => Promise<number>,
+): Promise<number> => {
+  let backend: Backend
+  try {
+    backend = await (deps.connect ?? connect)(target, options)
+  } catch (e) {
+    io.err(`--target ${target}: ${e instanceof Error ? e.message : String(e)}`)
+    return 1
+  }
+  const controller = new AbortController()
+  const onAbort = () => controller.abort()
+  deps.signal?.addEventListener('abort', onAbort, { once: true })
+  let interrupts = 0
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(130)
+    controller.abort()
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    return await use(backend, controller.signal)
+  } finally {
+    process.off('SIGINT', onSigint)
+    deps.signal?.removeEventListener('abort', onAbort)
+    await backend.close()
+  }
+}
+
+/** Rows under a header, columns padded to their widest cell (the last one left ragged). */
+export const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()
+  return [line(head), ...rows.map(line)].join('\n')
 }

@@ -106,38 +106,12 @@ export const allPages = async <K extends OperationName, A>(
   return E.right(out)
 }
 
-/**
- * Ask `check` until it answers a value, pausing between asks with exponential backoff and jitter
- * (the backend's `poll` bounds), or until the backend says `name` may have changed. The signal ends
- * the wait with `Interrupted`.
- */
-export const waitFor = async <A>(
-  backend: Backend,
-  name: string,
-  check: () => Promise<E.Either<CallError, A | undefined>>,
-  options: WaitOptions = {},
-): Promise<E.Either<CallError, A>> => {
-  const { signal } = options
-  const pause = options.sleep ?? sleep
-  const random = options.random ?? Math.random
-  let delay = backend.poll.initialMs
-  for (;;) {
-    if (signal?.aborted) return E.left({ _tag: 'Interrupted' })
-    const r = await check()
-    if (E.isLeft(r) || r.right !== undefined) return r as E.Either<CallError, A>
-    const jittered = delay * (0.8 + 0.4 * random())
-    try {
-      await (backend.changed !== undefined ? backend.changed(name, jittered, signal === undefined ? {} : { signal }) : pause(jittered, signal))
-    } catch (e) {
-      if (signal?.aborted) return E.left({ _tag: 'Interrupted' })
-      throw e
-    }
-    delay = Math.min(backend.poll.maxMs, delay * 1.5)
-  }
+/** Delays that grow from the backend's `initialMs` by half each time up to its `maxMs`, with jitter. */
+export interface Backoff {
+  readonly next: () => number
+  /** Back to the shortest delay: something moved, so more may move soon. */
+  readonly reset: () => void
 }
-
-/** Restart the backoff: used by a follower when something moved. */
-export type Backoff = { readonly next: () => number; readonly reset: () => void }
 
 export const backoff = (backend: Backend, random: () => number = Math.random): Backoff => {
   let delay = backend.poll.initialMs
@@ -150,5 +124,39 @@ export const backoff = (backend: Backend, random: () => number = Math.random): B
     reset: () => {
       delay = backend.poll.initialMs
     },
+  }
+}
+
+/**
+ * Wait `ms`, or less when the backend can tell that `name` may have changed. Resolves false when the
+ * signal ended the wait.
+ */
+export const pause = async (backend: Backend, name: string, ms: number, options: WaitOptions = {}): Promise<boolean> => {
+  const { signal } = options
+  try {
+    await (backend.changed !== undefined ? backend.changed(name, ms, signal === undefined ? {} : { signal }) : (options.sleep ?? sleep)(ms, signal))
+  } catch (e) {
+    if (signal?.aborted) return false
+    throw e
+  }
+  return signal?.aborted !== true
+}
+
+/**
+ * Ask `check` until it answers a value, pausing between asks with backoff (see `pause`). The signal
+ * ends the wait with `Interrupted`.
+ */
+export const waitFor = async <A>(
+  backend: Backend,
+  name: string,
+  check: () => Promise<E.Either<CallError, A | undefined>>,
+  options: WaitOptions = {},
+): Promise<E.Either<CallError, A>> => {
+  const delays = backoff(backend, options.random)
+  for (;;) {
+    if (options.signal?.aborted) return E.left({ _tag: 'Interrupted' })
+    const r = await check()
+    if (E.isLeft(r) || r.right !== undefined) return r as E.Either<CallError, A>
+    if (!(await pause(backend, name, delays.next(), options))) return E.left({ _tag: 'Interrupted' })
   }
 }
