@@ -11,8 +11,8 @@ const WIDTH = 760
 const HEIGHT = 460
 const LEFT = 90
 const RIGHT = 30
-const TOP = 64
-const BOTTOM = 64
+const TOP = 84
+const BOTTOM = 84
 const PLOT_W = WIDTH - LEFT - RIGHT
 const PLOT_H = HEIGHT - TOP - BOTTOM
 
@@ -45,12 +45,13 @@ export const niceAxis = (lo: number, hi: number, count = 5): Axis => {
   // A single value still needs an axis: widen it around the value.
   const pad = hi === lo ? (lo === 0 ? 1 : Math.abs(lo) * 0.1) : 0
   const step = niceStep(hi + pad - (lo - pad), count)
-  const min = Math.floor((lo - pad) / step) * step
-  const max = Math.ceil((hi + pad) / step) * step
-  const ticks: number[] = []
-  // Integer tick indices: no drift from adding a float step again and again.
-  for (let i = 0; min + i * step <= max + step / 1e9; i++) ticks.push(min + i * step)
-  return { min, max, ticks, decimals: Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) }
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9))
+  // Ticks are whole multiples of the step, rounded to the digits the step has: no float drift.
+  const at = (k: number) => Number((k * step).toFixed(decimals))
+  const first = Math.floor((lo - pad) / step)
+  const last = Math.ceil((hi + pad) / step)
+  const ticks = Array.from({ length: last - first + 1 }, (_, i) => at(first + i))
+  return { min: ticks[0]!, max: ticks[ticks.length - 1]!, ticks, decimals }
 }
 
 const label = (v: number, decimals: number): string => {
@@ -86,7 +87,7 @@ export const toSvg = (a: TuningAnalytics): string => {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${LEFT}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="12" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   ]
   if (points.length === 0)
     return [...head, `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" fill="#555555">No training job has reported ${escapeXml(a.objective.metric)} yet.</text>`, '</svg>', ''].join('\n')
@@ -119,7 +120,7 @@ export const toSvg = (a: TuningAnalytics): string => {
   const subtitle = `${points.length} training job${points.length === 1 ? '' : 's'} with an objective${unscored === 0 ? '' : `, ${unscored} without`}; best ${overall.objective} (${overall.job.name})`
   return [
     ...head,
-    `<text x="${LEFT}" y="44" fill="#555555">${escapeXml(subtitle)}</text>`,
+    `<text x="12" y="44" fill="#555555">${escapeXml(subtitle)}</text>`,
     // grid and ticks
     ...yAxis.ticks.flatMap((t) => [
       `<line x1="${LEFT}" y1="${n(yOf(t))}" x2="${right}" y2="${n(yOf(t))}" stroke="#e5e5e5"/>`,
@@ -132,19 +133,21 @@ export const toSvg = (a: TuningAnalytics): string => {
     // axes and their labels
     `<line x1="${LEFT}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333333"/>`,
     `<line x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${bottom}" stroke="#333333"/>`,
-    `<text x="${LEFT + PLOT_W / 2}" y="${HEIGHT - 18}" text-anchor="middle">${escapeXml(`${unit.name} since the first training job started`)}</text>`,
-    `<text transform="translate(22,${TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeXml(a.objective.metric)}</text>`,
+    `<text x="${LEFT + PLOT_W / 2}" y="${bottom + 40}" text-anchor="middle">${escapeXml(`${unit.name} since the first training job started`)}</text>`,
+    // The metric's name over its axis, level: no rotation for a renderer to get wrong.
+    `<text x="12" y="${TOP - 16}" font-weight="bold">${escapeXml(a.objective.metric)}</text>`,
     // best so far, then the jobs on top
     `<path d="${path}" fill="none" stroke="#d62728" stroke-width="2"/>`,
+    // (each point's title is the job's name and objective, shown on hover)
     ...points.map(
       (p) =>
-        `<circle cx="${n(xOf(p.at))}" cy="${n(yOf(p.objective))}" r="${p === overall ? 6 : 4}" fill="${p === overall ? '#d62728' : '#1f77b4'}" fill-opacity="0.85"><title>${escapeXml(`${p.job.name}: ${p.objective}`)}</title></circle>`,
+        `<g><title>${escapeXml(`${p.job.name}: ${p.objective}`)}</title><circle cx="${n(xOf(p.at))}" cy="${n(yOf(p.objective))}" r="${p === overall ? 6 : 4}" fill="${p === overall ? '#d62728' : '#1f77b4'}"/></g>`,
     ),
-    // legend
-    `<g transform="translate(${right - 150},${TOP + 8})">`,
-    `<rect x="-8" y="-12" width="156" height="42" fill="#ffffff" stroke="#cccccc"/>`,
-    `<circle cx="4" cy="0" r="4" fill="#1f77b4"/><text x="16" y="4">training job</text>`,
-    `<line x1="-4" y1="18" x2="12" y2="18" stroke="#d62728" stroke-width="2"/><text x="16" y="22">best so far</text>`,
+    // legend, under the plot where no point can hide it
+    `<g transform="translate(${LEFT},${HEIGHT - 16})">`,
+    `<circle cx="4" cy="-4" r="4" fill="#1f77b4"/><text x="14" y="0">training job</text>`,
+    `<circle cx="114" cy="-4" r="6" fill="#d62728"/><text x="126" y="0">best job</text>`,
+    `<line x1="206" y1="-4" x2="226" y2="-4" stroke="#d62728" stroke-width="2"/><text x="234" y="0">best so far</text>`,
     `</g>`,
     '</svg>',
     '',
