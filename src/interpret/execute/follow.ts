@@ -118,8 +118,13 @@ export const follow = async (backend: Backend, kind: JobKind, name: string, opti
     const got = await describeJob(backend, kind, name, signal)
     if (E.isLeft(got)) return got
     const d = got.right
-    await drainLogs()
     const status = str(d[job.statusField]) ?? 'Unknown'
+    // The status first, then what it went through: a person reads the job's state, then the detail.
+    if (status !== last) {
+      emit({ _tag: 'StatusChanged', step, status, at: now() })
+      last = status
+      delays.reset()
+    }
     const transitions = d['SecondaryStatusTransitions']
     if (Array.isArray(transitions) && transitions.length > secondarySeen) {
       for (const t of transitions.slice(secondarySeen) as ReadonlyArray<Record<string, unknown>>) {
@@ -129,15 +134,10 @@ export const follow = async (backend: Backend, kind: JobKind, name: string, opti
       secondarySeen = transitions.length
       delays.reset()
     }
-    if (status !== last) {
-      emit({ _tag: 'StatusChanged', step, status, at: now() })
-      last = status
-      delays.reset()
-    }
     const moved = kind === 'Tuning' ? tuningProgress(d) : undefined
     if (moved !== undefined && !sameProgress(moved, progress)) emit({ _tag: 'TuningProgress', step, progress: (progress = moved), at: now() })
+    await drainLogs()
     if (job.done.includes(status) || job.failed.includes(status)) {
-      await drainLogs()
       const reason = str(d['FailureReason'])
       return E.right({ kind, status, completed: job.done.includes(status), describe: d, ...(reason === undefined || reason === '' ? {} : { reason }) })
     }
