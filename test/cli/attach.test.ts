@@ -1,9 +1,20 @@
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { afterAll, describe, expect, it } from 'vitest'
 import { attachCommand } from '../../src/cli/attach.js'
+import { run } from '../../src/interpret/execute/executor.js'
+import { readRun } from '../../src/interpret/execute/journal.js'
+import { toPlan } from '../../src/interpret/plan/plan.js'
+import { model, program, training, validate } from '../../src/index.js'
 import type { Backend, LogLine } from '../../src/interpret/execute/port.js'
 import { noSleep, scriptedBackend, type Script } from '../support/scripted-backend.js'
 
 const trainingJob = (name: string) => ({ TrainingJobName: name, RoleArn: 'arn:aws:iam::111122223333:role/SageMakerRole', OutputDataConfig: { S3OutputPath: 's3://bucket/models' } })
+
+const root = mkdtempSync(join(tmpdir(), 'sagespec-cli-attach-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 const at = (s: number) => new Date(Date.UTC(2026, 2, 14, 10, 0, s))
 
@@ -122,5 +133,56 @@ describe('sagespec attach', () => {
     expect(status).toBe(130)
     expect(err).toStrictEqual(['Stopped following long; the job goes on. Attach again with: sagespec attach long --target aws'])
     expect(b.calls.some((c) => c.op.startsWith('Stop'))).toBe(false)
+  })
+
+  it('--as STEP --resume RUN journals the completed job as the step: resuming reuses it and reads its outputs', async () => {
+    const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
+    const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn:1.0'
+    const t = training('train', { image, role, resources: { instanceType: 'ml.m5.xlarge' }, output: { s3OutputPath: 's3://bucket/models' }, channels: { train: { uri: 's3://bucket/train/' } } })
+    const v = validate(program(t, model('churn', { container: { image, modelDataUrl: t.outputs.modelArtifacts }, role })))
+    if (E.isLeft(v)) throw new Error('program')
+    const plan = toPlan(v.right)
+    const stateDir = join(root, 'adopt')
+    // The run is interrupted while its training job runs (Ctrl-C at its first poll)…
+    const controller = new AbortController()
+    const b = scriptedBackend({
+      polls: (name) => (name === 'by-hand' ? 2 : 1),
+      before: (op) => {
+        if (op === 'DescribeTrainingJob' && b.creates().length > 0) controller.abort()
+      },
+    })
+    const first = await run(plan, { backend: b, runId: 'r1', stateDir, sleep: noSleep, signal: controller.signal, program: 'churn.ts' })
+    expect(first.status).toBe('Interrupted')
+    // …and the user trains by hand instead.
+    await b.send('CreateTrainingJob', { ...trainingJob('by-hand'), OutputDataConfig: { S3OutputPath: 's3://bucket/manual' } })
+    const out: string[] = []
+    const err: string[] = []
+    const deps = { connect: async () => b, sleep: noSleep, now: () => at(30) }
+    const status = await attachCommand(['by-hand', '--as', 'train', '--resume', 'r1', '--target', 'local', '--state-dir', stateDir], { out: (x) => void out.push(x), err: (x) => void err.push(x) }, deps)
+    expect(err).toStrictEqual([])
+    expect(status).toBe(0)
+    expect(out.at(-1)).toBe('Adopted by-hand as step train of run r1. Resume with: sagespec run churn.ts --target local --resume r1')
+    const journaled = readRun(stateDir, 'r1')!.steps.find((s) => s.name === 'train')!
+    expect([journaled.status, journaled.physicalName, journaled.transitions.map((x) => x.status)]).toStrictEqual(['Completed', 'by-hand', ['InProgress', 'Completed']])
+
+    const resumed = await run(plan, { backend: b, runId: 'r1', stateDir, sleep: noSleep })
+    expect(resumed.status).toBe('Completed')
+    expect(resumed.steps.map((s) => [s.name, s.physicalName, s.reused])).toStrictEqual([
+      ['train', 'by-hand', true],
+      ['churn', 'churn-r1', false],
+    ])
+    expect(b.creates('CreateModel')[0]!.input.PrimaryContainer.ModelDataUrl).toBe('s3://bucket/manual/by-hand/output/model.tar.gz')
+
+    // Once completed, the step takes no other job; a wrong step or run is named.
+    const again = async (...args: string[]) => {
+      const e: string[] = []
+      const code = await attachCommand(['by-hand', ...args, '--target', 'local', '--state-dir', stateDir], { out: () => undefined, err: (x) => void e.push(x) }, deps)
+      return [code, e.join('\n')]
+    }
+    expect(await again('--as', 'train', '--resume', 'r1')).toStrictEqual([1, 'step train already completed in this run (as by-hand); nothing to adopt'])
+    expect(await again('--as', 'nope', '--resume', 'r1')).toStrictEqual([1, 'run r1 has no step "nope" (its steps: train, churn)'])
+    expect(await again('--as', 'churn', '--resume', 'r1')).toStrictEqual([1, 'step churn is a Model step; a Training job cannot stand in for it'])
+    expect(await again('--as', 'train', '--resume', 'r9')).toStrictEqual([1, `no run "r9" in ${stateDir} (sagespec runs list shows the runs there)`])
+    expect((await again('--as', 'train'))[0]).toBe(2)
   })
 })
