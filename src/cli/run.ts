@@ -12,7 +12,10 @@ import { describeExecError, run, type RunEvent, type RunResult } from '../interp
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import { showProgress } from '../interpret/tuning/progress.js'
 import { compile, type Io } from './compile.js'
+import { withSuggestion } from './suggest.js'
+import { defaultIo } from './io.js'
 import { loadTarget, readTargetFlags, TARGET_FLAGS } from './targets.js'
+import { lineView, ttyView } from './view.js'
 
 export const usage = `Usage: sagespec run <program.ts|program.json> --target aws|local [options]
 
@@ -66,6 +69,19 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
   }
 }
 
+/**
+ * `eventLine` with memory: a step's end is not repeated when its last status line already said it
+ * (`Completed` after `Completed / Completed`).
+ */
+export const eventLines = (now: () => Date = () => new Date()): ((e: RunEvent) => string | undefined) => {
+  const said = new Map<string, string>()
+  return (e) => {
+    if (e._tag === 'StatusChanged') said.set(e.step, e.status)
+    if (e._tag === 'StepFinished' && e.reason === undefined && said.get(e.step) === e.status) return undefined
+    return eventLine(e, now)
+  }
+}
+
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`)
 
 /** The summary table: step, physical name, status, duration, key outputs. */
@@ -91,29 +107,31 @@ const readParamsFile = (file: string): Record<string, string> => {
   return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
 }
 
+const OPTIONS = {
+  ...TARGET_FLAGS,
+  'run-id': { type: 'string' },
+  resume: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
+  'max-parallel': { type: 'string' },
+  param: { type: 'string', short: 'p', multiple: true },
+  params: { type: 'string' },
+  'no-logs': { type: 'boolean' },
+  format: { type: 'string', default: 'text' },
+  'stop-on-interrupt': { type: 'boolean' },
+  'upload-local-data': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
   let parsed
   try {
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: {
-        ...TARGET_FLAGS,
-        'run-id': { type: 'string' },
-        resume: { type: 'string' },
-        'retry-failed': { type: 'boolean' },
-        'max-parallel': { type: 'string' },
-        param: { type: 'string', short: 'p', multiple: true },
-        params: { type: 'string' },
-        'no-logs': { type: 'boolean' },
-        format: { type: 'string', default: 'text' },
-        'stop-on-interrupt': { type: 'boolean' },
-        'upload-local-data': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     })
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
+    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
     return 2
   }
   const v = parsed.values
@@ -169,6 +187,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   }
 
   const runId = runIdFlag ?? newRunId(new Date(), Math.random)
+  const stopOnInterrupt = v['stop-on-interrupt'] === true || target.stopOnInterrupt === true
   // First Ctrl-C: stop starting steps, leave jobs running (or stop them), write the journal and say
   // how to resume. Second: exit at once; the journal is consistent after every write.
   const controller = new AbortController()
@@ -179,14 +198,17 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
     interrupts++
     if (interrupts > 1) process.exit(130)
     io.err(
-      v['stop-on-interrupt']
-        ? 'Interrupted: stopping running jobs (Ctrl-C again to leave them and exit now)…'
+      stopOnInterrupt
+        ? `Interrupted: stopping running jobs (Ctrl-C again to exit now). Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`
         : `Interrupted: no new steps start; running jobs go on. Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`,
     )
     controller.abort()
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // A live status block only where a person watches a terminal; plain lines everywhere else.
+  const lines = eventLines()
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, lines) : lineView(say, lines)
   let result: RunResult
   try {
     result = await run(prepared.plan, {
@@ -198,15 +220,13 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
       program: file!,
       maxParallel,
       retryFailed: v['retry-failed'] === true,
-      stopOnInterrupt: v['stop-on-interrupt'] === true,
+      stopOnInterrupt,
       logs: v['no-logs'] !== true,
       signal: controller.signal,
-      onEvent: (e) => {
-        const line = eventLine(e)
-        if (line !== undefined) say(line)
-      },
+      onEvent: view.event,
     })
   } finally {
+    view.close()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     signal?.removeEventListener('abort', onAbort)
