@@ -8,18 +8,12 @@ import { join } from 'node:path'
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, ListEndpointsCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
-import { target } from '../../src/interpret/aws/index.js'
 import { motoSkipReason, startMoto, type Moto } from '../support/moto.js'
 
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn:1.0'
 
-// Until the AWS target is merged into this branch, its module is a placeholder that cannot connect.
-const placeholder = await target.createBackend({ stateDir: tmpdir(), baseDir: tmpdir() }).then(
-  async (b) => (await b.close(), undefined),
-  (e: unknown) => (e instanceof Error && /not built yet/.test(e.message) ? 'the AWS target is not in this build yet' : undefined),
-)
-const skip = placeholder ?? motoSkipReason()
+const skip = motoSkipReason()
 
 describe.skipIf(skip !== undefined)(`endpoints, predict and attach --target aws against moto${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
   let moto: Moto
