@@ -76,12 +76,12 @@ export const toCallError = (op: OperationName, e: unknown): CallError => {
   return { _tag: 'ServiceError', op, name: 'Error', fault: 'client', message: e instanceof Error ? e.message : String(e) }
 }
 
-/** One call; what the backend throws becomes a value. */
+/** One call; what the backend throws becomes a value (`Interrupted` when the signal cut it short). */
 export const call = async <K extends OperationName>(backend: Backend, op: K, input: Input<K>, signal?: AbortSignal): Promise<E.Either<CallError, Output<K>>> => {
   try {
     return E.right(await backend.send(op, input, signal === undefined ? {} : { signal }))
   } catch (e) {
-    return E.left(toCallError(op, e))
+    return E.left(signal?.aborted === true ? { _tag: 'Interrupted' } : toCallError(op, e))
   }
 }
 
