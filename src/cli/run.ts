@@ -55,7 +55,8 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
     case 'RequestSent':
       return e.outcome === 'created' ? undefined : `${time(now())} ${e.step}: ${e.op}: ${e.outcome === 'adopted' ? 'already exists; adopted' : 'updated'}`
     case 'StatusChanged':
-      return `${time(e.at)} ${e.step}: ${e.status}${e.secondary === undefined ? '' : ` / ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
+      // A secondary status stands alone: SageMaker does not say which status it happened under.
+      return `${time(e.at)} ${e.step}: ${e.secondary === undefined ? e.status : `  ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
     case 'TuningProgress':
       return `${time(e.at)} ${e.step}: ${showProgress(e.progress)}`
     case 'LogLine':

@@ -68,11 +68,11 @@ describe('sagespec attach', () => {
         'Following training job train-r1 on a scripted test backend',
         // The first Describe (finding the job's kind) saw Starting; following starts with the next.
         '10:01:39 train-r1: InProgress',
-        '10:00:01 train-r1: InProgress / Starting — Preparing the instances for training',
-        '10:00:20 train-r1: InProgress / Training — Training image download completed. Training in progress.',
+        '10:00:01 train-r1:   Starting — Preparing the instances for training',
+        '10:00:20 train-r1:   Training — Training image download completed. Training in progress.',
         'train-r1 [algo-1] epoch 1 loss 0.4',
         '10:01:39 train-r1: Completed',
-        '10:01:20 train-r1: Completed / Completed — Training job completed',
+        '10:01:20 train-r1:   Completed — Training job completed',
         // Drained after the end: the last lines are not lost.
         'train-r1 [algo-2] epoch 2 loss 0.3',
         'train-r1: Completed',

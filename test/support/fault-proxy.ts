@@ -16,7 +16,7 @@ export interface Captured {
   /** The JSON body of a JSON-protocol call; undefined otherwise. */
   readonly body: unknown
   /** What the proxy did: forwarded to moto, answered a fault, or answered for moto (StopTrainingJob). */
-  readonly answered: 'forwarded' | 'throttled' | 'emulated'
+  readonly answered: 'forwarded' | 'throttled' | 'emulated' | 'garbled'
 }
 
 export interface FaultProxy {
@@ -25,6 +25,8 @@ export interface FaultProxy {
   readonly requests: ReadonlyArray<Captured>
   /** The next `times` calls of `operation` answer HTTP 400 ThrottlingException. */
   readonly throttle: (operation: string, times: number) => void
+  /** The next call of `operation` answers `status` with an HTML page, as a proxy or load balancer in the way would. */
+  readonly garble: (operation: string, status: number) => void
   /** The next `polls` DescribeTrainingJob answers for `job` say InProgress (Infinity: until released or stopped). */
   readonly hold: (job: string, polls: number) => void
   readonly release: (job: string) => void
@@ -88,6 +90,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const holds = new Map<string, number>()
   const failures = new Map<string, string>()
   const stopped = new Set<string>()
+  const garbles = new Map<string, number>()
 
   const rewrite = (operation: string, body: unknown, text: string): string => {
     if (operation !== 'DescribeTrainingJob' || typeof body !== 'object' || body === null) return text
@@ -119,6 +122,15 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       const payload = JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' })
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException', 'content-length': Buffer.byteLength(payload) })
       res.end(payload)
+      return
+    }
+    const garbled = garbles.get(operation)
+    if (garbled !== undefined) {
+      garbles.delete(operation)
+      requests.push({ ...base, answered: 'garbled' })
+      const page = `<!doctype html><html><body><h1>${garbled}</h1></body></html>`
+      res.writeHead(garbled, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) })
+      res.end(page)
       return
     }
     if (operation === 'StopTrainingJob') {
@@ -168,6 +180,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     throttle: (operation, times) => void throttles.set(operation, times),
+    garble: (operation, status) => void garbles.set(operation, status),
     hold: (job, polls) => void holds.set(job, polls),
     release: (job) => void holds.delete(job),
     fail: (job, reason) => void failures.set(job, reason),

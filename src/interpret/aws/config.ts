@@ -48,14 +48,19 @@ const hasFault = (e: unknown): boolean => typeof e === 'object' && e !== null &&
  */
 export const clearly = (e: unknown, where: string): unknown => {
   if (!(e instanceof Error)) return e
-  // The SDK appends advice on a second line ("Deserialization error: to see the raw response…").
-  if (hasFault(e)) return e.message.includes('\n') ? serviceError(e.name, e.message.split('\n')[0]!, (e as { $fault?: 'client' | 'server' }).$fault) : e
+  const first = e.message.split('\n')[0]!
+  // An answer that is not the service's (an HTML error page from a proxy, an emulator's missing
+  // operation): the SDK cannot parse it and says so on a second line.
+  const status = (e as { $response?: { statusCode?: unknown } }).$response?.statusCode
+  if (typeof status === 'number' && /Deserialization error/.test(e.message))
+    return serviceError('UnexpectedResponse', `${where} answered HTTP ${status} with a body that is not an AWS response (${first})`, status >= 500 ? 'server' : 'client')
+  if (hasFault(e)) return first === e.message ? e : serviceError(e.name, first, (e as { $fault?: 'client' | 'server' }).$fault)
   if (e.name === 'AbortError') return e
   if (e.name === 'CredentialsProviderError' || /credential/i.test(e.message))
-    return serviceError('NoCredentials', `no AWS credentials (${e.message.split('\n')[0]}): set AWS_PROFILE or --profile, run "aws sso login", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`)
+    return serviceError('NoCredentials', `no AWS credentials (${first}): set AWS_PROFILE or --profile, run "aws sso login", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`)
   if (/region is missing/i.test(e.message)) return serviceError('NoRegion', 'no AWS region: pass --region, or set AWS_REGION or a region in your profile')
   const code = (e as { code?: unknown }).code
   if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH)$/.test(code))
-    return serviceError('Unreachable', `cannot reach ${where} (${code}: ${e.message}); check the network, or AWS_ENDPOINT_URL if it is set`)
+    return serviceError('Unreachable', `cannot reach ${where} (${code}: ${first}); check the network, or AWS_ENDPOINT_URL if it is set`)
   return e
 }

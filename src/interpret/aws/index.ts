@@ -9,9 +9,10 @@ import type { SpecError } from '../../spec/errors.js'
 import type { TargetModule, TargetOptions } from '../execute/target.js'
 import type { Plan } from '../plan/plan.js'
 import { createAwsBackend } from './backend.js'
-import { s3Client } from './s3.js'
 import { awsProblems, localLocations, withUploadedData } from './capabilities.js'
+import { clearly, endpointOverride } from './config.js'
 import { hashLocalData, localPath, uploadLocalData } from './local-data.js'
+import { s3Client } from './s3.js'
 import { parseS3Uri } from './s3-uri.js'
 
 /** Upload every local folder the plan reads (once each) and rewrite the plan to read S3. */
@@ -35,7 +36,8 @@ const uploadAll = async (plan: Plan, options: TargetOptions): Promise<{ readonly
       uploaded.set(l.uri, uri)
     }
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e)
+    const clear = clearly(e, endpointOverride('S3') ?? 'S3')
+    const why = clear instanceof Error ? clear.message : String(clear)
     return { errors: [{ _tag: 'Rule', path: '--upload-local-data', expected: `an S3 location these credentials can write to (${why})`, actual: options.uploadLocalData }], plan }
   } finally {
     s3.destroy()

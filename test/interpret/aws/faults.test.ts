@@ -55,10 +55,9 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
   const run = (args: ReadonlyArray<string>) => runCli(['run', ...args, '--target', 'aws', '--state-dir', join(dir.path, 'state')], env)
   const sentFor = (op: string, name: string) => proxy.requests.filter((q) => q.operation === op && q.answered !== 'throttled' && JSON.stringify(q.body ?? '').includes(name)).length
 
-  /** Write log events into moto's CloudWatch Logs, where SageMaker writes a training job's. */
-  const putLogs = async (stream: string, messages: ReadonlyArray<string>) => {
+  /** Write log events into moto's CloudWatch Logs, where SageMaker writes a job's. */
+  const putLogs = async (stream: string, messages: ReadonlyArray<string>, group = '/aws/sagemaker/TrainingJobs') => {
     const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    const group = '/aws/sagemaker/TrainingJobs'
     try {
       await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: unknown) => {
         if ((e as { name?: string }).name !== 'ResourceAlreadyExistsException') throw e
@@ -107,7 +106,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(r.code).toBe(0)
     expect(sentFor('DescribeTrainingJob', 'held-b1')).toBeGreaterThanOrEqual(5)
     expect(lines(r.out, /^\S+ train: InProgress$/)).toHaveLength(1)
-    expect(lines(r.out, /^\S+ train: InProgress \/ Starting/)).toHaveLength(1)
+    expect(lines(r.out, /^\S+ train:   Starting/)).toHaveLength(1)
     expect(lines(r.out, /^\S+ train: Completed$/).length).toBeGreaterThanOrEqual(1)
     expect(r.out.indexOf('train: InProgress')).toBeLessThan(r.out.indexOf('train: Completed'))
   })
@@ -148,6 +147,13 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(lines(quiet.out, /^train \[/)).toHaveLength(0)
   })
 
+  it("a transform job's log lines are printed too, with their instance", async () => {
+    await putLogs('score-j1/i-0abc123-1700000000', ['scored 120 records'], '/aws/sagemaker/TransformJobs')
+    const r = await run(['examples/batch-transform.ts', '--run-id', 'j1'])
+    expect(r.code).toBe(0)
+    expect(lines(r.out, /^score \[i-0abc123-1700000000\] scored 120 records$/)).toHaveLength(1)
+  })
+
   /** Start the CLI as its own process, wait until it polls the held job, then send SIGINT. */
   const interrupt = async (args: ReadonlyArray<string>, job: string): Promise<{ code: number | null; out: string }> => {
     proxy.hold(job, Number.POSITIVE_INFINITY)
@@ -161,7 +167,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
     try {
       // The describe-by-name before the create, then at least one poll.
-      await until(() => sentFor('DescribeTrainingJob', job) >= 2, 60_000, 'the CLI to poll the held job')
+      await until(() => sentFor('DescribeTrainingJob', job) >= 2, 90_000, 'the CLI to poll the held job')
       child.kill('SIGINT')
       return { code: await exited, out }
     } finally {
@@ -180,9 +186,12 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     const resumed = await run([file, '--resume', 'e1'])
     expect(resumed.code).toBe(0)
     expect(resumed.out).toContain('Resuming run e1')
+    // What was said before the interrupt is not said again.
+    expect(lines(resumed.out, /^\S+ train: InProgress/)).toEqual([])
+    expect(lines(resumed.out, /^\S+ train: Completed$/).length).toBeGreaterThanOrEqual(1)
     expect(sentFor('CreateTrainingJob', 'sig-e1')).toBe(1)
     expect(sentFor('CreateModel', 'model-e1')).toBe(1)
-  })
+  }, 120_000)
 
   it('SIGINT with --stop-on-interrupt stops the job and waits until it has stopped', async () => {
     const file = programFile('stop')
@@ -193,7 +202,7 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(sentFor('CreateModel', 'model-e2')).toBe(0)
     const journal = JSON.parse(readFileSync(join(dir.path, 'state', 'runs', 'e2', 'steps', 'train.json'), 'utf8')) as { status: string }
     expect(journal.status).toBe('Stopped')
-  })
+  }, 120_000)
 
   it('an endpoint that does not answer is one clear line', async () => {
     const port = await freePort()
@@ -203,6 +212,17 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     })
     expect(r.code).toBe(1)
     expect(lines(r.out, /^error: /)).toEqual([expect.stringMatching(new RegExp(`^error: train: DescribeTrainingJob failed: Unreachable: cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`))])
+  })
+
+  it('an answer that is not an AWS response (an HTML error page) is one clear line', async () => {
+    proxy.garble('CreateModel', 403)
+    const r = await run([programFile('garbled'), '--run-id', 'i1'])
+    expect(r.code).toBe(1)
+    // The parenthesis holds the JSON parser's words, which depend on the Node version.
+    expect(lines(r.out, /^error: /)).toEqual([
+      expect.stringMatching(new RegExp(`^error: model: CreateModel failed: UnexpectedResponse: ${proxy.endpoint.replace(/\./g, '\\.')} answered HTTP 403 with a body that is not an AWS response \\(.+\\)$`)),
+    ])
+    expect(r.out).not.toContain('Deserialization error')
   })
 
   it('no credentials is one clear line, before anything is sent', async () => {
