@@ -1,0 +1,144 @@
+/**
+ * `sagespec endpoints list|describe <name>|delete <name> [--with-models] --target aws|local`: the
+ * endpoints a run left serving, on either target.
+ *
+ * @since 0.2.0
+ */
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { describeCallError, type CallError } from '../interpret/execute/calls.js'
+import { deleteEndpoint, describeEndpoint, listEndpoints, type DeleteEvent, type EndpointDetails, type EndpointSummary } from '../interpret/endpoints/manage.js'
+import type { Io } from './compile.js'
+import { readTargetFlags, table, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
+
+export const usage = `Usage: sagespec endpoints list --target aws|local [options]
+       sagespec endpoints describe <endpoint> --target aws|local [options]
+       sagespec endpoints delete <endpoint> [--with-models] --target aws|local [options]
+
+Lists the endpoints, describes one (status and the variants of its config), or deletes one: the
+endpoint (waiting until it is gone), then its endpoint config, and with --with-models the models
+that config serves.
+
+Options:
+${TARGET_USAGE}
+  --with-models               delete: also delete the config's models
+  --format text|json          list and describe: json prints the service's answer`
+
+const iso = (d: Date | string | undefined): string => (d === undefined ? '' : d instanceof Date ? d.toISOString() : String(d))
+
+export const listText = (endpoints: ReadonlyArray<EndpointSummary>): string =>
+  endpoints.length === 0
+    ? 'No endpoints.'
+    : table(
+        ['NAME', 'STATUS', 'CREATED', 'MODIFIED'],
+        endpoints.map((e) => [e.EndpointName ?? '', e.EndpointStatus ?? '', iso(e.CreationTime), iso(e.LastModifiedTime)]),
+      )
+
+type Variant = NonNullable<NonNullable<EndpointDetails['config']>['ProductionVariants']>[number]
+
+const capacity = (v: Variant): string =>
+  v.ServerlessConfig !== undefined
+    ? `serverless ${v.ServerlessConfig.MemorySizeInMB} MB × ${v.ServerlessConfig.MaxConcurrency}`
+    : `${v.InitialInstanceCount ?? '?'} × ${v.InstanceType ?? '?'}`
+
+export const describeText = ({ endpoint, config }: EndpointDetails): string => {
+  const fields: Array<[string, string | undefined]> = [
+    ['ARN', endpoint.EndpointArn],
+    ['Config', endpoint.EndpointConfigName],
+    ['Created', endpoint.CreationTime === undefined ? undefined : iso(endpoint.CreationTime)],
+    ['Modified', endpoint.LastModifiedTime === undefined ? undefined : iso(endpoint.LastModifiedTime)],
+    ['Failure', endpoint.FailureReason],
+  ]
+  const lines = [`Endpoint ${endpoint.EndpointName}: ${endpoint.EndpointStatus}`, ...fields.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`  ${k.padEnd(9)}${v}`]))]
+  if (config === undefined) return [...lines, `Its endpoint config ${endpoint.EndpointConfigName ?? ''} is gone.`].join('\n')
+  // What the endpoint runs now, beside what its config asked for.
+  const live = new Map((endpoint.ProductionVariants ?? []).map((v) => [v.VariantName, v]))
+  const rows = [...(config.ProductionVariants ?? []).map((v) => ['', v] as const), ...(config.ShadowProductionVariants ?? []).map((v) => [' (shadow)', v] as const)].map(
+    ([shadow, v]) => {
+      const now = live.get(v.VariantName)
+      return [
+        `${v.VariantName ?? ''}${shadow}`,
+        v.ModelName ?? '',
+        capacity(v),
+        String(v.InitialVariantWeight ?? 1),
+        now === undefined ? '' : `${now.CurrentInstanceCount ?? '?'} instance${now.CurrentInstanceCount === 1 ? '' : 's'}, weight ${now.CurrentWeight ?? '?'}`,
+      ]
+    },
+  )
+  return [...lines, `Variants (${config.EndpointConfigName}):`, ...table(['VARIANT', 'MODEL', 'CAPACITY', 'WEIGHT', 'NOW'], rows).split('\n').map((l) => `  ${l}`)].join('\n')
+}
+
+export const deleteLine = (e: DeleteEvent): string => {
+  switch (e._tag) {
+    case 'DeleteSent':
+      return `${e.what} ${e.name}: deleting`
+    case 'Deleted':
+      return `${e.what} ${e.name}: deleted`
+    case 'AlreadyGone':
+      return `${e.what} ${e.name}: already gone`
+  }
+}
+
+const failure = (io: Io, e: CallError, name?: string): number => {
+  if (e._tag === 'Interrupted') {
+    io.err(`Interrupted. The delete goes on in the service; run the same command again to finish it.`)
+    return 130
+  }
+  io.err(e._tag === 'NotFound' && name !== undefined ? `no endpoint "${name}" (sagespec endpoints list shows the endpoints there)` : describeCallError(e))
+  return 1
+}
+
+export const endpointsCommand = async (args: ReadonlyArray<string>, io: Io, deps: CommandDeps = {}): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { ...TARGET_FLAGS, 'with-models': { type: 'boolean' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    })
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${usage}`)
+    return 2
+  }
+  const v = parsed.values
+  if (v.help) {
+    io.out(usage)
+    return 0
+  }
+  const [verb, name, ...rest] = parsed.positionals
+  const problems: string[] = []
+  const shape = verb === 'list' ? name === undefined : (verb === 'describe' || verb === 'delete') && name !== undefined && rest.length === 0
+  if (!shape) problems.push('expected: list, describe <endpoint> or delete <endpoint>')
+  if (v['with-models'] && verb !== 'delete') problems.push('--with-models goes with delete')
+  if (v.format !== 'text' && v.format !== 'json') problems.push(`unknown --format "${v.format}" (expected text or json)`)
+  const chosen = readTargetFlags(v)
+  if (!chosen.ok) problems.push(...chosen.problems)
+  if (problems.length > 0 || !chosen.ok) {
+    io.err(`${problems.join('\n')}\n\n${usage}`)
+    return 2
+  }
+  const json = v.format === 'json'
+
+  return withBackend(io, chosen.target, chosen.options, deps, async (backend, signal) => {
+    if (verb === 'list') {
+      const r = await listEndpoints(backend, signal)
+      if (E.isLeft(r)) return failure(io, r.left)
+      io.out(json ? JSON.stringify(r.right, null, 2) : listText(r.right))
+      return 0
+    }
+    if (verb === 'describe') {
+      const r = await describeEndpoint(backend, name!, signal)
+      if (E.isLeft(r)) return failure(io, r.left, name)
+      io.out(json ? JSON.stringify({ Endpoint: r.right.endpoint, EndpointConfig: r.right.config }, null, 2) : describeText(r.right))
+      return 0
+    }
+    const r = await deleteEndpoint(backend, name!, {
+      withModels: v['with-models'] === true,
+      signal,
+      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+      ...(deps.random === undefined ? {} : { random: deps.random }),
+      onEvent: (e) => io.out(deleteLine(e)),
+    })
+    return E.isLeft(r) ? failure(io, r.left, name) : 0
+  })
+}
