@@ -69,6 +69,23 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
   }
 }
 
+/**
+ * Drops lines that repeat what was just said: a status already shown beside its secondary status
+ * (`InProgress / Starting` then `InProgress`), and a step finishing in the status it was last shown in.
+ */
+export const withoutRepeats = (): ((e: RunEvent) => boolean) => {
+  const shown = new Map<string, string>()
+  return (e) => {
+    if (e._tag === 'StatusChanged') {
+      const repeat = e.secondary === undefined && shown.get(e.step) === e.status
+      shown.set(e.step, e.status)
+      return !repeat
+    }
+    if (e._tag === 'StepFinished') return !(shown.get(e.step) === e.status && (e.reason === undefined || e.reason === ''))
+    return true
+  }
+}
+
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`)
 
 /** The summary table: step, physical name, status, duration, key outputs. */
@@ -208,6 +225,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  const fresh = withoutRepeats()
   let result: RunResult
   try {
     result = await run(prepared.plan, {
@@ -223,6 +241,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
       logs: v['no-logs'] !== true,
       signal: controller.signal,
       onEvent: (e) => {
+        if (!fresh(e)) return
         const line = eventLine(e)
         if (line !== undefined) say(line)
       },
