@@ -167,6 +167,8 @@ export const localTarget = (m: Machine = thisMachine): TargetModule => {
     o.say?.(`Local runtime: ${c.why}`)
   }
   return {
+    // Local jobs are this machine's processes and containers: Ctrl-C stops them, a resume reruns them.
+    stopOnInterrupt: true,
     prepare: async (plan, options) => {
       const first = await choice(options)
       if (typeof first === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: first }], plan }

@@ -275,6 +275,12 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
     return version === '' ? undefined : version
   }
   const recordFile = (id: string) => join(o.dir, `${id}.json`)
+  // Groups still running when this process exits (a second Ctrl-C exits at once) go with it.
+  const live = new Set<number>()
+  const onExit = () => {
+    for (const pid of live) killGroup(pid, 'SIGKILL')
+  }
+  process.on('exit', onExit)
   return {
     kind: 'process',
     describe: `host processes (${python})`,
@@ -306,6 +312,7 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
           stdio: ['ignore', 'pipe', 'pipe'],
         })
         children.push({ host: host.host, child })
+        if (child.pid !== undefined) live.add(child.pid)
       }
       mkdirSync(o.dir, { recursive: true })
       const record: Recorded = { labels: job.labels, groups: children.flatMap((c) => (c.child.pid === undefined ? [] : [c.child.pid])), marker }
@@ -321,7 +328,10 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
               })
               child.once('exit', (code, signal) => {
                 // What the entry point left running in its group ends with it, as in a container.
-                if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL')
+                if (child.pid !== undefined) {
+                  killGroup(child.pid, 'SIGKILL')
+                  live.delete(child.pid)
+                }
                 void out.then(() => res({ host, exitCode: code ?? signalCode(signal), oomKilled: false }))
               })
             }),
@@ -367,6 +377,8 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
         rmSync(join(o.dir, f), { force: true })
       }
     },
-    close: async () => undefined,
+    close: async () => {
+      process.off('exit', onExit)
+    },
   }
 }
