@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { create } from 'tar'
@@ -136,5 +136,24 @@ describe('local models', () => {
     } finally {
       await local.close()
     }
+  })
+})
+
+describe('model archives', () => {
+  it('are reproducible: the same files give the same bytes, whatever their times and creation order', async () => {
+    const make = (name: string, order: ReadonlyArray<string>) => {
+      const dir = join(root, name)
+      for (const f of order) {
+        mkdirSync(join(dir, f, '..'), { recursive: true })
+        writeFileSync(join(dir, f), f)
+      }
+      return dir
+    }
+    const a = make('repro-a', ['z.txt', 'a/b.txt', 'a/a.txt'])
+    const b = make('repro-b', ['a/a.txt', 'a/b.txt', 'z.txt'])
+    utimesSync(join(b, 'z.txt'), new Date('2020-01-01'), new Date('2020-01-01'))
+    await packFolder(a, join(root, 'ra.tar.gz'))
+    await packFolder(b, join(root, 'rb.tar.gz'))
+    expect(readFileSync(join(root, 'ra.tar.gz'))).toEqual(readFileSync(join(root, 'rb.tar.gz')))
   })
 })
