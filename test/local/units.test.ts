@@ -5,7 +5,7 @@ import { create } from 'tar'
 import { afterAll, describe, expect, it } from 'vitest'
 import { packFolder, unpackSafely, unsafeEntry } from '../../src/local/archive.js'
 import { manifestItems, shard } from '../../src/local/channels.js'
-import { notifier } from '../../src/local/context.js'
+import { logBuffers, notifier } from '../../src/local/context.js'
 import { toCmdArgs } from '../../src/local/runtime/process.js'
 import { failureReason, metricReader } from '../../src/local/training.js'
 import { parseLocation } from '../../src/local/storage.js'
@@ -155,5 +155,18 @@ describe('model archives', () => {
     await packFolder(a, join(root, 'ra.tar.gz'))
     await packFolder(b, join(root, 'rb.tar.gz'))
     expect(readFileSync(join(root, 'ra.tar.gz'))).toEqual(readFileSync(join(root, 'rb.tar.gz')))
+  })
+})
+
+describe('log buffers', () => {
+  it('keep the last lines of a chatty job, and cursors still count from its first line', () => {
+    const logs = logBuffers(3)
+    for (let i = 0; i < 10; i++) logs.append('j', { host: 'algo-1', line: `l${i}` })
+    const first = logs.read('j', 0)
+    expect(first.cursor).toBe(10)
+    expect(first.lines.map((l) => l.line)).toEqual(['l4', 'l5', 'l6', 'l7', 'l8', 'l9'])
+    logs.append('j', { host: 'algo-1', line: 'l10' })
+    expect(logs.read('j', first.cursor)).toEqual({ lines: [{ host: 'algo-1', line: 'l10' }], cursor: 11 })
+    expect(logs.read('other', 0)).toEqual({ lines: [], cursor: 0 })
   })
 })
