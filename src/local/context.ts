@@ -36,6 +36,8 @@ export interface LogBuffers {
   readonly append: (job: string, line: LogLine) => void
   /** Lines after `cursor` (a line count); the new cursor. */
   readonly read: (job: string, cursor: number) => { readonly lines: ReadonlyArray<LogLine>; readonly cursor: number }
+  /** Whether this command has a buffer for the job (it runs, or ran, the job). */
+  readonly has: (job: string) => boolean
   /** Also append the job's lines to this file (its folder), for a person to read after the command. */
   readonly toFile: (job: string, file: string) => void
 }
@@ -140,6 +142,7 @@ export const logBuffers = (keep = 50_000): LogBuffers => {
   const buffers = new Map<string, { lines: LogLine[]; dropped: number }>()
   const files = new Map<string, string>()
   return {
+    has: (job) => buffers.has(job),
     toFile: (job, file) => {
       files.set(job, file)
     },

@@ -102,6 +102,8 @@ describe('local runs through the CLI', () => {
     expect(resumed).toBe(1)
     // …until the next command finds its owner gone: it removes it and reports the job failed.
     await eventually(() => (gone(pid) ? true : undefined), 10_000, 'the orphan to be removed')
+    // The lines the job printed under the killed command are shown from its log file.
+    expect(out).toContain('sleepy [algo-1] sleeping')
     expect(out.join('\n')).toMatch(/sleepy-k9 ended Failed: InternalServerError: the sagespec command that ran this local job \(pid \d+\) ended before the job finished/)
     const journal = readRun(state, 'k9')!
     expect(journal.steps[0]!.requests.map((r) => [r.op, r.outcome])).toEqual([
