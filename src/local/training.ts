@@ -376,6 +376,10 @@ export const trainingHandlers: Handlers = {
   CreateTrainingJob: async (input, ctx) => {
     const name = checkName('trainingJobName', input.TrainingJobName)
     const arn = localArn(ctx, 'training-job', name)
+    // Channel names become folder names: the service's pattern, and never `.` or `..`.
+    for (const c of input.InputDataConfig ?? [])
+      if (typeof c.ChannelName !== 'string' || !/^[A-Za-z0-9.\-_]{1,64}$/.test(c.ChannelName) || /^\.{1,2}$/.test(c.ChannelName))
+        throw serviceError('ValidationException', `1 validation error detected: Value '${String(c.ChannelName)}' at 'inputDataConfig.channelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9\\.\\-_]+`)
     if (jobs(ctx).get(name) !== undefined) throw serviceError('ResourceInUse', `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`)
     const now = ctx.now()
     const describe: TrainingDescription = {

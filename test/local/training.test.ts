@@ -147,6 +147,10 @@ describe('local training (process runtime)', () => {
     await local.backend.send('CreateTrainingJob', scriptJob('twice', code))
     const again = await local.backend.send('CreateTrainingJob', scriptJob('twice', code)).catch((x: unknown) => x)
     expect((again as Error).name).toBe('ResourceInUse')
+    const escaping = await local.backend
+      .send('CreateTrainingJob', scriptJob('escape', code, { InputDataConfig: [{ ChannelName: '..', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://b/x' } } }] }))
+      .catch((x: unknown) => x)
+    expect((escaping as Error).name).toBe('ValidationException')
     expect((await waitEnded(local.backend, 'twice')).TrainingJobStatus).toBe('Completed')
     const listed = await local.backend.send('ListTrainingJobs', { NameContains: 'twice' })
     expect(listed.TrainingJobSummaries?.map((s) => [s.TrainingJobName, s.TrainingJobStatus])).toEqual([['twice', 'Completed']])
