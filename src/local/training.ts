@@ -45,6 +45,8 @@ export type Ending =
   | { readonly _tag: 'MaxRuntime'; readonly seconds: number }
   | { readonly _tag: 'OwnerEnded' }
 
+const OWNER_ENDED = 'Stopped: the sagespec command that ran this local job ended; a local job ends with its command (resume with --retry-failed to run it again)'
+
 /** Messages of the secondary statuses, as the cloud words them. */
 export const MESSAGES = {
   Starting: 'Preparing the instances for training',
@@ -220,6 +222,10 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       TrainingEndTime: ctx.now(),
       ...extra,
     })
+  // Stopped before its hosts started: nothing to upload.
+  const stoppedEarly = () => {
+    finish('Stopped', 'Stopped', ending?._tag === 'OwnerEnded' ? { FailureReason: OWNER_ENDED } : {})
+  }
   try {
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
@@ -250,7 +256,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
         channels: channels.map((c) => c.ChannelName!),
       }),
     )
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     enter(ctx, name, 'Downloading', MESSAGES.Downloading)
     const mounts: Mount[][] = hosts.map(() => [{ source: codeDir, target: '/opt/ml/code', readOnly: false }])
@@ -266,7 +272,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
     if (checkpoint !== undefined) {
       for (const it of await listItems(ctx, checkpoint)) for (const optMl of optMls) await fetchTo(ctx, it.location, join(optMl, 'checkpoints', ...it.relative.split('/')))
     }
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     const spec: JobSpec = {
       id: name,
@@ -284,7 +290,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
     }
     const why = await ctx.runtime.check(spec)
     if (why !== undefined) throw new Error(`ClientError: ${why}`)
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     const trainingStart = ctx.now()
     enter(ctx, name, 'Training', MESSAGES.Training, { TrainingStartTime: trainingStart })
@@ -315,7 +321,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       BillableTimeInSeconds: seconds(trainingStart, ctx.now()),
     }
     if (ending._tag === 'OwnerEnded') {
-      finish('Stopped', 'Stopped', { ...base, FailureReason: 'Stopped: the sagespec command that ran this local job ended; a local job ends with its command (resume with --retry-failed to run it again)' })
+      finish('Stopped', 'Stopped', { ...base, FailureReason: OWNER_ENDED })
       return
     }
     if (reason !== undefined) {

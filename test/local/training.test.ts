@@ -208,6 +208,15 @@ describe('local training (process runtime)', () => {
     expect((again as Error).name).toBe('ValidationException')
   })
 
+  it('a job stopped right after it was created ends Stopped, whatever phase the stop finds it in', async () => {
+    const code = stageScript(local, 'quick-stop', { 'train.py': 'import time\ntime.sleep(60)\n' })
+    await local.backend.send('CreateTrainingJob', scriptJob('stop-early', code))
+    await local.backend.send('StopTrainingJob', { TrainingJobName: 'stop-early' })
+    const d = await waitEnded(local.backend, 'stop-early')
+    expect([d.TrainingJobStatus, d.SecondaryStatus]).toEqual(['Stopped', 'Stopped'])
+    expect(d.TrainingEndTime).toBeInstanceOf(Date)
+  })
+
   it('refuses an archive whose entries leave the code folder, and fails the job with the reason', async () => {
     const { create } = await import('tar')
     const evil = join(local.root, 'evil')
