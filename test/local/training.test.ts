@@ -88,8 +88,10 @@ describe('local training (process runtime)', () => {
       SM_HOSTS: '["algo-1"]',
       SM_CURRENT_HOST: 'algo-1',
       SM_NUM_GPUS: '0',
-      // JavaScript's JSON prints the float 1.0 as 1 (the toolkit's Python prints 1.0).
-      SM_HPS: '{"b":1,"epochs":5,"lr":0.1,"optimizer":"adam","verbose":true}',
+      // Floats stay floats, as Python's json.dumps writes them.
+      SM_HPS: '{"b":1.0,"epochs":5,"lr":0.1,"optimizer":"adam","verbose":true}',
+      SM_HP_B: '1.0',
+      SM_HP_VERBOSE: 'true',
       SM_HP_EPOCHS: '5',
       SM_HP_OPTIMIZER: 'adam',
       SM_USER_ARGS: '["-b","1.0","--epochs","5","--lr","0.1","--optimizer","adam","--verbose","True"]',
