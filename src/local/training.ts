@@ -293,7 +293,8 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
     if (halted()) return stoppedEarly()
 
     const trainingStart = ctx.now()
-    enter(ctx, name, 'Training', MESSAGES.Training, { TrainingStartTime: trainingStart })
+    // Host processes download no image: the cloud's words minus the part that would not be true.
+    enter(ctx, name, 'Training', ctx.runtime.kind === 'process' ? 'Training in progress.' : MESSAGES.Training, { TrainingStartTime: trainingStart })
     handle = await ctx.runtime.start(spec, onLine)
     const maxRuntime = input.StoppingCondition?.MaxRuntimeInSeconds
     let timer: NodeJS.Timeout | undefined
