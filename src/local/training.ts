@@ -117,7 +117,7 @@ const alive = (pid: number): boolean => {
 
 const seconds = (from: Date | undefined, to: Date): number => (from === undefined ? 0 : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)))
 
-/** A signal's exit code, as a shell and Docker report it (128 + its number). */
+/** The cloud's limit on FailureReason's length. */
 const FAILURE_LIMIT = 1024
 
 /** The FailureReason of a job whose hosts exited, or undefined when every host exited 0. */
@@ -243,7 +243,9 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       const at = parseLocation(script.submitDirectory, ctx.baseDir)
       if (at === undefined) throw new Error(`ClientError: sagemaker_submit_directory ${script.submitDirectory}: expected an s3:// or file:// URI`)
       const archive = join(dir, 'sourcedir.tar.gz')
-      await fetchTo(ctx, at, archive)
+      await fetchTo(ctx, at, archive).catch((e: unknown) => {
+        throw new Error(`ClientError: cannot read the code archive ${script.submitDirectory} (${e instanceof Error ? e.message : String(e)})`)
+      })
       const unpacked = await unpackSafely(archive, codeDir)
       if (E.isLeft(unpacked)) throw new Error(`ClientError: code archive ${script.submitDirectory}: ${unpacked.left}`)
       hps['sagemaker_submit_directory'] = JSON.stringify('/opt/ml/code')

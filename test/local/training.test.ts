@@ -231,5 +231,7 @@ describe('local training (process runtime)', () => {
     const d = await waitEnded(local.backend, 'evil-1')
     expect(d.TrainingJobStatus).toBe('Failed')
     expect(d.FailureReason).toMatch(/^ClientError: code archive .*unsafe archive, refused: \.\.\/x\.py: a path with "\.\."/)
+    await local.backend.send('CreateTrainingJob', scriptJob('no-code', `file://${join(local.root, 'missing.tar.gz')}`))
+    expect((await waitEnded(local.backend, 'no-code')).FailureReason).toMatch(/^ClientError: cannot read the code archive file:\/\/.*missing\.tar\.gz/)
   })
 })
