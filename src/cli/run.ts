@@ -60,7 +60,8 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
     case 'RequestSent':
       return e.outcome === 'created' ? undefined : `${time(now())} ${e.step}: ${e.op}: ${e.outcome === 'adopted' ? 'already exists; adopted' : 'updated'}`
     case 'StatusChanged':
-      return `${time(e.at)} ${e.step}: ${e.status}${e.secondary === undefined ? '' : ` / ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
+      // A secondary status stands alone: SageMaker does not say which status it happened under.
+      return `${time(e.at)} ${e.step}: ${e.secondary === undefined ? e.status : `  ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
     case 'LogLine':
       return `${e.step} [${e.host}] ${e.line}`
     case 'Upload':
@@ -73,19 +74,15 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
 }
 
 /**
- * Drops lines that repeat what was just said: a status already shown beside its secondary status
- * (`InProgress / Starting` then `InProgress`), and a step finishing in the status it was last shown in.
+ * `eventLine` with memory: a step's end is not repeated when its last status line already said it
+ * (`Completed` after `Completed / Completed`).
  */
-export const withoutRepeats = (): ((e: RunEvent) => boolean) => {
-  const shown = new Map<string, string>()
+export const eventLines = (now: () => Date = () => new Date()): ((e: RunEvent) => string | undefined) => {
+  const said = new Map<string, string>()
   return (e) => {
-    if (e._tag === 'StatusChanged') {
-      const repeat = e.secondary === undefined && shown.get(e.step) === e.status
-      shown.set(e.step, e.status)
-      return !repeat
-    }
-    if (e._tag === 'StepFinished') return !(shown.get(e.step) === e.status && (e.reason === undefined || e.reason === ''))
-    return true
+    if (e._tag === 'StatusChanged') said.set(e.step, e.status)
+    if (e._tag === 'StepFinished' && e.reason === undefined && said.get(e.step) === e.status) return undefined
+    return eventLine(e, now)
   }
 }
 
@@ -232,9 +229,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
   // A live status block only where a person watches a terminal; plain lines everywhere else.
-  const fresh = withoutRepeats()
-  const line = (e: RunEvent) => (fresh(e) ? eventLine(e) : undefined)
-  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, line) : lineView(say, line)
+  const lines = eventLines()
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, lines) : lineView(say, lines)
   let result: RunResult
   try {
     result = await run(prepared.plan, {

@@ -14,6 +14,7 @@ import type { Plan } from '../interpret/plan/plan.js'
 import type { SpecError } from '../spec/errors.js'
 import { createLocalBackend, mergeHandlers } from './backend.js'
 import { localProblems } from './capabilities.js'
+import { asSpecErrors, imageProblems } from './images.js'
 import { createContext, type Handlers } from './context.js'
 import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
@@ -85,8 +86,6 @@ export interface Chosen {
   readonly why: string
   /** Chosen by default (no --runtime): the plan may still send it to the process runtime. */
   readonly auto: boolean
-  /** Where the engine answered (for the words). */
-  readonly where?: string
 }
 
 const chooseRuntime = async (m: Machine, o: TargetOptions): Promise<Chosen | string> => {
@@ -102,49 +101,31 @@ const chooseRuntime = async (m: Machine, o: TargetOptions): Promise<Chosen | str
   if (!engine.ok) return { runtime: m.process(dir), auto: true, why: `process runtime: no Docker engine answers at ${engine.where}, so script-mode entry points run as python3 processes (--runtime docker to require one)` }
   const d = await m.docker(dir, say)
   if (typeof d === 'string') return { runtime: m.process(dir), auto: true, why: `process runtime: a Docker engine answers at ${engine.where}, but ${d}` }
-  return { runtime: d, auto: true, where: engine.where, why: `docker runtime: a Docker engine answers at ${engine.where} (--runtime process to run script-mode steps as host processes)` }
-}
-
-/** The literal training images of the plan, with whether their step is script mode. */
-const trainingImages = (plan: Plan): ReadonlyArray<{ readonly image: string; readonly script: boolean }> =>
-  plan.steps.flatMap((s) =>
-    s.requests.flatMap((r) => {
-      if (r._tag !== 'CreateTrainingJob') return []
-      const i = r.input as { AlgorithmSpecification?: { TrainingImage?: unknown }; HyperParameters?: Record<string, unknown> }
-      const image = i.AlgorithmSpecification?.TrainingImage
-      return typeof image === 'string' ? [{ image, script: i.HyperParameters?.['sagemaker_program'] !== undefined }] : []
-    }),
-  )
-
-/** Why each training image cannot start under this runtime (a missing image, no GPU), at its step. */
-const imageProblems = async (c: Chosen, plan: Plan): Promise<ReadonlyArray<SpecError>> => {
-  if (c.runtime.kind !== 'docker') return []
-  const out: SpecError[] = []
-  for (const s of plan.steps)
-    for (const x of trainingImages({ ...plan, steps: [s] })) {
-      const why = await c.runtime.check({ id: 'sagespec-check', mode: 'train', image: x.image, hosts: [], labels: {}, gpu: false })
-      if (why !== undefined) out.push({ _tag: 'Rule', path: `steps.${s.name}.image`, expected: `an image the Docker engine has: ${why}`, actual: x.image })
-    }
-  return out
+  return { runtime: d, auto: true, why: `docker runtime: a Docker engine answers at ${engine.where} (--runtime process to run script-mode steps as host processes)` }
 }
 
 /**
- * By default Docker runs the plan when the engine has its images; when it lacks an image that only
- * script-mode steps use, those steps run as host processes instead of failing, and the run says why.
+ * Docker was the default choice, but images the plan names are not on this machine (sagespec never
+ * pulls): when every step can run as host processes (script mode), run them so and say why; with
+ * `--runtime docker`, or when a step needs its container, the missing images are the plan's problems.
  */
-const fitToPlan = async (m: Machine, o: TargetOptions, c: Chosen, plan: Plan): Promise<Chosen> => {
-  if (!c.auto || c.runtime.kind !== 'docker') return c
-  const missing: Array<{ image: string; script: boolean; why: string }> = []
-  for (const x of trainingImages(plan)) {
-    const why = await c.runtime.check({ id: 'sagespec-check', mode: 'train', image: x.image, hosts: [], labels: {}, gpu: false })
-    if (why !== undefined) missing.push({ ...x, why })
-  }
-  if (missing.length === 0 || missing.some((x) => !x.script)) return c
+const settleImages = async (m: Machine, plan: Plan, o: TargetOptions, c: Chosen): Promise<{ readonly chosen: Chosen; readonly problems: ReadonlyArray<SpecError> }> => {
+  const images = await imageProblems(plan.steps, c.runtime)
+  const canFallBack =
+    images.length > 0 &&
+    c.auto &&
+    images.every((p) => p.missing) &&
+    localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: 'process', baseDir: o.baseDir }).length === 0
+  if (!canFallBack) return { chosen: c, problems: asSpecErrors(images) }
+  const names = [...new Set(images.map((p) => p.image))]
   await c.runtime.close()
   return {
-    runtime: m.process(join(o.stateDir, 'local')),
-    auto: true,
-    why: `process runtime: a Docker engine answers at ${c.where ?? 'this machine'}, but ${missing[0]!.why}; script-mode steps run as python3 processes instead (load the image and use --runtime docker to run them in containers)`,
+    chosen: {
+      runtime: m.process(join(o.stateDir, 'local')),
+      auto: true,
+      why: `process runtime: a Docker engine answers, but ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the ${names.length === 1 ? 'image' : 'images'})`,
+    },
+    problems: [],
   }
 }
 
@@ -161,6 +142,7 @@ export const localTarget = (m: Machine = thisMachine): TargetModule => {
     if (c === undefined) chosen.set(o, (c = chooseRuntime(m, o)))
     return c
   }
+  // Said once per command, when the choice is final (prepare may still change a default choice).
   const tell = (o: TargetOptions, c: Chosen) => {
     if (told.has(o)) return
     told.add(o)
@@ -172,11 +154,11 @@ export const localTarget = (m: Machine = thisMachine): TargetModule => {
     prepare: async (plan, options) => {
       const first = await choice(options)
       if (typeof first === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: first }], plan }
-      const c = await fitToPlan(m, options, first, plan)
-      chosen.set(options, Promise.resolve(c))
-      tell(options, c)
-      const errors = [...localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: c.runtime.kind, baseDir: options.baseDir }), ...(await imageProblems(c, plan))]
-      return { errors, plan }
+      const settled = await settleImages(m, plan, options, first)
+      chosen.set(options, Promise.resolve(settled.chosen))
+      tell(options, settled.chosen)
+      const problems = localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: settled.chosen.runtime.kind, baseDir: options.baseDir })
+      return { errors: [...problems, ...settled.problems], plan }
     },
     createBackend: async (options) => {
       const c = await choice(options)

@@ -7,6 +7,7 @@ import { sklearn } from '../../src/frameworks/index.js'
 import { toPlan } from '../../src/interpret/plan/plan.js'
 import { message } from '../../src/spec/errors.js'
 import { localTarget, target, thisMachine, type Machine } from '../../src/local/index.js'
+import { missingImageMessage } from '../../src/local/runtime/messages.js'
 import type { Runtime } from '../../src/local/runtime/runtime.js'
 import { tempDir } from './support.js'
 
@@ -87,7 +88,7 @@ describe('the default runtime on a machine with a Docker engine', () => {
   const fakeDocker = (has: ReadonlyArray<string>): Runtime => ({
     kind: 'docker',
     describe: 'fake engine',
-    check: async (job) => (has.includes(job.image) ? undefined : `image ${job.image} is not on this engine (build or load it first)`),
+    check: async (job) => (has.includes(job.image) ? undefined : missingImageMessage(job.image)),
     start: async () => {
       throw new Error('not in this test')
     },
@@ -117,16 +118,14 @@ describe('the default runtime on a machine with a Docker engine', () => {
     expect(await prepare(machine([]), program(script()))).toEqual({
       errors: [],
       said: [
-        `Local runtime: process runtime: a Docker engine answers at unix:///fake.sock, but image ${sklearnImage} is not on this engine (build or load it first); script-mode steps run as python3 processes instead (load the image and use --runtime docker to run them in containers)`,
+        `Local runtime: process runtime: a Docker engine answers, but ${sklearnImage} is not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the image)`,
       ],
     })
   })
 
   it('refuses a missing image before anything starts when a step needs a container, or with --runtime docker', async () => {
     const byo = training('byo', { image: 'mine:1', role, resources: { instanceType: 'ml.m5.large' }, output: { s3OutputPath: 'file://out' } })
-    expect((await prepare(machine([]), program(byo))).errors).toEqual(['steps.byo.image: expected an image the Docker engine has: image mine:1 is not on this engine (build or load it first), found "mine:1"'])
-    expect((await prepare(machine([]), program(script()), 'docker')).errors).toEqual([
-      `steps.fit.image: expected an image the Docker engine has: image ${sklearnImage} is not on this engine (build or load it first), found "${sklearnImage}"`,
-    ])
+    expect((await prepare(machine([]), program(byo))).errors).toEqual([`steps.byo.image: expected an image this machine can run (${missingImageMessage('mine:1')}), found "mine:1"`])
+    expect((await prepare(machine([]), program(script()), 'docker')).errors).toEqual([`steps.fit.image: expected an image this machine can run (${missingImageMessage(sklearnImage)}), found "${sklearnImage}"`])
   })
 })
