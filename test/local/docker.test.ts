@@ -5,7 +5,8 @@
  * script-mode program through both runtimes giving the same model and the same Describe keys.
  * Skipped with the reason where no engine answers and CI is not set; in CI a missing engine is an error.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
@@ -20,7 +21,7 @@ import { modelHandlers } from '../../src/local/models.js'
 import { processRuntime } from '../../src/local/runtime/process.js'
 import type { Runtime } from '../../src/local/runtime/runtime.js'
 import { trainingHandlers } from '../../src/local/training.js'
-import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests } from '../support/docker.js'
+import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests, eventually } from '../support/docker.js'
 import { scriptJob, stageScript, tempDir, waitEnded, type Local } from './support.js'
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
@@ -43,6 +44,42 @@ const backendOn = (runtime: Runtime, root = tempDir('docker-local')): Local => {
   }
 }
 
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+})
+
+/** `sagespec …` in a child process (through tsx), so it can be interrupted or killed. */
+const cli = (root: string, args: ReadonlyArray<string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } => {
+  const entry = join(root, 'cli.mts')
+  if (!existsSync(entry)) writeFileSync(entry, `import { main } from ${JSON.stringify(join(repo, 'src/cli/main.ts'))}\nprocess.exitCode = await main(process.argv.slice(2))\n`)
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  return { child, output: () => out, exit: new Promise((res) => child.once('exit', (code) => res(code))) }
+}
+
+/** A program of one probe step on two hosts that sleeps: long enough to be interrupted. */
+const sleepyProgram = (dir: string, name: string): string => {
+  mkdirSync(dir, { recursive: true })
+  const program = join(dir, 'program.ts')
+  writeFileSync(
+    program,
+    `import { program, training } from ${JSON.stringify(join(repo, 'src/index.ts'))}
+export default program(training(${JSON.stringify(name)}, {
+  image: ${JSON.stringify(PROBE_IMAGE)},
+  role: 'arn:aws:iam::111122223333:role/SageMakerRole',
+  resources: { instanceType: 'ml.m5.large', instanceCount: 2 },
+  output: { s3OutputPath: ${JSON.stringify(`file://${dir}/out`)} },
+  hyperParameters: { sleep: 600 },
+}))
+`,
+  )
+  return program
+}
+
 /** The files of a .tar.gz, extracted into a fresh folder. */
 const unpack = async (archive: string, into: string): Promise<string> => {
   mkdirSync(into, { recursive: true })
@@ -57,6 +94,7 @@ describe.skipIf(ready._tag === 'Skip')(`local backend on docker${ready._tag === 
   const opened: Local[] = []
   afterAll(async () => {
     for (const l of opened) await l.close()
+    for (const id of ['c', 'k']) await runtime.sweep({ 'sagespec.job': `sleepy-${id}${tag}` })
     await runtime.sweep({ 'sagespec.test': tag })
     rmSync(root, { recursive: true, force: true })
   })
@@ -136,6 +174,44 @@ export default program(training('probe', {
     ])
     expect(d.SecondaryStatusTransitions?.map((t) => t.Status)).toEqual(['Starting', 'Downloading', 'Training', 'Uploading', 'Completed'])
     expect(await leftovers(job)).toEqual([])
+  })
+
+  /** The running containers of a job, once there are `n` of them. */
+  const running = (job: string, n: number, what: () => string) =>
+    eventually(`${n} running containers of ${job}`, async () => {
+      const cs = await docker.listContainers({ filters: JSON.stringify({ label: [`sagespec.job=${job}`], status: ['running'] }) })
+      return cs.length === n ? cs : undefined
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; the command said: ${what()}`)
+    })
+
+  it('Ctrl-C stops the running job: the command exits 130, the job is Stopped, and no container or network of it is left', async () => {
+    const dir = join(root, 'ctrlc')
+    const run = cli(root, ['run', sleepyProgram(dir, 'sleepy'), '--target', 'local', '--runtime', 'docker', '--state-dir', join(dir, 'state'), '--run-id', `c${tag}`])
+    await running(`sleepy-c${tag}`, 2, run.output)
+    run.child.kill('SIGINT')
+    expect(await run.exit, run.output()).toBe(130)
+    expect(await leftovers(`sleepy-c${tag}`)).toEqual([])
+    const job = JSON.parse(readFileSync(join(dir, 'state', `local/training-jobs/sleepy-c${tag}.json`), 'utf8'))
+    expect(job.describe.TrainingJobStatus).toBe('Stopped')
+  })
+
+  it('after kill -9 of the command its containers run on; the next command finds the job orphaned and removes them', async () => {
+    const dir = join(root, 'killed')
+    const program = sleepyProgram(dir, 'sleepy')
+    const state = join(dir, 'state')
+    const first = cli(root, ['run', program, '--target', 'local', '--runtime', 'docker', '--state-dir', state, '--run-id', `k${tag}`])
+    await running(`sleepy-k${tag}`, 2, first.output)
+    first.child.kill('SIGKILL')
+    await first.exit
+    expect(await leftovers(`sleepy-k${tag}`)).not.toEqual([])
+
+    const out: string[] = []
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
+    const resumed = await main(['run', program, '--target', 'local', '--runtime', 'docker', '--state-dir', state, '--resume', `k${tag}`], io)
+    expect(resumed).toBe(1)
+    expect(out.join('\n')).toMatch(/ended Failed: InternalServerError: the sagespec command that ran this local job \(pid \d+\) ended before the job finished/)
+    expect(await leftovers(`sleepy-k${tag}`)).toEqual([])
   })
 
   it("reports the failure file's text as the FailureReason, and stops a job at MaxRuntimeInSeconds", async () => {
