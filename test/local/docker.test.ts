@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { extract } from 'tar'
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker'
 import { main } from '../../src/cli/main.js'
 import type { Backend } from '../../src/interpret/execute/port.js'
@@ -22,16 +23,18 @@ import { processRuntime } from '../../src/local/runtime/process.js'
 import type { Runtime } from '../../src/local/runtime/runtime.js'
 import { trainingHandlers } from '../../src/local/training.js'
 import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests, eventually } from '../support/docker.js'
+import { motoSkipReason, startMoto, type Moto } from '../support/moto.js'
 import { scriptJob, stageScript, tempDir, waitEnded, type Local } from './support.js'
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const ready = await dockerForTests()
+const motoSkip = ready._tag === 'Ready' ? motoSkipReason() : undefined
 const tag = randomBytes(3).toString('hex')
 
 /** A local backend on `runtime`, its state in a fresh temp folder (removed by `close`). */
-const backendOn = (runtime: Runtime, root = tempDir('docker-local')): Local => {
+const backendOn = (runtime: Runtime, root = tempDir('docker-local'), env?: NodeJS.ProcessEnv): Local => {
   const stateDir = join(root, 'state')
-  const ctx = createContext({ stateDir, baseDir: root, runtime, region: 'us-west-2', stopGraceMs: 2000 })
+  const ctx = createContext({ stateDir, baseDir: root, runtime, region: 'us-west-2', stopGraceMs: 2000, ...(env === undefined ? {} : { env }) })
   const backend: Backend = createLocalBackend(ctx, [trainingHandlers, modelHandlers])
   return {
     root,
@@ -280,5 +283,59 @@ export default program(training('probe', {
     expect(modelFiles(onDocker.model)).toEqual(modelFiles(onProcess.model))
     expect(Object.keys(onDocker.d).sort()).toEqual(Object.keys(onProcess.d).sort())
     expect(onDocker.d.FinalMetricDataList?.map((m) => [m.MetricName, m.Value])).toEqual(onProcess.d.FinalMetricDataList?.map((m) => [m.MetricName, m.Value]))
+  })
+  describe.skipIf(motoSkip !== undefined)(`s3:// data${motoSkip === undefined ? '' : ` (skipped: ${motoSkip})`}`, () => {
+    let moto: Moto
+    let s3: S3Client
+    beforeAll(async () => {
+      moto = await startMoto()
+      s3 = new S3Client({ region: 'us-west-2', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+      await s3.send(new CreateBucketCommand({ Bucket: 'data', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }))
+      for (const k of ['train/a.csv', 'train/b.csv', 'train/c.csv']) await s3.send(new PutObjectCommand({ Bucket: 'data', Key: k, Body: k }))
+      // The SDK's default chain reads credentials from process.env: moto's, for these tests only.
+      for (const [k, v] of Object.entries(moto.env)) {
+        saved.set(k, process.env[k])
+        process.env[k] = v
+      }
+    })
+    const saved = new Map<string, string | undefined>()
+    afterAll(async () => {
+      for (const [k, v] of saved) if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+      await moto?.stop()
+      s3?.destroy()
+    })
+
+    it("downloads s3:// channels for the containers (sharded by key across two hosts) and uploads the model to the cloud's path", async () => {
+      // The backend reads the endpoint and credentials from the environment it is given, like any SDK client.
+      const local = backendOn(runtime, undefined, { ...process.env, ...moto.env, AWS_ENDPOINT_URL_S3: moto.endpoint })
+      opened.push(local)
+      const name = `s3-${tag}`
+      await local.backend.send('CreateTrainingJob', {
+        TrainingJobName: name,
+        AlgorithmSpecification: { TrainingImage: PROBE_IMAGE, TrainingInputMode: 'File' },
+        RoleArn: 'arn:aws:iam::111122223333:role/SageMakerRole',
+        OutputDataConfig: { S3OutputPath: 's3://data/models' },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 2, VolumeSizeInGB: 30 },
+        StoppingCondition: { MaxRuntimeInSeconds: 600 },
+        InputDataConfig: [
+          { ChannelName: 'full', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/', S3DataDistributionType: 'FullyReplicated' } } },
+          { ChannelName: 'shard', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/', S3DataDistributionType: 'ShardedByS3Key' } } },
+        ],
+        Tags: [{ Key: 'sagespec:test', Value: tag }],
+      })
+      const d = await waitEnded(local.backend, name, 60_000)
+      expect(d.FailureReason).toBeUndefined()
+      expect(d.ModelArtifacts?.S3ModelArtifacts).toBe(`s3://data/models/${name}/output/model.tar.gz`)
+      const seen = (host: string) => JSON.parse(readFileSync(join(local.stateDir, 'local/training-jobs', name, host, 'model/probe.json'), 'utf8'))
+      expect(seen('algo-1').channels).toEqual({ full: { files: ['./', 'a.csv', 'b.csv', 'c.csv'], writable: true }, shard: { files: ['./', 'a.csv', 'c.csv'], writable: true } })
+      expect(seen('algo-2').channels).toEqual({ full: { files: ['./', 'a.csv', 'b.csv', 'c.csv'], writable: true }, shard: { files: ['./', 'b.csv'], writable: true } })
+      const model = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: `models/${name}/output/model.tar.gz` }))
+      const archive = join(local.root, 'model.tar.gz')
+      writeFileSync(archive, await model.Body!.transformToByteArray())
+      const files = await unpack(archive, join(local.root, 'model'))
+      expect(JSON.parse(readFileSync(join(files, 'probe.json'), 'utf8')).hostname).toBe('algo-1')
+      expect(await leftovers(name)).toEqual([])
+    })
   })
 })
