@@ -18,6 +18,19 @@ export interface FakeContainer {
   readonly stop: () => Promise<void>
 }
 
+/** Whole lines of a stream, however its chunks fall. */
+export const onLines = (stream: NodeJS.ReadableStream, f: (line: string) => void): void => {
+  let rest = ''
+  stream.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString('utf8')).split('\n')
+    rest = parts.pop()!
+    for (const p of parts) if (p !== '') f(p)
+  })
+  stream.on('end', () => {
+    if (rest !== '') f(rest)
+  })
+}
+
 /** A temp folder (sagespec-*) removed by `cleanup`. */
 export const tempDir = (dirs: string[]): string => {
   const d = mkdtempSync(join(tmpdir(), 'sagespec-serve-'))
@@ -46,24 +59,23 @@ export const startContainer = (dir: string, env: Record<string, string> = {}): P
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const lines: string[] = []
-    const exited = new Promise<number>((r) => child.on('exit', (code, signal) => r(code ?? (signal === null ? 0 : 128))))
+    // 'close', not 'exit': by then every output line has been read.
+    const exited = new Promise<number>((r) => child.on('close', (code, signal) => r(code ?? (signal === null ? 0 : 128))))
     let started = false
     const stop = async (): Promise<void> => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       await exited
     }
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        lines.push(line)
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line)
-        if (m !== null && !started) {
-          started = true
-          resolve({ port: Number(m[1]), pid: child.pid!, exited, lines, stop })
-        }
+    const onLine = (line: string): void => {
+      lines.push(line)
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line)
+      if (m !== null && !started) {
+        started = true
+        resolve({ port: Number(m[1]), pid: child.pid!, exited, lines, stop })
       }
     }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
+    onLines(child.stdout!, onLine)
+    onLines(child.stderr!, onLine)
     void exited.then((code) => {
       if (!started) reject(new Error(`model server exited with ${code}:\n${lines.join('\n')}`))
     })
