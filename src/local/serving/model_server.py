@@ -168,6 +168,15 @@ def _encode(result, accept):
 # server
 
 
+def _log(text):
+    """A line on stderr; an endpoint outlives the command that started it, and with it its pipes."""
+    try:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def make_handler(handlers, model):
     params = json.dumps(
         {
@@ -217,7 +226,7 @@ def make_handler(handlers, model):
             except HandlerError as e:
                 self._send(e.status, str(e).encode("utf-8"))
             except Exception as e:  # the user's handler failed: the caller sees it as a ModelError
-                traceback.print_exc()
+                _log(traceback.format_exc())
                 self._send(500, ("%s: %s" % (type(e).__name__, e)).encode("utf-8"))
 
     return Handler
@@ -236,7 +245,11 @@ def main():
             raise SystemExit("sagespec model server: %s" % e)
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(handlers, model))
     server.daemon_threads = True
-    print("sagespec model server: %s loaded, listening on 127.0.0.1:%d" % (model_dir, server.server_address[1]), flush=True)
+    server.handle_error = lambda request, address: _log(traceback.format_exc())
+    try:
+        print("sagespec model server: %s loaded, listening on 127.0.0.1:%d" % (model_dir, server.server_address[1]), flush=True)
+    except OSError:
+        pass
     try:
         server.serve_forever()
     except KeyboardInterrupt:
