@@ -189,6 +189,7 @@ def make_handler(handlers, model):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the gateway's agent expects
         disable_nagle_algorithm = True  # small answers go out at once, not after the ACK delay
+        wbufsize = 64 * 1024  # headers and a small body in one send; flushed after each request
 
         def log_message(self, fmt, *args):  # quiet: a line per request would drown the logs
             pass
