@@ -9,6 +9,7 @@ import { message, type SpecError } from '../spec/errors.js'
 import type { Program } from '../spec/program.js'
 import { validate } from '../spec/validate.js'
 import { toPlan, type Plan } from '../interpret/plan/plan.js'
+import { nameCollisions } from '../interpret/plan/collisions.js'
 import { loadProgram } from './load.js'
 
 export interface Io {
@@ -75,5 +76,11 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
     printErrors(io, file, bound.left)
     return { ok: false, code: 1 }
   }
-  return { ok: true, plan: toPlan(bound.right) }
+  const plan = toPlan(bound.right)
+  const collisions = nameCollisions(plan)
+  if (collisions.length > 0) {
+    printErrors(io, file, collisions)
+    return { ok: false, code: 1 }
+  }
+  return { ok: true, plan }
 }

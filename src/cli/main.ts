@@ -4,6 +4,9 @@
  * @since 0.1.0
  */
 import type { Io } from './compile.js'
+import { readFileSync } from 'node:fs'
+import { defaultIo } from './io.js'
+import { suggest } from './suggest.js'
 
 const HELP = `sagespec — describe SageMaker work as typed data; plan it, export it, run it.
 
@@ -14,7 +17,7 @@ Commands:
   runs list|show      the runs journaled in .sagespec/runs
   gateway             serve the local endpoints with the SageMaker Runtime API
 
-Run "sagespec <command> --help" for a command's options.`
+Run "sagespec <command> --help" for a command's options; "sagespec --version" for the version.`
 
 type Command = (args: ReadonlyArray<string>, io: Io) => Promise<number>
 
@@ -26,9 +29,18 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   gateway: async () => (await import('./gateway.js')).gatewayCommand,
 }
 
-const defaultIo: Io = {
-  out: (s) => void process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  err: (s) => void process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+
+/** The package's version, from the package.json above this file (in src/ or dist/src/). */
+const version = (): string => {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'sagespec' && pkg.version !== undefined) return pkg.version
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown'
 }
 
 export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Promise<number> => {
@@ -37,9 +49,14 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
     io.out(HELP)
     return name === undefined ? 2 : 0
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(version())
+    return 0
+  }
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined
   if (load === undefined) {
-    io.err(`unknown command "${name}"\n\n${HELP}`)
+    const near = suggest(name, Object.keys(COMMANDS))
+    io.err(`unknown command "${name}"${near === undefined ? '' : ` (did you mean "${near}"?)`}\n\n${HELP}`)
     return 2
   }
   return (await load())(rest, io)

@@ -9,6 +9,7 @@ import { toJsonPlan } from '../interpret/dry-run/json.js'
 import { toText } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
+import { withSuggestion } from './suggest.js'
 
 export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
 
@@ -16,16 +17,18 @@ Validates the program and prints what would run, without running anything or cal
 
 const FORMATS: { readonly [k: string]: (p: Plan) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
 
+const OPTIONS = { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true }, help: { type: 'boolean', short: 'h' } } as const
+
 export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   let parsed
   try {
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: OPTIONS,
     })
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
+    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
     return 2
   }
   if (parsed.values.help) {

@@ -13,6 +13,9 @@ import { describeExecError, run, type RunEvent, type RunResult } from '../interp
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
 import { compile, type Io } from './compile.js'
+import { withSuggestion } from './suggest.js'
+import { defaultIo } from './io.js'
+import { lineView, ttyView } from './view.js'
 
 export const usage = `Usage: sagespec run <program.ts|program.json> --target aws|local [options]
 
@@ -94,13 +97,7 @@ const readParamsFile = (file: string): Record<string, string> => {
   return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
 }
 
-export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
+const OPTIONS = {
         target: { type: 'string' },
         runtime: { type: 'string' },
         'run-id': { type: 'string' },
@@ -118,10 +115,18 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
         'max-attempts': { type: 'string' },
         'upload-local-data': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-      },
+      } as const
+
+export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: OPTIONS,
     })
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
+    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
     return 2
   }
   const v = parsed.values
@@ -190,6 +195,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   }
 
   const runId = runIdFlag ?? newRunId(new Date(), Math.random)
+  const stopOnInterrupt = v['stop-on-interrupt'] === true || target.stopOnInterrupt === true
   // First Ctrl-C: stop starting steps, leave jobs running (or stop them), write the journal and say
   // how to resume. Second: exit at once; the journal is consistent after every write.
   const controller = new AbortController()
@@ -200,14 +206,16 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
     interrupts++
     if (interrupts > 1) process.exit(130)
     io.err(
-      v['stop-on-interrupt']
-        ? 'Interrupted: stopping running jobs (Ctrl-C again to leave them and exit now)…'
+      stopOnInterrupt
+        ? `Interrupted: stopping running jobs (Ctrl-C again to exit now). Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`
         : `Interrupted: no new steps start; running jobs go on. Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`,
     )
     controller.abort()
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // A live status block only where a person watches a terminal; plain lines everywhere else.
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, (e) => eventLine(e)) : lineView(say, (e) => eventLine(e))
   let result: RunResult
   try {
     result = await run(prepared.plan, {
@@ -219,15 +227,13 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
       program: file!,
       maxParallel,
       retryFailed: v['retry-failed'] === true,
-      stopOnInterrupt: v['stop-on-interrupt'] === true,
+      stopOnInterrupt,
       logs: v['no-logs'] !== true,
       signal: controller.signal,
-      onEvent: (e) => {
-        const line = eventLine(e)
-        if (line !== undefined) say(line)
-      },
+      onEvent: view.event,
     })
   } finally {
+    view.close()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     signal?.removeEventListener('abort', onAbort)

@@ -1,13 +1,124 @@
 /**
- * The local run target (in progress in this session: replaced by the real backend).
+ * The local run target: the same plan and executor as on AWS, with a backend that runs the work on
+ * this machine — in Docker containers, or as host processes for script-mode steps when no engine
+ * answers. `prepare` refuses what the chosen runtime cannot run, before anything starts.
+ *
+ * Families of operations plug in through `FAMILIES` (handlers) and `capabilities.ts` (checks).
  *
  * @since 0.2.0
  */
-import type { TargetModule } from '../interpret/execute/target.js'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
+import { createLocalBackend, mergeHandlers } from './backend.js'
+import { localProblems } from './capabilities.js'
+import { createContext, type Handlers } from './context.js'
+import { modelHandlers } from './models.js'
+import { processRuntime } from './runtime/process.js'
+import type { Runtime } from './runtime/runtime.js'
+import { trainingHandlers } from './training.js'
+
+/** The operation families of the local backend. */
+export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers]
+
+// -------------------------------------------------------------------------------------
+// runtimes
+// -------------------------------------------------------------------------------------
+
+/** The Docker socket the client library would use: `DOCKER_HOST=unix://…`, else the default. */
+const dockerSocket = (env: NodeJS.ProcessEnv): string | undefined => {
+  const host = env['DOCKER_HOST']
+  if (host === undefined || host === '') return '/var/run/docker.sock'
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined
+}
+
+/** Whether a Docker engine answers `GET /_ping` within half a second. */
+export const engineAnswers = (env: NodeJS.ProcessEnv = process.env): Promise<{ readonly ok: boolean; readonly where: string }> => {
+  const socketPath = dockerSocket(env)
+  const where = socketPath === undefined ? (env['DOCKER_HOST'] ?? '') : `unix://${socketPath}`
+  if (socketPath === undefined) return Promise.resolve({ ok: false, where })
+  return new Promise((res) => {
+    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: 500 }, (r) => {
+      r.resume()
+      res({ ok: r.statusCode === 200, where })
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => res({ ok: false, where }))
+    req.end()
+  })
+}
+
+/**
+ * The Docker runtime lives in `./runtime/docker.js` (`dockerRuntime(options) → Runtime`); loaded
+ * only when chosen, so the process runtime never loads the Docker client.
+ */
+const DOCKER_MODULE = './runtime/docker.js'
+const loadDocker = async (dir: string, say: (l: string) => void): Promise<Runtime | string> => {
+  try {
+    const m = (await import(DOCKER_MODULE)) as { dockerRuntime?: (o: { dir: string; say: (l: string) => void }) => Runtime | Promise<Runtime> }
+    if (m.dockerRuntime === undefined) return 'this build has no Docker runtime'
+    return await m.dockerRuntime({ dir, say })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('docker')) return 'this build has no Docker runtime yet'
+    return `the Docker runtime could not be loaded (${e instanceof Error ? e.message : String(e)})`
+  }
+}
+
+export interface Chosen {
+  readonly runtime: Runtime
+  /** Why this one, in words for the person running. */
+  readonly why: string
+}
+
+const chooseRuntime = async (o: TargetOptions): Promise<Chosen | string> => {
+  const dir = join(o.stateDir, 'local')
+  const say = o.say ?? (() => undefined)
+  const proc = () => processRuntime({ dir: join(dir, 'processes') })
+  if (o.runtime === 'process') return { runtime: proc(), why: 'process runtime (--runtime process): script-mode entry points run as python3 processes on this machine' }
+  const engine = await engineAnswers()
+  if (o.runtime === 'docker') {
+    if (!engine.ok) return `--runtime docker: no Docker engine answers at ${engine.where} (start one, or use --runtime process for script-mode steps)`
+    const d = await loadDocker(dir, say)
+    return typeof d === 'string' ? `--runtime docker: ${d}` : { runtime: d, why: `docker runtime (--runtime docker): the engine at ${engine.where}` }
+  }
+  if (!engine.ok) return { runtime: proc(), why: `process runtime: no Docker engine answers at ${engine.where}, so script-mode entry points run as python3 processes (--runtime docker to require one)` }
+  const d = await loadDocker(dir, say)
+  if (typeof d === 'string') return { runtime: proc(), why: `process runtime: a Docker engine answers at ${engine.where}, but ${d}` }
+  return { runtime: d, why: `docker runtime: a Docker engine answers at ${engine.where} (--runtime process to run script-mode steps as host processes)` }
+}
+
+// One choice per command: prepare and createBackend see the same options object.
+const chosen = new WeakMap<TargetOptions, Promise<Chosen | string>>()
+const choice = (o: TargetOptions): Promise<Chosen | string> => {
+  let c = chosen.get(o)
+  if (c === undefined) {
+    c = chooseRuntime(o)
+    chosen.set(o, c)
+    void c.then((x) => typeof x !== 'string' && o.say?.(`Local runtime: ${x.why}`))
+  }
+  return c
+}
+
+// -------------------------------------------------------------------------------------
+// the target
+// -------------------------------------------------------------------------------------
 
 export const target: TargetModule = {
-  prepare: async (plan) => ({ errors: [{ _tag: 'Rule', path: '--target', expected: 'a target this build supports', actual: 'local' }], plan }),
-  createBackend: async () => {
-    throw new Error('the local target is not built yet')
+  prepare: async (plan, options) => {
+    const c = await choice(options)
+    if (typeof c === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: c }], plan }
+    return { errors: localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: c.runtime.kind, baseDir: options.baseDir }), plan }
+  },
+  createBackend: async (options) => {
+    const c = await choice(options)
+    if (typeof c === 'string') throw new Error(c)
+    const ctx = createContext({
+      stateDir: options.stateDir,
+      baseDir: options.baseDir,
+      runtime: c.runtime,
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.say === undefined ? {} : { say: options.say }),
+    })
+    return createLocalBackend(ctx, FAMILIES)
   },
 }

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { lookupOutput } from '../../spec/outputs.js'
-import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
+import { runTimeType, type RunTimeType } from '../../spec/run-time-type.js'
+import type { StepTag } from '../../spec/step.js'
 import type { Code, Expr } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
@@ -39,7 +39,7 @@ export type ExportError =
   | { readonly _tag: 'CodeNeedsArchive'; readonly path: string; readonly dependencies: ReadonlyArray<string> }
   | { readonly _tag: 'InvalidOption'; readonly path: string; readonly expected: string; readonly actual: unknown }
 
-export type ValueType = 'string' | 'integer' | 'number' | 'boolean'
+export type ValueType = RunTimeType
 
 // -------------------------------------------------------------------------------------
 // walking configs
@@ -86,18 +86,8 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
 }
 
 /** The type a symbolic value has at run time. */
-export const valueType = (e: Expr, plan: Plan, kinds: ReadonlyMap<string, StepTag>): ValueType => {
-  if (e._tag === 'Param') {
-    const t = plan.params.find((d) => d.name === e.name)?.type ?? e.type ?? 'String'
-    return t === 'String' ? 'string' : t === 'Integer' ? 'integer' : t === 'Float' ? 'number' : 'boolean'
-  }
-  if (e._tag === 'Ref') {
-    const kind = kinds.get(e.step)
-    const found = kind === undefined ? undefined : lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
-    return found?._tag === 'Found' && found.type === 'number' ? 'number' : 'string'
-  }
-  return 'string'
-}
+export const valueType = (e: Expr, plan: Plan, kinds: ReadonlyMap<string, StepTag>): ValueType =>
+  runTimeType(e, { params: new Map(plan.params.map((d) => [d.name, d])), kinds })
 
 /** The literal text a value starts with, looking into joins. */
 const leadingText = (v: unknown): string | undefined =>

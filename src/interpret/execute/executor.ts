@@ -11,7 +11,9 @@ import { resolve as resolvePath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Code, Ref, Param } from '../../spec/val.js'
 import { showRef } from '../../spec/val.js'
+import { message } from '../../spec/errors.js'
 import { describePackError, gzipArchive, packCode } from '../code/pack.js'
+import { nameCollisions } from '../plan/collisions.js'
 import { isNotFound, isServiceError, isTransient, type Input, type OperationName, type Output } from '../plan/operations.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DESCRIBE_OF, NAME_FIELDS, type Request } from '../plan/requests.js'
@@ -31,6 +33,8 @@ export type ExecError =
   | { readonly _tag: 'CodeError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'PreviouslyFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'EndpointConflict'; readonly step: string; readonly endpoint: string; readonly message: string }
+  /** The plan names two things of one kind alike (see `nameCollisions`): nothing was started. */
+  | { readonly _tag: 'NameCollision'; readonly step: string; readonly message: string }
 
 /** What a person or a program watching the run is told. @category model */
 export type RunEvent =
@@ -185,6 +189,8 @@ export const describeExecError = (e: ExecError): string => {
       return `${e.step}: ${e.physicalName} ended ${e.status} in this run${e.reason === '' ? '' : ` (${e.reason})`}; resume with --retry-failed to try it again under a new name`
     case 'EndpointConflict':
       return `${e.step}: endpoint ${e.endpoint}: ${e.message}`
+    case 'NameCollision':
+      return e.message
   }
 }
 
@@ -201,6 +207,15 @@ export const describeExecError = (e: ExecError): string => {
 export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> => {
   const { backend } = options
   if (!isRunId(options.runId)) throw new Error(`run id "${options.runId}": expected at most 12 letters, digits and inner hyphens`)
+  const collisions = nameCollisions(plan)
+  if (collisions.length > 0)
+    return {
+      runId: options.runId,
+      status: 'Failed',
+      steps: plan.steps.map((p) => ({ name: p.name, kind: p.kind, status: 'Pending', reused: false, outputs: {} })),
+      errors: collisions.map((e) => ({ _tag: 'NameCollision', step: e.path.replace(/^steps\./, ''), message: message(e) })),
+      journalDir: '',
+    }
   const now = options.now ?? (() => new Date())
   const sleep = options.sleep ?? realSleep
   const random = options.random ?? Math.random
@@ -420,7 +435,6 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       } catch (e) {
         throw serviceError(p.name, p.watch.describe, e)
       }
-      await drainLogs()
       const status = p.watch.statusField === undefined ? 'Created' : (field(d, p.watch.statusField) ?? 'Unknown')
       const transitions = at(d, ['SecondaryStatusTransitions'])
       if (Array.isArray(transitions)) {
@@ -428,6 +442,8 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         if (transitions.length > secondarySeen) delay = backend.poll.initialMs
         secondarySeen = transitions.length
       }
+      // After the transitions: the lines a job printed follow the status that began them.
+      await drainLogs()
       if (status !== last) {
         transition(p.name, status)
         last = status
@@ -471,7 +487,13 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       const status = field(d, p.watch.statusField) ?? 'Unknown'
       if (p.watch.done.includes(status) || p.watch.failed.includes(status)) {
         transition(p.name, status)
-        record(p.name, (s) => ({ ...s, status: status === 'Completed' ? 'Completed' : 'Stopped', describe: plain(d), endedAt: iso() }))
+        record(p.name, (s) => ({
+          ...s,
+          status: status === 'Completed' ? 'Completed' : 'Stopped',
+          describe: plain(d),
+          endedAt: iso(),
+          ...(status === 'Completed' ? {} : { reason: 'stopped when the run was interrupted', interrupted: true }),
+        }))
         emit({ _tag: 'StepFinished', step: p.name, status: status === 'Completed' ? 'Completed' : 'Stopped' })
         throw new Abort()
       }
@@ -488,10 +510,12 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       emit({ _tag: 'StepReused', step: p.name, physicalName: prior.physicalName ?? '' })
       return
     }
-    if ((prior?.status === 'Failed' || prior?.status === 'Stopped') && !options.retryFailed) {
-      throw new StepError({ _tag: 'PreviouslyFailed', step: p.name, physicalName: prior.physicalName ?? '', status: prior.status, reason: prior.reason ?? '' })
+    // A step stopped by an interrupt did not fail: a resume starts it again under a new name.
+    const ended = prior !== undefined && (prior.status === 'Failed' || prior.status === 'Stopped')
+    if (ended && prior.interrupted !== true && !options.retryFailed) {
+      throw new StepError({ _tag: 'PreviouslyFailed', step: p.name, physicalName: prior!.physicalName ?? '', status: prior!.status, reason: prior!.reason ?? '' })
     }
-    const attempt = prior === undefined ? 1 : prior.status === 'Failed' || prior.status === 'Stopped' ? prior.attempt + 1 : prior.attempt
+    const attempt = prior === undefined ? 1 : ended ? prior.attempt + 1 : prior.attempt
     const stamp = attempt === 1 ? options.runId : `${options.runId}-r${attempt}`
     const resolver = resolverFor(p, stamp)
     // Code first: the requests name the staged archives.

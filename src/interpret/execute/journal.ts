@@ -44,6 +44,8 @@ export interface StepRecord {
   /** The final Describe response: where downstream refs are resolved from on resume. */
   readonly describe?: unknown
   readonly reason?: string
+  /** Stopped because the run was interrupted (not by a failure): a resume starts it again. */
+  readonly interrupted?: boolean
   readonly startedAt?: string
   readonly endedAt?: string
 }

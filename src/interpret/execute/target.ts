@@ -33,4 +33,10 @@ export interface TargetModule {
    */
   readonly prepare: (plan: Plan, options: TargetOptions) => Promise<{ readonly errors: ReadonlyArray<SpecError>; readonly plan: Plan }>
   readonly createBackend: (options: TargetOptions) => Promise<Backend>
+  /**
+   * Ctrl-C stops this target's running jobs (and a resume starts them again), as if
+   * `--stop-on-interrupt` were given: local jobs are this machine's own processes and containers,
+   * which must not be left behind. Cloud jobs are left running unless asked. @default false
+   */
+  readonly stopOnInterrupt?: boolean
 }

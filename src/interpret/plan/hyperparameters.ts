@@ -10,8 +10,8 @@ import type { ParamDecl } from '../../spec/program.js'
 import type { HyperParameterEncoding, HyperParameterVal } from '../../spec/training.js'
 import type { Expr, Val } from '../../spec/val.js'
 import { isExpr, jsonOf } from '../../spec/val.js'
-import { lookupOutput } from '../../spec/outputs.js'
-import { OUTPUT_SCHEMAS, type StepTag } from '../../spec/step.js'
+import { runTimeType } from '../../spec/run-time-type.js'
+import type { StepTag } from '../../spec/step.js'
 
 export type HpValue = HyperParameterVal
 
@@ -21,23 +21,7 @@ export interface EncodeContext {
 }
 
 /** Is this symbolic value a string at run time (so JSON needs quotes around it)? */
-export const isStringValued = (e: Expr, ctx: EncodeContext): boolean => {
-  switch (e._tag) {
-    case 'Param':
-      return (ctx.params.get(e.name)?.type ?? e.type) === 'String'
-    case 'Ref': {
-      const kind = ctx.kinds.get(e.step)
-      if (kind === undefined) return true
-      const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
-      return found._tag === 'NotFound' || found.type === 'string'
-    }
-    case 'Join':
-    case 'RunId':
-    case 'Code':
-    case 'Json':
-      return true
-  }
-}
+export const isStringValued = (e: Expr, ctx: EncodeContext): boolean => runTimeType(e, ctx) === 'string'
 
 export const encodeValue =
   (encoding: HyperParameterEncoding, ctx: EncodeContext) =>

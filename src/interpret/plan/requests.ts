@@ -189,7 +189,7 @@ export const createTrainingJob = (s: StepOf<'Training'>, ctx: EncodeContext): Sy
       ...jobBody(s),
       ...opt('HyperParameters', encodeHyperParameters(s.hyperParameters, s.hyperParameterEncoding ?? DEFAULTS.hyperParameterEncoding, ctx)),
       ...opt('Tags', tagList(s.tags)),
-    } as Symbolic<CreateTrainingJobCommandInput>,
+    } satisfies Symbolic<CreateTrainingJobCommandInput>,
     s.overrides,
   )
 
@@ -212,7 +212,7 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
     ...opt('StaticHyperParameters', encodeHyperParameters(s.training.hyperParameters, encoding, ctx, new Set(Object.keys(s.ranges)))),
     AlgorithmSpecification: algorithmSpecification(s.training, s.metricDefinitions ?? s.training.metricDefinitions, true),
     ...jobBody(s.training),
-  } as Symbolic<HyperParameterTrainingJobDefinition>
+  } satisfies Symbolic<HyperParameterTrainingJobDefinition>
   return deepMerge(
     {
       HyperParameterTuningJobName: tuningJobName(s),
@@ -252,7 +252,7 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
       ),
       // The tuning job's tags, or else its template's (SageMaker passes them on to the training jobs).
       ...opt('Tags', tagList(s.tags ?? s.training.tags)),
-    } as Symbolic<CreateHyperParameterTuningJobCommandInput>,
+    } satisfies Symbolic<CreateHyperParameterTuningJobCommandInput>,
     s.overrides,
   )
 }
@@ -282,7 +282,7 @@ export const createModel = (s: StepOf<'Model'>): Symbolic<CreateModelCommandInpu
       ...opt('VpcConfig', vpcConfig(s.vpc)),
       ...flag('EnableNetworkIsolation', s.enableNetworkIsolation),
       ...opt('Tags', tagList(s.tags)),
-    } as Symbolic<CreateModelCommandInput>,
+    } satisfies Symbolic<CreateModelCommandInput>,
     s.overrides,
   )
 
@@ -312,7 +312,7 @@ export const createEndpointConfig = (s: StepOf<'Endpoint'>): Symbolic<CreateEndp
       })),
       ...opt('KmsKeyId', s.kmsKeyId),
       ...opt('Tags', tagList(s.tags)),
-    } as Symbolic<CreateEndpointConfigCommandInput>,
+    } satisfies Symbolic<CreateEndpointConfigCommandInput>,
     s.overrides,
   )
 
@@ -321,7 +321,7 @@ export const createEndpoint = (s: StepOf<'Endpoint'>): Extract<Request, { _tag: 
   const EndpointConfigName = endpointConfigName(s)
   return {
     _tag: 'CreateEndpoint',
-    input: { EndpointName, EndpointConfigName, ...opt('Tags', tagList(s.tags)) } as Symbolic<CreateEndpointCommandInput>,
+    input: { EndpointName, EndpointConfigName, ...opt('Tags', tagList(s.tags)) } satisfies Symbolic<CreateEndpointCommandInput>,
     ...((s.update ?? DEFAULTS.endpointUpdate) ? { orUpdate: { EndpointName, EndpointConfigName } as Symbolic<UpdateEndpointCommandInput> } : {}),
   }
 }
@@ -365,7 +365,7 @@ export const createTransformJob = (s: StepOf<'Transform'>): Symbolic<CreateTrans
           : { ...opt('InputFilter', s.dataProcessing.inputFilter), ...opt('OutputFilter', s.dataProcessing.outputFilter), ...opt('JoinSource', s.dataProcessing.joinSource) },
       ),
       ...opt('Tags', tagList(s.tags)),
-    } as Symbolic<CreateTransformJobCommandInput>,
+    } satisfies Symbolic<CreateTransformJobCommandInput>,
     s.overrides,
   )
 
@@ -383,7 +383,7 @@ export const createModelPackage = (s: StepOf<'ModelPackage'>): Symbolic<CreateMo
       ...opt('ModelPackageDescription', s.description),
       SourceAlgorithmSpecification: { SourceAlgorithms: [{ AlgorithmName: s.algorithmName, ModelDataUrl: s.modelDataUrl }] },
       ...opt('Tags', tagList(s.tags)),
-    } as Symbolic<CreateModelPackageCommandInput>,
+    } satisfies Symbolic<CreateModelPackageCommandInput>,
     s.overrides,
   )
 

@@ -8,8 +8,14 @@
 import type { Code, Expr, Join, Ref, Param } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 
-/** `T` with every scalar leaf allowed to be an `Expr`. */
-export type Symbolic<T> = T extends string | number | boolean
+/**
+ * `T` with every scalar leaf allowed to be an `Expr`. String enums widen to `string`: the spec's
+ * codecs check enum values (instance types, modes…) against SageMaker's lists, and the builders'
+ * `satisfies` checks guard the shape — every field name at every depth.
+ */
+export type Symbolic<T> = T extends string
+  ? string | Expr
+  : T extends number | boolean
   ? T | Expr
   : T extends Date | Uint8Array
     ? T

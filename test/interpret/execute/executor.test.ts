@@ -208,6 +208,26 @@ describe('executor', () => {
     expect(readRun(dir, 'r1')!.steps[0]!.status).toBe('Stopped')
   })
 
+  it('a step stopped by an interrupt starts again on resume, under a new name, without --retry-failed', async () => {
+    const dir = stateDir()
+    const backend = scriptedBackend({ polls: (name) => (name === 'train-r1' ? 100 : 1) })
+    const controller = new AbortController()
+    await run(planOf(chain()), {
+      backend,
+      runId: 'r1',
+      stateDir: dir,
+      sleep: noSleep,
+      signal: controller.signal,
+      stopOnInterrupt: true,
+      onEvent: (e) => {
+        if (e._tag === 'StatusChanged' && e.status === 'InProgress') controller.abort()
+      },
+    })
+    const resumed = await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep })
+    expect(resumed.status).toBe('Completed')
+    expect(backend.creates('CreateTrainingJob').map((c) => c.input.TrainingJobName)).toEqual(['train-r1', 'train-r1-r2'])
+  })
+
   it('stages each code archive once and puts its URI in the request', async () => {
     const { pytorch } = await import('../../../src/frameworks/index.js')
     const t = pytorch('digits', {

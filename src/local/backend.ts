@@ -1,0 +1,62 @@
+/**
+ * The local backend: the port's verbs over a merged table of per-family handlers (training, models,
+ * and — as they are built — endpoints, transform, tuning). An operation no family handles answers a
+ * clear `ValidationException`, as the cloud answers a request it cannot serve.
+ *
+ * @since 0.2.0
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Backend, LogKind } from '../interpret/execute/port.js'
+import { serviceError } from '../interpret/plan/operations.js'
+import type { Handler, Handlers, LocalContext } from './context.js'
+
+/** The key of a job's log buffer: job names are unique per kind, not across kinds. */
+export const logKey = (kind: LogKind, name: string): string => `${kind}/${name}`
+
+/** Later tables win over earlier ones for an operation both handle (none should). */
+export const mergeHandlers = (tables: ReadonlyArray<Handlers>): Handlers => Object.assign({}, ...tables) as Handlers
+
+/**
+ * Code archives are content-addressed: `<local>/code/<sha256>/sourcedir.tar.gz`, written once, and
+ * named by a `file://` URI the local jobs read like an `s3://` one.
+ */
+export const stageCodeLocally = (dir: string, sha256: string, gzip: Uint8Array): string => {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`stageCode: "${sha256}" is not a sha256`)
+  const folder = join(dir, 'code', sha256)
+  const file = join(folder, 'sourcedir.tar.gz')
+  if (!existsSync(file)) {
+    mkdirSync(folder, { recursive: true })
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, gzip)
+    renameSync(tmp, file)
+  }
+  return pathToFileURL(file).href
+}
+
+export const createLocalBackend = (ctx: LocalContext & { readonly close: () => Promise<void> }, tables: ReadonlyArray<Handlers>): Backend => {
+  const handlers = mergeHandlers(tables)
+  return {
+    target: 'local',
+    describe: `this machine (${ctx.runtime.kind} runtime)`,
+    send: async (op, input) => {
+      const h = handlers[op] as Handler<typeof op> | undefined
+      if (h === undefined) throw serviceError('ValidationException', `${op} is not supported by the local backend yet`)
+      return h(input, ctx)
+    },
+    stageCode: async (archive, options) => {
+      const uri = stageCodeLocally(ctx.dir, archive.sha256, archive.gzip)
+      options?.onProgress?.({ uri, loaded: archive.gzip.length, total: archive.gzip.length })
+      return uri
+    },
+    logs: async (kind, jobName, cursor) => {
+      const got = ctx.logs.read(logKey(kind, jobName), typeof cursor === 'number' ? cursor : 0)
+      return { lines: got.lines, cursor: got.cursor }
+    },
+    changed: (name, timeoutMs, options) => ctx.notifier.changed(name, timeoutMs, options?.signal),
+    // Local jobs wake the executor through `changed`; the poll only bounds a missed wake-up.
+    poll: { initialMs: 1000, maxMs: 5000 },
+    close: () => ctx.close(),
+  }
+}
