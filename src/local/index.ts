@@ -17,9 +17,11 @@ import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
 import type { Runtime } from './runtime/runtime.js'
 import { trainingHandlers } from './training.js'
+import { endpointHandlers } from './endpoints.js'
+import { transformHandlers } from './transform.js'
 
 /** The operation families of the local backend. */
-export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers]
+export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, endpointHandlers, transformHandlers]
 
 // -------------------------------------------------------------------------------------
 // runtimes
