@@ -91,6 +91,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend.close()
+  // Whatever a failed test left serving goes too.
+  await processRuntime({ dir: join(stateDir, 'local', 'processes') }).sweep({})
   await stopGateway(stateDir)
   rmSync(root, { recursive: true, force: true })
 })
