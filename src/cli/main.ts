@@ -15,6 +15,7 @@ Commands:
   airflow <program>   write an Apache Airflow DAG for the program
   run <program>       run the program on AWS or on this machine (--target aws|local)
   runs list|show      the runs journaled in .sagespec/runs
+  endpoints           list, describe or delete local endpoints
   gateway             serve the local endpoints with the SageMaker Runtime API
 
 Run "sagespec <command> --help" for a command's options; "sagespec --version" for the version.`
@@ -26,6 +27,7 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   airflow: async () => (await import('./airflow.js')).airflowCommand,
   run: async () => (await import('./run.js')).runCommand,
   runs: async () => (await import('./runs.js')).runsCommand,
+  endpoints: async () => (await import('./endpoints.js')).endpointsCommand,
   gateway: async () => (await import('./gateway.js')).gatewayCommand,
 }
 

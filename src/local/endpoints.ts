@@ -40,6 +40,8 @@ interface EndpointMeta {
   readonly jobs: ReadonlyArray<string>
   /** Counts deployments, so the containers of an update never share names with the ones they replace. */
   readonly generation: number
+  /** The runtime that runs the containers: only it can remove them. */
+  readonly runtime?: 'docker' | 'process'
 }
 
 type EndpointFile = EndpointRecord & { readonly meta: EndpointMeta }
@@ -240,7 +242,7 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
       return
     }
     // The switch: from here the gateway sends requests to the new containers.
-    const meta = { generation, jobs: d.jobs, describe: current.meta.describe }
+    const meta = { generation, jobs: d.jobs, runtime: ctx.runtime.kind, describe: current.meta.describe }
     writeFile(ctx, { name, variants: d.variants, meta })
     servingOf(ctx).set(name, d.handles)
     // The gateway started beside the containers; asked again, as it leaves when idle for long.
@@ -353,6 +355,8 @@ export const endpointHandlers: Handlers = {
     const f = readFile(ctx, name)
     if (f === undefined) throw endpointNotFound(ctx, name)
     const status = f.meta.describe.EndpointStatus
+    if (f.meta.runtime !== undefined && f.meta.runtime !== ctx.runtime.kind && f.meta.jobs.length > 0)
+      throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime; update it with --runtime ${f.meta.runtime}.`)
     if (status !== 'InService' && status !== 'Failed')
       throw serviceError('ValidationException', `Cannot update in-progress endpoint "${localArn(ctx, 'endpoint', name)}".`)
     const config = findConfig(ctx, input.EndpointConfigName ?? '')
@@ -365,6 +369,8 @@ export const endpointHandlers: Handlers = {
     const name = checkName('endpointName', input.EndpointName)
     const f = readFile(ctx, name)
     if (f === undefined) throw endpointNotFound(ctx, name)
+    if (f.meta.runtime !== undefined && f.meta.runtime !== ctx.runtime.kind && f.meta.jobs.length > 0)
+      throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime; delete it with --runtime ${f.meta.runtime}.`)
     // Unrouted first, so the gateway stops sending requests to containers about to stop.
     deleteEndpoint(stateDirOf(ctx), name)
     await retire(ctx, name, f.meta.jobs, servingOf(ctx).get(name))

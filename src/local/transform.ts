@@ -118,8 +118,11 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrans
   const dir = transformJobs(ctx).dir(name)
   const handles: JobHandle[] = []
   const agent = new http.Agent({ keepAlive: true })
-  const finish = (status: 'Completed' | 'Failed' | 'Stopped', reason?: string) =>
-    update(ctx, name, (d) => ({ ...d, TransformJobStatus: status, TransformEndTime: ctx.now(), ...(reason === undefined ? {} : { FailureReason: reason.slice(0, 1024) }) }))
+  // Recorded only once the job's servers are gone: whoever sees the end sees nothing left running.
+  let outcome: { status: 'Completed' | 'Failed' | 'Stopped'; reason?: string } = { status: 'Failed', reason: 'InternalServerError: the job ended unexpectedly' }
+  const finish = (status: 'Completed' | 'Failed' | 'Stopped', reason?: string): void => {
+    outcome = { status, ...(reason === undefined ? {} : { reason }) }
+  }
   try {
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
@@ -161,6 +164,8 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrans
     agent.destroy()
     await Promise.all(handles.map((h) => h.stop(ctx.stopGraceMs).catch(() => undefined)))
     rmSync(join(dir, 'input'), { recursive: true, force: true })
+    const { status, reason } = outcome
+    update(ctx, name, (d) => ({ ...d, TransformJobStatus: status, TransformEndTime: ctx.now(), ...(reason === undefined ? {} : { FailureReason: reason.slice(0, 1024) }) }))
   }
 }
 

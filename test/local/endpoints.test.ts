@@ -17,6 +17,7 @@ import { modelHandlers } from '../../src/local/models.js'
 import { markedProcesses, processRuntime } from '../../src/local/runtime/process.js'
 import { alive, readGatewayRecord, stopGateway } from '../../src/local/serving/daemon.js'
 import { transformHandlers } from '../../src/local/transform.js'
+import { main } from '../../src/cli/main.js'
 
 const root = mkdtempSync(join(tmpdir(), 'sagespec-endpoints-'))
 const stateDir = join(root, 'state')
@@ -207,5 +208,26 @@ describe('local batch transform', () => {
     expect(readFileSync(join(root, 'batch-out', 'part', 'b.csv.out'), 'utf8')).toBe('model-a:5\n')
     // Its server is gone with the job.
     expect(serversOf('batch-1-c0-')).toEqual([])
+  })
+})
+
+describe('sagespec endpoints', () => {
+  it('lists, describes and deletes local endpoints from another command', async () => {
+    await backend.send('CreateEndpoint', { EndpointName: 'cli-ep', EndpointConfigName: 'config-a' })
+    const status = () => backend.send('DescribeEndpoint', { EndpointName: 'cli-ep' }).then((d) => d.EndpointStatus)
+    expect(await until(backend, 'cli-ep', status, ['InService'])).toBe('InService')
+    const out: string[] = []
+    const err: string[] = []
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }
+    const cli = (...args: string[]) => main(['endpoints', ...args, '--state-dir', stateDir, '--runtime', 'process'], io)
+    expect(await cli('list')).toBe(0)
+    expect(out.find((l) => l.startsWith('cli-ep '))).toMatch(/^cli-ep {2}InService {2}created /)
+    expect(await cli('describe', 'cli-ep')).toBe(0)
+    expect(out).toContain(`  POST ${readGatewayRecord(stateDir)!.url}/endpoints/cli-ep/invocations`)
+    expect(await cli('delete', 'cli-ep')).toBe(0)
+    expect(out.at(-1)).toBe('Deleted local endpoint cli-ep.')
+    expect(await cli('describe', 'cli-ep')).toBe(1)
+    expect(err.at(-1)).toContain('Could not find endpoint')
+    expect(serversOf('cli-ep-')).toEqual([])
   })
 })
