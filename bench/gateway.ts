@@ -163,43 +163,44 @@ const main = async (): Promise<void> => {
     // ---------------------------------------------------------------- 3. batch transform
     const lines = Array.from({ length: 10_000 }, (_, i) => `${i},${i % 7},${(i * 3) % 11},${i % 5}\n`).join('')
     const input = Buffer.from(lines)
-    const settings = resolveSettings({ SplitType: 'Line', BatchStrategy: 'MultiRecord', MaxPayloadInMB: 0.01, MaxConcurrentTransforms: 2, ContentType: 'text/csv', Accept: 'text/csv', AssembleWith: 'Line' }, undefined)
-    const prepared = prepare(settings, undefined)('bench.csv', input)
-    if (E.isLeft(prepared)) throw new Error('prepare')
-    const bodies = prepared.right.batches.map((b) => b.body)
     const agent = new http.Agent({ keepAlive: true })
-    const straight = async (): Promise<number> => {
-      const t0 = performance.now()
-      let next = 0
-      const out: Buffer[] = new Array<Buffer>(bodies.length)
-      await Promise.all(
-        [0, 1].map(async () => {
-          for (let i = next++; i < bodies.length; i = next++) out[i] = await post(agent, server.port, '/invocations', bodies[i]!)
-        }),
-      )
-      Buffer.concat(out)
-      return performance.now() - t0
-    }
-    const engine = async (): Promise<number> => {
-      const t0 = performance.now()
-      const r = await transformBytes(settings, containerInvoke(server.port, agent))('bench.csv', input)
-      if (E.isLeft(r)) throw new Error('transform failed')
-      return performance.now() - t0
-    }
-    await straight()
-    await engine()
-    const ts: number[] = []
-    const te: number[] = []
-    for (let round = 0; round < 5; round++) {
-      ts.push(await straight())
-      te.push(await engine())
+    for (const [what, strategy] of [['SingleRecord (10,000 requests)', 'SingleRecord'], ['MultiRecord within 1 MB', 'MultiRecord']] as const) {
+      const settings = resolveSettings({ SplitType: 'Line', BatchStrategy: strategy, MaxPayloadInMB: 1, MaxConcurrentTransforms: 2, ContentType: 'text/csv', Accept: 'text/csv', AssembleWith: 'Line' }, undefined)
+      const prepared = prepare(settings, undefined)('bench.csv', input)
+      if (E.isLeft(prepared)) throw new Error('prepare')
+      const bodies = prepared.right.batches.map((b) => b.body)
+      // The same bodies, posted 2 at a time and concatenated in order: the floor the engine is held to.
+      const straight = async (): Promise<number> => {
+        const t0 = performance.now()
+        let next = 0
+        const out: Buffer[] = new Array<Buffer>(bodies.length)
+        await Promise.all(
+          [0, 1].map(async () => {
+            for (let i = next++; i < bodies.length; i = next++) out[i] = await post(agent, server.port, '/invocations', bodies[i]!)
+          }),
+        )
+        Buffer.concat(out)
+        return performance.now() - t0
+      }
+      const engine = async (): Promise<number> => {
+        const t0 = performance.now()
+        const r = await transformBytes(settings, containerInvoke(server.port, agent))('bench.csv', input)
+        if (E.isLeft(r)) throw new Error('transform failed')
+        return performance.now() - t0
+      }
+      await straight()
+      await engine()
+      const ts: number[] = []
+      const te: number[] = []
+      for (let round = 0; round < 5; round++) {
+        ts.push(await straight())
+        te.push(await engine())
+      }
+      const s = median(ts)
+      const e = median(te)
+      console.log(`batch transform, 10,000 CSV lines, ${what}, 2 concurrent: engine ${fmt(e)} ms vs the same bodies posted straight ${fmt(s)} ms → ${fmt(e / s, 2)}× (goal ≤ 1.2×; median of 5)`)
     }
     agent.destroy()
-    const s = median(ts)
-    const e = median(te)
-    console.log(
-      `batch transform, 10,000 CSV lines in ${bodies.length} mini-batches of ≤ 10 KB, 2 concurrent: engine ${fmt(e)} ms vs straight posts ${fmt(s)} ms → ${fmt(e / s, 2)}× (goal ≤ 1.2×; median of 5)`,
-    )
   } finally {
     deleteEndpoint(state, 'bench')
     await stopGateway(state)
