@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import * as http from 'node:http'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Either } from 'fp-ts/lib/Either.js'
@@ -103,7 +103,9 @@ export interface EnsureOptions {
  * The URL of this state folder's gateway, starting one in the background if none answers.
  * Call it after registering the endpoint: a gateway with no endpoint closes after `idleExitMs`.
  */
-export const ensureGateway = async (stateDir: string, options: EnsureOptions = {}): Promise<Either<string, GatewayRecord>> => {
+export const ensureGateway = async (given: string, options: EnsureOptions = {}): Promise<Either<string, GatewayRecord>> => {
+  // The gateway names its folder absolutely (it answers /ping with it): compare like with like.
+  const stateDir = resolve(given)
   const found = await running(stateDir)
   if (found !== undefined) return E.right(found)
   mkdirSync(localDir(stateDir), { recursive: true })
@@ -155,7 +157,8 @@ export const ensureGateway = async (stateDir: string, options: EnsureOptions = {
 }
 
 /** Stop this state folder's gateway, if one runs (tests, `sagespec endpoints delete` of the last one). */
-export const stopGateway = async (stateDir: string, deadlineMs = 5000): Promise<void> => {
+export const stopGateway = async (given: string, deadlineMs = 5000): Promise<void> => {
+  const stateDir = resolve(given)
   const r = readGatewayRecord(stateDir)
   if (r === undefined) return
   // Signal only a process that proves to be this folder's gateway (a stale record's pid may be reused).

@@ -197,7 +197,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     const m = INVOCATIONS.exec(path)
     const done = (p: Promise<void>): void => {
       p.catch((e: unknown) => {
-        if (!res.headersSent) fail(res, { _tag: 'Unreachable', container: 'gateway', port: 0, cause: (e as Error).message })
+        if (!res.headersSent) fail(res, { _tag: 'Internal', message: (e as Error).message })
         else res.destroy()
       })
     }

@@ -26,6 +26,7 @@ export type GatewayError =
       readonly message: string
     }
   | { readonly _tag: 'Unreachable'; readonly container: string; readonly port: number; readonly cause: string }
+  | { readonly _tag: 'Internal'; readonly message: string }
 
 export interface ErrorResponse {
   readonly status: number
@@ -78,6 +79,7 @@ const toResponse: { readonly [K in GatewayError['_tag']]: (e: Extract<GatewayErr
     type: 'ServiceUnavailable',
     body: { message: `Container ${e.container} at 127.0.0.1:${e.port} did not answer (${e.cause}); is the endpoint still InService?` },
   }),
+  Internal: (e) => ({ status: 500, type: 'InternalFailure', body: { message: `The local gateway failed: ${e.message}` } }),
 }
 
 export const errorResponse = (e: GatewayError): ErrorResponse => (toResponse[e._tag] as (e: GatewayError) => ErrorResponse)(e)

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ValidationError } from '@aws-sdk/client-sagemaker-runtime'
+import { relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { startGateway, type Gateway } from '../../../src/local/serving/gateway.js'
 import { deleteEndpoint, putEndpoint, type EndpointRecord, type VariantRoute } from '../../../src/local/serving/registry.js'
@@ -189,7 +190,8 @@ describe('ensureGateway', () => {
     if (E.isLeft(first)) throw new Error(first.left)
     try {
       expect(readGatewayRecord(state)).toEqual(first.right)
-      const again = await ensureGateway(state, { idleExitMs: 300 })
+      // Found again, also when the folder is named relatively.
+      const again = await ensureGateway(relative(process.cwd(), state), { idleExitMs: 300 })
       expect(E.isRight(again) && again.right.pid).toBe(first.right.pid)
       const r = await fetch(`${first.right.url}/endpoints/ep-a/invocations`, { method: 'POST', body: 'z' })
       expect(await r.text()).toBe('model-a:z')
