@@ -28,7 +28,7 @@ describe('README', () => {
   })
 
   it('names the two set-up commands', () => {
-    expect(readme).toContain('npm install && npx sagespec plan examples/train-deploy.ts')
+    expect(readme).toContain('npm install && npx sagespec run examples/local/quickstart.ts --target local')
     expect(readme).toContain('npm test')
   })
 })

@@ -60,7 +60,8 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
     case 'RequestSent':
       return e.outcome === 'created' ? undefined : `${time(now())} ${e.step}: ${e.op}: ${e.outcome === 'adopted' ? 'already exists; adopted' : 'updated'}`
     case 'StatusChanged':
-      return `${time(e.at)} ${e.step}: ${e.status}${e.secondary === undefined ? '' : ` / ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
+      // A secondary status stands alone: SageMaker does not say which status it happened under.
+      return `${time(e.at)} ${e.step}: ${e.secondary === undefined ? e.status : `  ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
     case 'LogLine':
       return `${e.step} [${e.host}] ${e.line}`
     case 'Upload':
@@ -69,6 +70,19 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
       return `${time(now())} ${e.step}: ${e.status}${e.reason === undefined || e.reason === '' ? '' : `: ${e.reason}`}`
     case 'Stopping':
       return `${time(now())} ${e.step}: stopping ${e.physicalName}`
+  }
+}
+
+/**
+ * `eventLine` with memory: a step's end is not repeated when its last status line already said it
+ * (`Completed` after `Completed / Completed`).
+ */
+export const eventLines = (now: () => Date = () => new Date()): ((e: RunEvent) => string | undefined) => {
+  const said = new Map<string, string>()
+  return (e) => {
+    if (e._tag === 'StatusChanged') said.set(e.step, e.status)
+    if (e._tag === 'StepFinished' && e.reason === undefined && said.get(e.step) === e.status) return undefined
+    return eventLine(e, now)
   }
 }
 
@@ -215,7 +229,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
   // A live status block only where a person watches a terminal; plain lines everywhere else.
-  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, (e) => eventLine(e)) : lineView(say, (e) => eventLine(e))
+  const lines = eventLines()
+  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, lines) : lineView(say, lines)
   let result: RunResult
   try {
     result = await run(prepared.plan, {

@@ -10,8 +10,11 @@
 import { request } from 'node:http'
 import { join } from 'node:path'
 import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
+import type { Plan } from '../interpret/plan/plan.js'
+import type { SpecError } from '../spec/errors.js'
 import { createLocalBackend, mergeHandlers } from './backend.js'
 import { localProblems } from './capabilities.js'
+import { asSpecErrors, imageProblems } from './images.js'
 import { createContext, type Handlers } from './context.js'
 import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
@@ -96,9 +99,39 @@ const choice = (o: TargetOptions): Promise<Chosen | string> => {
   if (c === undefined) {
     c = chooseRuntime(o)
     chosen.set(o, c)
-    void c.then((x) => typeof x !== 'string' && o.say?.(`Local runtime: ${x.why}`))
   }
   return c
+}
+
+// Said once per command, when the choice is final (prepare may still change a default choice).
+const announced = new WeakSet<TargetOptions>()
+const announce = (o: TargetOptions, c: Chosen): void => {
+  if (announced.has(o)) return
+  announced.add(o)
+  o.say?.(`Local runtime: ${c.why}`)
+}
+
+/**
+ * Docker was the default choice, but images the plan names are not on this machine (sagespec never
+ * pulls): when every step can run as host processes (script mode), run them so and say why; with
+ * `--runtime docker`, or when a step needs its container, the missing images are the plan's problems.
+ */
+const settleImages = async (plan: Plan, o: TargetOptions, c: Chosen): Promise<{ readonly chosen: Chosen; readonly problems: ReadonlyArray<SpecError> }> => {
+  const images = await imageProblems(plan.steps, c.runtime)
+  const canFallBack =
+    images.length > 0 &&
+    o.runtime === undefined &&
+    images.every((p) => p.missing) &&
+    localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: 'process', baseDir: o.baseDir }).length === 0
+  if (!canFallBack) return { chosen: c, problems: asSpecErrors(images) }
+  const names = [...new Set(images.map((p) => p.image))]
+  const fallback: Chosen = {
+    runtime: processRuntime({ dir: join(o.stateDir, 'local', 'processes') }),
+    why: `process runtime: a Docker engine answers, but ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the ${names.length === 1 ? 'image' : 'images'})`,
+  }
+  await c.runtime.close()
+  chosen.set(o, Promise.resolve(fallback))
+  return { chosen: fallback, problems: [] }
 }
 
 // -------------------------------------------------------------------------------------
@@ -109,11 +142,15 @@ export const target: TargetModule = {
   prepare: async (plan, options) => {
     const c = await choice(options)
     if (typeof c === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: c }], plan }
-    return { errors: localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: c.runtime.kind, baseDir: options.baseDir }), plan }
+    const settled = await settleImages(plan, options, c)
+    announce(options, settled.chosen)
+    const problems = localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: settled.chosen.runtime.kind, baseDir: options.baseDir })
+    return { errors: [...problems, ...settled.problems], plan }
   },
   createBackend: async (options) => {
     const c = await choice(options)
     if (typeof c === 'string') throw new Error(c)
+    announce(options, c)
     const ctx = createContext({
       stateDir: options.stateDir,
       baseDir: options.baseDir,

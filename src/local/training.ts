@@ -192,7 +192,8 @@ export const scriptOf = (hps: Readonly<Record<string, string>>): { readonly prog
   return typeof program === 'string' && program !== '' ? { program, ...(typeof dir === 'string' && dir !== '' ? { submitDirectory: dir } : {}) } : undefined
 }
 
-const GPU_FAMILIES = /^ml\.(p\d|g\d|inf|trn|dl)/
+/** Instance types with accelerators: their jobs ask the runtime for GPUs. */
+export const GPU_FAMILIES = /^ml\.(p\d|g\d|inf|trn|dl)/
 
 /** The job's whole life, in the background. Never throws: every end is recorded. */
 const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrainingJob'>, stopped: Promise<Ending>): Promise<void> => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -30,7 +30,10 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sagespec-cli-airflow-'))
   process.chdir(dir)
 })
-afterEach(() => process.chdir(previous))
+afterEach(() => {
+  process.chdir(previous)
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const writeProgram = (p: Program, name = 'program.json'): string => {
   writeFileSync(join(dir, name), toJson(p))

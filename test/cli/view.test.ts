@@ -21,7 +21,7 @@ describe('run views', () => {
     expect(lines).toEqual([
       'Starting run r1 on a test backend (2 steps)',
       '10:00:00 train: train-r1',
-      '10:00:00 train: InProgress / Training — Training image download completed',
+      '10:00:00 train:   Training — Training image download completed',
       'train [algo-1] epoch 1 loss 0.5',
       '10:00:00 train: Completed',
     ])

@@ -1,13 +1,55 @@
 /**
- * The AWS run target (in progress in this session: replaced by the real backend).
+ * The AWS run target: its capability check (with `--upload-local-data`, local data is uploaded and
+ * the plan rewritten to read it from S3) and its backend.
  *
  * @since 0.2.0
  */
-import type { TargetModule } from '../execute/target.js'
+import { existsSync } from 'node:fs'
+import type { SpecError } from '../../spec/errors.js'
+import type { TargetModule, TargetOptions } from '../execute/target.js'
+import type { Plan } from '../plan/plan.js'
+import { createAwsBackend } from './backend.js'
+import { awsProblems, localLocations, withUploadedData } from './capabilities.js'
+import { clearly, endpointOverride } from './config.js'
+import { hashLocalData, localPath, uploadLocalData } from './local-data.js'
+import { s3Client } from './s3.js'
+import { parseS3Uri } from './s3-uri.js'
+
+/** Upload every local folder the plan reads (once each) and rewrite the plan to read S3. */
+const uploadAll = async (plan: Plan, options: TargetOptions): Promise<{ readonly errors: ReadonlyArray<SpecError>; readonly plan: Plan }> => {
+  const dest = parseS3Uri(options.uploadLocalData!)!
+  const wanted = localLocations(plan).filter((l) => l.uploadable)
+  if (wanted.length === 0) return { errors: [], plan }
+  const missing = wanted.filter((l) => !existsSync(localPath(l.uri, options.baseDir)))
+  if (missing.length > 0)
+    return { errors: missing.map((l) => ({ _tag: 'Rule', path: l.path, expected: 'a local file or folder that exists', actual: localPath(l.uri, options.baseDir) })), plan }
+  const s3 = s3Client(options)
+  const uploaded = new Map<string, string>()
+  try {
+    for (const l of wanted) {
+      if (uploaded.has(l.uri)) continue
+      const data = hashLocalData(localPath(l.uri, options.baseDir))
+      const uri = await uploadLocalData(s3, data, dest, (p) => {
+        if (p.loaded === p.total) options.say?.(`uploaded ${p.uri} (${p.total} bytes)`)
+      })
+      options.say?.(`${l.path}: ${l.uri} -> ${uri}`)
+      uploaded.set(l.uri, uri)
+    }
+  } catch (e) {
+    const clear = clearly(e, endpointOverride('S3') ?? 'S3')
+    const why = clear instanceof Error ? clear.message : String(clear)
+    return { errors: [{ _tag: 'Rule', path: '--upload-local-data', expected: `an S3 location these credentials can write to (${why})`, actual: options.uploadLocalData }], plan }
+  } finally {
+    s3.destroy()
+  }
+  return { errors: [], plan: withUploadedData(uploaded)(plan) }
+}
 
 export const target: TargetModule = {
-  prepare: async (plan) => ({ errors: [{ _tag: 'Rule', path: '--target', expected: 'a target this build supports', actual: 'aws' }], plan }),
-  createBackend: async () => {
-    throw new Error('the AWS target is not built yet')
+  prepare: async (plan, options) => {
+    const errors = awsProblems(plan, options.uploadLocalData === undefined ? {} : { uploadLocalData: options.uploadLocalData })
+    if (errors.length > 0 || options.uploadLocalData === undefined) return { errors, plan }
+    return uploadAll(plan, options)
   },
+  createBackend: (options) => createAwsBackend(options),
 }

@@ -33,6 +33,8 @@ export type ExecError =
   | { readonly _tag: 'CodeError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'PreviouslyFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'EndpointConflict'; readonly step: string; readonly endpoint: string; readonly message: string }
+  /** The run id is another program's run: nothing was started. */
+  | { readonly _tag: 'RunIdInUse'; readonly runId: string; readonly program: string }
   /** The plan names two things of one kind alike (see `nameCollisions`): nothing was started. */
   | { readonly _tag: 'NameCollision'; readonly step: string; readonly message: string }
 
@@ -191,6 +193,8 @@ export const describeExecError = (e: ExecError): string => {
       return `${e.step}: endpoint ${e.endpoint}: ${e.message}`
     case 'NameCollision':
       return e.message
+    case 'RunIdInUse':
+      return `run ${e.runId} is a run of ${e.program}: choose another --run-id`
   }
 }
 
@@ -241,6 +245,15 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
     code: {},
   }
   const { journal, existing } = openJournal(stateDir, options.runId, fresh)
+  // A run id names one program's run: another program's steps of the same names are not its own.
+  if (existing && options.program !== undefined && journal.run().program !== '' && journal.run().program !== options.program)
+    return {
+      runId: options.runId,
+      status: 'Failed',
+      steps: plan.steps.map((p) => ({ name: p.name, kind: p.kind, status: 'Pending', reused: false, outputs: {} })),
+      errors: [{ _tag: 'RunIdInUse', runId: options.runId, program: journal.run().program }],
+      journalDir: resolvePath(journal.dir),
+    }
   if (existing) journal.putRun({ ...journal.run(), status: 'Running', updatedAt: iso() })
   // A resumed run keeps the params it started with: the same names, the same requests.
   const params = existing ? { ...journal.run().params, ...(options.params ?? {}) } : (options.params ?? {})
@@ -425,8 +438,10 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         // Logs are a courtesy: a missing log group must not fail the job.
       }
     }
-    let last = ''
-    let secondarySeen = 0
+    // A resumed step's journal holds what was already said about it: say only what is new.
+    const said = journal.step(p.name)?.transitions ?? []
+    let last = [...said].reverse().find((t) => t.secondary === undefined)?.status ?? ''
+    let secondarySeen = said.filter((t) => t.secondary !== undefined).length
     let delay = backend.poll.initialMs
     for (;;) {
       let d: unknown
@@ -436,19 +451,20 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
         throw serviceError(p.name, p.watch.describe, e)
       }
       const status = p.watch.statusField === undefined ? 'Created' : (field(d, p.watch.statusField) ?? 'Unknown')
+      // The status first, then what happened within it (SageMaker's secondary statuses), each once;
+      // then the lines the job printed, after the status that began them.
+      if (status !== last) {
+        transition(p.name, status)
+        last = status
+        delay = backend.poll.initialMs
+      }
       const transitions = at(d, ['SecondaryStatusTransitions'])
       if (Array.isArray(transitions)) {
         for (const t of transitions.slice(secondarySeen)) transition(p.name, status, String(at(t, ['Status'])), typeof at(t, ['StatusMessage']) === 'string' ? String(at(t, ['StatusMessage'])) : undefined)
         if (transitions.length > secondarySeen) delay = backend.poll.initialMs
         secondarySeen = transitions.length
       }
-      // After the transitions: the lines a job printed follow the status that began them.
       await drainLogs()
-      if (status !== last) {
-        transition(p.name, status)
-        last = status
-        delay = backend.poll.initialMs
-      }
       const settled = expectConfig === undefined || field(d, 'EndpointConfigName') === expectConfig
       if (p.watch.statusField === undefined || (p.watch.done.includes(status) && settled)) {
         await drainLogs()

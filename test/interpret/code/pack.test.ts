@@ -1,16 +1,23 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { code, type Code } from '../../../src/spec/val.js'
 import { codeKey, codeLocation, describePackError, gzipArchive, packCode, type Packed, type PackError } from '../../../src/interpret/code/pack.js'
 import { PYTHON, PY_REASON, PY_SKIP } from '../airflow/harness.js'
 
+// Every tree is removed after the file's tests.
+const trees: string[] = []
+afterAll(() => {
+  for (const t of trees) rmSync(t, { recursive: true, force: true })
+})
+
 const tree = (files: Readonly<Record<string, string>>): string => {
   const root = mkdtempSync(join(tmpdir(), 'sagespec-pack-'))
+  trees.push(root)
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true })
     if (path.endsWith('/')) mkdirSync(join(root, path), { recursive: true })

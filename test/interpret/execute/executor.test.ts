@@ -144,6 +144,22 @@ describe('executor', () => {
     expect(backend.creates().map((c) => c.op)).toEqual(['CreateTrainingJob', 'CreateModel', 'CreateEndpointConfig', 'CreateEndpoint'])
   })
 
+  it('a resumed step does not report again the statuses it reported before the interrupt', async () => {
+    const dir = stateDir()
+    const backend = scriptedBackend({ polls: () => 3 })
+    const controller = new AbortController()
+    const events: RunEvent[] = []
+    const onEvent = (e: RunEvent) => {
+      events.push(e)
+      if (e._tag === 'StatusChanged' && e.step === 'train' && e.status === 'InProgress') controller.abort()
+    }
+    await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, signal: controller.signal, onEvent })
+    await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, onEvent: (e) => void events.push(e) })
+    const train = events.flatMap((e) => (e._tag === 'StatusChanged' && e.step === 'train' ? [e.status] : []))
+    expect(train).toEqual(['InProgress', 'Completed'])
+    expect(readRun(dir, 'r1')!.steps.find((s) => s.name === 'train')!.transitions.map((t) => t.status)).toEqual(['InProgress', 'Completed'])
+  })
+
   it('re-running a finished run id creates nothing and sends nothing', async () => {
     const dir = stateDir()
     const backend = scriptedBackend()
@@ -153,6 +169,18 @@ describe('executor', () => {
     expect(again.status).toBe('Completed')
     expect(backend.calls.length).toBe(before)
     expect(again.steps.every((s) => s.reused)).toBe(true)
+  })
+
+  it('a run id of another program is refused before anything is sent', async () => {
+    const dir = stateDir()
+    const backend = scriptedBackend()
+    await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, program: 'a.ts' })
+    const before = backend.calls.length
+    const other = await run(planOf(chain()), { backend, runId: 'r1', stateDir: dir, sleep: noSleep, program: 'b.ts' })
+    expect(other.status).toBe('Failed')
+    expect(other.errors).toEqual([{ _tag: 'RunIdInUse', runId: 'r1', program: 'a.ts' }])
+    expect(backend.calls.length).toBe(before)
+    expect(readRun(dir, 'r1')!.run.program).toBe('a.ts')
   })
 
   it('adopts what exists by name when the journal was lost', async () => {

@@ -1,0 +1,99 @@
+/**
+ * S3 for the AWS target: the client (path-style when the endpoint is overridden), and
+ * putting objects — multipart when large, with progress — for code archives and local data.
+ *
+ * @since 0.2.0
+ */
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { serviceError } from '../plan/operations.js'
+import type { CodeArchive, Progress } from '../execute/port.js'
+import type { TargetOptions } from '../execute/target.js'
+import { clearly, clientConfig, endpointOverride, type Env } from './config.js'
+import { joinKey, parseS3Uri } from './s3-uri.js'
+
+/** An S3 client; an overridden S3 endpoint (moto, MinIO, LocalStack) has no per-bucket host names. */
+export const s3Client = (options: Pick<TargetOptions, 'region' | 'profile' | 'maxAttempts'>, env: Env = process.env): S3Client =>
+  new S3Client({ ...clientConfig(options), ...(endpointOverride('S3', env) === undefined ? {} : { forcePathStyle: true }) })
+
+/** HeadObject answers a missing key with 404 `NotFound`. */
+export const isNotThere = (e: unknown): boolean => {
+  if (typeof e !== 'object' || e === null) return false
+  const x = e as { name?: unknown; $metadata?: { httpStatusCode?: number } }
+  return x.name === 'NotFound' || x.name === 'NoSuchKey' || (x.$metadata?.httpStatusCode === 404 && x.name !== 'NoSuchBucket')
+}
+
+/** A missing bucket, said with its name and what to do (`fix`: where another one is named). */
+export const bucketMissing = (e: unknown, bucket: string, fix: string): unknown =>
+  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'NoSuchBucket'
+    ? serviceError('NoSuchBucket', `S3 bucket "${bucket}" does not exist (or these credentials cannot see it): create it, or ${fix}`)
+    : e
+
+export interface UploadRequest {
+  readonly bucket: string
+  readonly key: string
+  readonly body: Uint8Array | NodeJS.ReadableStream
+  /** Known size, for progress when the body is a stream. */
+  readonly size?: number
+  readonly onProgress?: (p: Progress) => void
+  readonly signal?: AbortSignal
+}
+
+/** Put one object, multipart when large (`@aws-sdk/lib-storage`), reporting progress. */
+export const uploadBytes = async (s3: S3Client, r: UploadRequest): Promise<void> => {
+  const uri = `s3://${r.bucket}/${r.key}`
+  const total = r.size ?? (r.body instanceof Uint8Array ? r.body.byteLength : 0)
+  const upload = new Upload({
+    client: s3,
+    params: { Bucket: r.bucket, Key: r.key, Body: r.body as never },
+    ...(r.signal === undefined ? {} : { abortController: abortControllerFor(r.signal) }),
+  })
+  let finished = false
+  upload.on('httpUploadProgress', (p) => {
+    const loaded = p.loaded ?? 0
+    const of = p.total ?? total
+    finished = loaded === of
+    r.onProgress?.({ uri, loaded, total: of })
+  })
+  await upload.done()
+  // The end is reported once, whichever way the upload went.
+  if (!finished) r.onProgress?.({ uri, loaded: total, total })
+}
+
+const abortControllerFor = (signal: AbortSignal): AbortController => {
+  const c = new AbortController()
+  if (signal.aborted) c.abort()
+  else signal.addEventListener('abort', () => c.abort(), { once: true })
+  return c
+}
+
+/**
+ * Put a code archive at `<code location>/<sha256>/sourcedir.tar.gz`, unless HeadObject finds it
+ * there (the key is its content, so what is there is the same bytes). Returns its URI.
+ */
+export const stageArchive = async (
+  s3: S3Client,
+  archive: CodeArchive,
+  options: { readonly onProgress?: (p: Progress) => void; readonly signal?: AbortSignal; readonly where: string },
+): Promise<string> => {
+  const at = parseS3Uri(archive.s3Prefix)
+  if (at === undefined) throw serviceError('InvalidCodeLocation', `code location "${archive.s3Prefix}" is not an s3://bucket/prefix URI`)
+  const Key = joinKey(at.key, archive.sha256, 'sourcedir.tar.gz')
+  const fail = (e: unknown) => clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), options.where)
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key }), options.signal === undefined ? {} : { abortSignal: options.signal })
+    return `s3://${at.bucket}/${Key}`
+  } catch (e) {
+    if (!isNotThere(e)) throw fail(e)
+  }
+  await uploadBytes(s3, {
+    bucket: at.bucket,
+    key: Key,
+    body: archive.gzip,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  }).catch((e: unknown) => {
+    throw fail(e)
+  })
+  return `s3://${at.bucket}/${Key}`
+}
