@@ -23,7 +23,7 @@ import { findModel } from './models.js'
 import type { JobHandle, JobSpec } from './runtime/runtime.js'
 import { safeExtract } from './serving/archive.js'
 import { ensureGateway } from './serving/daemon.js'
-import { describeNotReady, waitReady } from './serving/readiness.js'
+import { describeNotReady, ping, waitReady } from './serving/readiness.js'
 import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
 import { fetchTo, parseLocation } from './storage.js'
 
@@ -290,10 +290,31 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
 // handlers
 // -------------------------------------------------------------------------------------
 
-const describeEndpoint = (ctx: LocalContext, name: string): EndpointDescription => {
+/**
+ * An endpoint InService whose containers no longer listen (the machine restarted, or a runtime
+ * removed them with its command) is OutOfService, said once, with what to do.
+ */
+const checkAlive = async (ctx: LocalContext, f: EndpointFile): Promise<EndpointDescription> => {
+  if (f.meta.describe.EndpointStatus !== 'InService') return f.meta.describe
+  const targets = f.variants.flatMap((v) => v.containers.flatMap((c) => c.addresses.map((a) => ({ v: v.name, c: c.name, port: a.port }))))
+  const answers = await Promise.all(targets.map(async (t) => ({ ...t, r: await ping(t.port, 1000) })))
+  // Only a refused connection proves the server gone; a slow answer is not a dead container.
+  const gone = answers.find((a) => !a.r.ok && a.r.answer === 'ECONNREFUSED')
+  if (gone === undefined) return f.meta.describe
+  const describe: EndpointDescription = {
+    ...f.meta.describe,
+    EndpointStatus: 'OutOfService',
+    FailureReason: `Container ${gone.c} of variant ${gone.v} no longer listens on 127.0.0.1:${gone.port}: its server ended (the machine restarted, or its runtime removed it with the command that started it). Delete the endpoint and create it again.`,
+    LastModifiedTime: ctx.now(),
+  }
+  writeFile(ctx, { ...f, meta: { ...f.meta, describe } })
+  return describe
+}
+
+const describeEndpoint = async (ctx: LocalContext, name: string): Promise<EndpointDescription> => {
   const f = readFile(ctx, checkName('endpointName', name))
   if (f === undefined) throw endpointNotFound(ctx, name)
-  return f.meta.describe
+  return checkAlive(ctx, f)
 }
 
 export const endpointHandlers: Handlers = {
@@ -357,7 +378,7 @@ export const endpointHandlers: Handlers = {
     const status = f.meta.describe.EndpointStatus
     if (f.meta.runtime !== undefined && f.meta.runtime !== ctx.runtime.kind && f.meta.jobs.length > 0)
       throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime; update it with --runtime ${f.meta.runtime}.`)
-    if (status !== 'InService' && status !== 'Failed')
+    if (status !== 'InService' && status !== 'Failed' && status !== 'OutOfService')
       throw serviceError('ValidationException', `Cannot update in-progress endpoint "${localArn(ctx, 'endpoint', name)}".`)
     const config = findConfig(ctx, input.EndpointConfigName ?? '')
     writeFile(ctx, { ...f, meta: { ...f.meta, describe: { ...f.meta.describe, EndpointStatus: 'Updating', LastModifiedTime: ctx.now() } } })

@@ -231,3 +231,19 @@ describe('sagespec endpoints', () => {
     expect(serversOf('cli-ep-')).toEqual([])
   })
 })
+
+describe('an endpoint whose servers are gone', () => {
+  it('is described OutOfService, with what to do, and can still be deleted', async () => {
+    await backend.send('CreateEndpoint', { EndpointName: 'gone', EndpointConfigName: 'config-a' })
+    const status = () => backend.send('DescribeEndpoint', { EndpointName: 'gone' }).then((d) => d.EndpointStatus)
+    expect(await until(backend, 'gone', status, ['InService'])).toBe('InService')
+    // As after a restart of the machine: the servers end, the record stays.
+    await processRuntime({ dir: join(stateDir, 'local', 'processes') }).sweep({ 'sagespec.endpoint': 'gone' })
+    expect(serversOf('gone-')).toEqual([])
+    const d = await backend.send('DescribeEndpoint', { EndpointName: 'gone' })
+    expect(d.EndpointStatus).toBe('OutOfService')
+    expect(d.FailureReason).toMatch(/^Container primary of variant AllTraffic no longer listens on 127\.0\.0\.1:\d+: .* Delete the endpoint and create it again\.$/)
+    await backend.send('DeleteEndpoint', { EndpointName: 'gone' })
+    expect((await backend.send('ListEndpoints', { NameContains: 'gone' })).Endpoints).toEqual([])
+  })
+})

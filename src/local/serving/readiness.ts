@@ -30,9 +30,10 @@ export interface ReadinessOptions {
   readonly maxBackoffMs?: number
 }
 
-type Ping = { readonly ok: true } | { readonly ok: false; readonly answer: string }
+export type Ping = { readonly ok: true } | { readonly ok: false; readonly answer: string }
 
-const ping = (port: number, timeoutMs: number): Promise<Ping> =>
+/** One `GET /ping`: ok on 200, else what came back (a status, or the connection error's code). */
+export const ping = (port: number, timeoutMs: number): Promise<Ping> =>
   new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/ping', agent: false, timeout: timeoutMs }, (res) => {
       res.resume()
