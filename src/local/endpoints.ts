@@ -126,6 +126,7 @@ export const startServingContainer = async (
   instances: number,
   instanceType: string,
   extraEnv: Readonly<Record<string, string>> = {},
+  detached = false,
 ): Promise<{ readonly handle: JobHandle; readonly ports: ReadonlyArray<number> }> => {
   const hosts = hostNames(instances)
   const env: Record<string, string> = { ...(c.Environment ?? {}), ...extraEnv, AWS_REGION: ctx.region }
@@ -160,6 +161,7 @@ export const startServingContainer = async (
     gpu: GPU_FAMILIES.test(instanceType),
     ...(script === undefined ? {} : { script }),
     servePort: Number(env['SAGEMAKER_BIND_TO_PORT'] ?? 8080),
+    detached,
   }
   const why = await ctx.runtime.check(spec)
   if (why !== undefined) throw new Error(`ClientError: ${why}`)
@@ -193,7 +195,7 @@ const deploy = async (ctx: LocalContext, endpoint: string, config: ConfigRecord,
       for (const [i, c] of containers.entries()) {
         const id = `${endpoint}-g${generation}-v${v}-c${i}`
         const root = join(endpointsDir(stateDirOf(ctx)), endpoint, `g${generation}`, `v${v}`, `c${i}`)
-        const started = await startServingContainer(ctx, { 'sagespec.endpoint': endpoint }, id, root, c, (pv as ProductionVariant).InitialInstanceCount ?? 1, pv.InstanceType ?? 'local')
+        const started = await startServingContainer(ctx, { 'sagespec.endpoint': endpoint }, id, root, c, (pv as ProductionVariant).InitialInstanceCount ?? 1, pv.InstanceType ?? 'local', {}, true)
         handles.push(started.handle)
         jobs.push(id)
         routes.push({ name: c.ContainerHostname ?? (containers.length === 1 ? 'primary' : `container-${i + 1}`), addresses: started.ports.map((port) => ({ port })) })
