@@ -15,3 +15,8 @@ export { toAirflowDag, exportAirflowDag, checkAirflowDag, AirflowExportError, ty
 export { describeExportError, type ExportError, type CodeUpload } from './interpret/airflow/check.js'
 export type { RunStamp } from './interpret/airflow/templates.js'
 export { packCode, gzipArchive, codeLocation, codeKey, describePackError, type Packed, type PackError } from './interpret/code/pack.js'
+export { predictor, describePredictError, type Predictor, type PredictorOptions, type PredictError, type Invocation } from './interpret/predict/predictor.js'
+export * as Endpoints from './interpret/endpoints/manage.js'
+export * as TuningAnalytics from './interpret/tuning/analytics.js'
+export { toSvg as tuningPlot } from './interpret/tuning/plot.js'
+export { follow, findJob, type JobKind, type FollowEvent, type Followed } from './interpret/execute/follow.js'

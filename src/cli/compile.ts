@@ -15,6 +15,8 @@ import { loadProgram } from './load.js'
 export interface Io {
   readonly out: (s: string) => void
   readonly err: (s: string) => void
+  /** Bytes to standard output as they are (`predict`); absent: written through `out` as UTF-8. */
+  readonly write?: (bytes: Uint8Array) => void
 }
 
 /** `name=value` pairs from repeated `--param` flags. */

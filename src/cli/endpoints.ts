@@ -1,36 +1,100 @@
 /**
- * `sagespec endpoints list|describe|delete --target local`: the local endpoints of a state folder,
- * which outlive the `sagespec run` that created them (as cloud endpoints do) until deleted here.
+ * `sagespec endpoints list|describe <name>|delete <name> [--with-models] --target aws|local`: the
+ * endpoints a run left serving, on either target.
  *
  * @since 0.2.0
  */
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Backend } from '../interpret/execute/port.js'
-import { readGatewayRecord } from '../local/serving/daemon.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { describeCallError, type CallError } from '../interpret/execute/calls.js'
+import { deleteEndpoint, describeEndpoint, listEndpoints, type DeleteEvent, type EndpointDetails, type EndpointSummary } from '../interpret/endpoints/manage.js'
 import type { Io } from './compile.js'
+import { readTargetFlags, table, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
 
-export const usage = `Usage: sagespec endpoints list [--target local] [--state-dir DIR] [--format text|json]
-       sagespec endpoints describe <name> [--target local] [--state-dir DIR] [--format text|json]
-       sagespec endpoints delete <name> [--target local] [--state-dir DIR] [--runtime docker|process]
+export const usage = `Usage: sagespec endpoints list --target aws|local [options]
+       sagespec endpoints describe <endpoint> --target aws|local [options]
+       sagespec endpoints delete <endpoint> [--with-models] --target aws|local [options]
 
-The local endpoints of the state folder (default .sagespec) and where the gateway serves them
-(POST <gateway>/endpoints/<name>/invocations). Delete stops an endpoint's containers or processes;
-the gateway exits by itself once no endpoint is left.`
+Lists the endpoints, describes one (status and the variants of its config), or deletes one: the
+endpoint (waiting until it is gone), then its endpoint config, and with --with-models the models
+that config serves.
 
-export const endpointsCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+Options:
+${TARGET_USAGE}
+  --with-models               delete: also delete the config's models
+  --format text|json          list and describe: json prints the service's answer`
+
+const iso = (d: Date | string | undefined): string => (d === undefined ? '' : d instanceof Date ? d.toISOString() : String(d))
+
+export const listText = (endpoints: ReadonlyArray<EndpointSummary>): string =>
+  endpoints.length === 0
+    ? 'No endpoints.'
+    : table(
+        ['NAME', 'STATUS', 'CREATED', 'MODIFIED'],
+        endpoints.map((e) => [e.EndpointName ?? '', e.EndpointStatus ?? '', iso(e.CreationTime), iso(e.LastModifiedTime)]),
+      )
+
+type Variant = NonNullable<NonNullable<EndpointDetails['config']>['ProductionVariants']>[number]
+
+const capacity = (v: Variant): string =>
+  v.ServerlessConfig !== undefined
+    ? `serverless ${v.ServerlessConfig.MemorySizeInMB} MB × ${v.ServerlessConfig.MaxConcurrency}`
+    : `${v.InitialInstanceCount ?? '?'} × ${v.InstanceType ?? '?'}`
+
+export const describeText = ({ endpoint, config }: EndpointDetails): string => {
+  const fields: Array<[string, string | undefined]> = [
+    ['ARN', endpoint.EndpointArn],
+    ['Config', endpoint.EndpointConfigName],
+    ['Created', endpoint.CreationTime === undefined ? undefined : iso(endpoint.CreationTime)],
+    ['Modified', endpoint.LastModifiedTime === undefined ? undefined : iso(endpoint.LastModifiedTime)],
+    ['Failure', endpoint.FailureReason],
+  ]
+  const lines = [`Endpoint ${endpoint.EndpointName}: ${endpoint.EndpointStatus}`, ...fields.flatMap(([k, v]) => (v === undefined || v === '' ? [] : [`  ${k.padEnd(9)}${v}`]))]
+  if (config === undefined) return [...lines, `Its endpoint config ${endpoint.EndpointConfigName ?? ''} is gone.`].join('\n')
+  // What the endpoint runs now, beside what its config asked for.
+  const live = new Map((endpoint.ProductionVariants ?? []).map((v) => [v.VariantName, v]))
+  const rows = [...(config.ProductionVariants ?? []).map((v) => ['', v] as const), ...(config.ShadowProductionVariants ?? []).map((v) => [' (shadow)', v] as const)].map(
+    ([shadow, v]) => {
+      const now = live.get(v.VariantName)
+      return [
+        `${v.VariantName ?? ''}${shadow}`,
+        v.ModelName ?? '',
+        capacity(v),
+        String(v.InitialVariantWeight ?? 1),
+        now === undefined ? '' : `${now.CurrentInstanceCount ?? '?'} instance${now.CurrentInstanceCount === 1 ? '' : 's'}, weight ${now.CurrentWeight ?? '?'}`,
+      ]
+    },
+  )
+  return [...lines, `Variants (${config.EndpointConfigName}):`, ...table(['VARIANT', 'MODEL', 'CAPACITY', 'WEIGHT', 'NOW'], rows).split('\n').map((l) => `  ${l}`)].join('\n')
+}
+
+export const deleteLine = (e: DeleteEvent): string => {
+  switch (e._tag) {
+    case 'DeleteSent':
+      return `${e.what} ${e.name}: deleting`
+    case 'Deleted':
+      return `${e.what} ${e.name}: deleted`
+    case 'AlreadyGone':
+      return `${e.what} ${e.name}: already gone`
+  }
+}
+
+const failure = (io: Io, e: CallError, name?: string): number => {
+  if (e._tag === 'Interrupted') {
+    io.err(`Interrupted. The delete goes on in the service; run the same command again to finish it.`)
+    return 130
+  }
+  io.err(e._tag === 'NotFound' && name !== undefined ? `no endpoint "${name}" (sagespec endpoints list shows the endpoints there)` : describeCallError(e))
+  return 1
+}
+
+export const endpointsCommand = async (args: ReadonlyArray<string>, io: Io, deps: CommandDeps = {}): Promise<number> => {
   let parsed
   try {
     parsed = parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: {
-        target: { type: 'string', default: 'local' },
-        'state-dir': { type: 'string', default: '.sagespec' },
-        runtime: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...TARGET_FLAGS, 'with-models': { type: 'boolean' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
     })
   } catch (e) {
     io.err(`${(e as Error).message}\n\n${usage}`)
@@ -43,60 +107,38 @@ export const endpointsCommand = async (args: ReadonlyArray<string>, io: Io): Pro
   }
   const [verb, name, ...rest] = parsed.positionals
   const problems: string[] = []
-  if (v.target !== 'local') problems.push(`--target ${v.target}: only local endpoints are listed here (cloud endpoints: the SageMaker console or aws sagemaker list-endpoints)`)
-  if (v.runtime !== undefined && v.runtime !== 'docker' && v.runtime !== 'process') problems.push(`unknown --runtime "${v.runtime}" (expected docker or process)`)
+  const shape = verb === 'list' ? name === undefined : (verb === 'describe' || verb === 'delete') && name !== undefined && rest.length === 0
+  if (!shape) problems.push('expected: list, describe <endpoint> or delete <endpoint>')
+  if (v['with-models'] && verb !== 'delete') problems.push('--with-models goes with delete')
   if (v.format !== 'text' && v.format !== 'json') problems.push(`unknown --format "${v.format}" (expected text or json)`)
-  const shape = (verb === 'list' && name === undefined) || ((verb === 'describe' || verb === 'delete') && name !== undefined && rest.length === 0)
-  if (!shape) problems.push(`expected list, describe <name> or delete <name>`)
-  if (problems.length > 0) {
+  const chosen = readTargetFlags(v)
+  if (!chosen.ok) problems.push(...chosen.problems)
+  if (problems.length > 0 || !chosen.ok) {
     io.err(`${problems.join('\n')}\n\n${usage}`)
     return 2
   }
-  const stateDir = resolve(v['state-dir']!)
-  const { target } = await import('../local/index.js')
-  let backend: Backend
-  try {
-    backend = await target.createBackend({ stateDir, baseDir: process.cwd(), ...(v.runtime === undefined ? {} : { runtime: v.runtime as 'docker' | 'process' }) })
-  } catch (e) {
-    io.err((e as Error).message)
-    return 1
-  }
   const json = v.format === 'json'
-  const gateway = readGatewayRecord(stateDir)?.url
-  try {
+
+  return withBackend(io, chosen.target, chosen.options, deps, async (backend, signal) => {
     if (verb === 'list') {
-      const all = []
-      let token: string | undefined
-      do {
-        const page = await backend.send('ListEndpoints', { MaxResults: 100, ...(token === undefined ? {} : { NextToken: token }) })
-        all.push(...(page.Endpoints ?? []))
-        token = page.NextToken
-      } while (token !== undefined)
-      if (json) io.out(JSON.stringify({ gateway, endpoints: all }, null, 2))
-      else if (all.length === 0) io.out(`No local endpoints in ${stateDir}.`)
-      else {
-        for (const e of all) io.out(`${e.EndpointName}  ${e.EndpointStatus}  created ${e.CreationTime?.toISOString() ?? '?'}`)
-        if (gateway !== undefined) io.out(`Gateway: ${gateway} (AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=${gateway})`)
-      }
+      const r = await listEndpoints(backend, signal)
+      if (E.isLeft(r)) return failure(io, r.left)
+      io.out(json ? JSON.stringify(r.right, null, 2) : listText(r.right))
       return 0
     }
     if (verb === 'describe') {
-      const d = await backend.send('DescribeEndpoint', { EndpointName: name })
-      if (json) io.out(JSON.stringify({ ...d, ...(gateway === undefined ? {} : { InvocationsUrl: `${gateway}/endpoints/${name}/invocations` }) }, null, 2))
-      else {
-        io.out(`${d.EndpointName}: ${d.EndpointStatus} (config ${d.EndpointConfigName})${d.FailureReason === undefined ? '' : ` — ${d.FailureReason}`}`)
-        for (const pv of d.ProductionVariants ?? []) io.out(`  ${pv.VariantName}: weight ${pv.CurrentWeight}, ${pv.CurrentInstanceCount} instance(s)`)
-        if (gateway !== undefined) io.out(`  POST ${gateway}/endpoints/${name}/invocations`)
-      }
+      const r = await describeEndpoint(backend, name!, signal)
+      if (E.isLeft(r)) return failure(io, r.left, name)
+      io.out(json ? JSON.stringify({ Endpoint: r.right.endpoint, EndpointConfig: r.right.config }, null, 2) : describeText(r.right))
       return 0
     }
-    await backend.send('DeleteEndpoint', { EndpointName: name })
-    io.out(`Deleted local endpoint ${name}.`)
-    return 0
-  } catch (e) {
-    io.err((e as Error).message)
-    return 1
-  } finally {
-    await backend.close()
-  }
+    const r = await deleteEndpoint(backend, name!, {
+      withModels: v['with-models'] === true,
+      signal,
+      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+      ...(deps.random === undefined ? {} : { random: deps.random }),
+      onEvent: (e) => io.out(deleteLine(e)),
+    })
+    return E.isLeft(r) ? failure(io, r.left, name) : 0
+  })
 }

@@ -8,4 +8,5 @@ import type { Io } from './compile.js'
 export const defaultIo: Io = {
   out: (s) => void process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
   err: (s) => void process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+  write: (b) => void process.stdout.write(b),
 }

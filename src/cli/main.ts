@@ -15,7 +15,12 @@ Commands:
   airflow <program>   write an Apache Airflow DAG for the program
   run <program>       run the program on AWS or on this machine (--target aws|local)
   runs list|show      the runs journaled in .sagespec/runs
-  endpoints           list, describe or delete local endpoints
+  endpoints list|describe|delete
+                      the endpoints on a target (--target aws|local)
+  predict <endpoint>  send data to an endpoint and print its answer
+  tuning analytics <tuning-job>
+                      a tuning job's training jobs, best first (table, CSV, SVG plot)
+  attach <job>        follow an existing training, tuning or transform job until it ends
   gateway             serve the local endpoints with the SageMaker Runtime API
 
 Run "sagespec <command> --help" for a command's options; "sagespec --version" for the version.`
@@ -28,6 +33,9 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   run: async () => (await import('./run.js')).runCommand,
   runs: async () => (await import('./runs.js')).runsCommand,
   endpoints: async () => (await import('./endpoints.js')).endpointsCommand,
+  predict: async () => (await import('./predict.js')).predictCommand,
+  tuning: async () => (await import('./tuning.js')).tuningCommand,
+  attach: async () => (await import('./attach.js')).attachCommand,
   gateway: async () => (await import('./gateway.js')).gatewayCommand,
 }
 

@@ -6,15 +6,15 @@
  * @since 0.2.0
  */
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { message } from '../spec/errors.js'
 import { describeExecError, run, type RunEvent, type RunResult } from '../interpret/execute/executor.js'
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
-import type { TargetModule, TargetOptions } from '../interpret/execute/target.js'
+import { showProgress } from '../interpret/tuning/progress.js'
 import { compile, type Io } from './compile.js'
 import { withSuggestion } from './suggest.js'
 import { defaultIo } from './io.js'
+import { loadTarget, readTargetFlags, TARGET_FLAGS } from './targets.js'
 import { lineView, ttyView } from './view.js'
 
 export const usage = `Usage: sagespec run <program.ts|program.json> --target aws|local [options]
@@ -41,11 +41,6 @@ Options:
   --max-attempts N            AWS: attempts per call, throttling and faults included (default 3)
   --upload-local-data S3URI   AWS: upload file:// channels under this prefix and use them from there`
 
-const TARGETS: { readonly [k: string]: () => Promise<TargetModule> } = {
-  aws: async () => (await import('../interpret/aws/index.js')).target,
-  local: async () => (await import('../local/index.js')).target,
-}
-
 const time = (d: Date) => d.toISOString().slice(11, 19)
 
 /** One line per event a person cares about. */
@@ -62,6 +57,8 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
     case 'StatusChanged':
       // A secondary status stands alone: SageMaker does not say which status it happened under.
       return `${time(e.at)} ${e.step}: ${e.secondary === undefined ? e.status : `  ${e.secondary}`}${e.message === undefined || e.message === '' ? '' : ` — ${e.message}`}`
+    case 'TuningProgress':
+      return `${time(e.at)} ${e.step}: ${showProgress(e.progress)}`
     case 'LogLine':
       return `${e.step} [${e.host}] ${e.line}`
     case 'Upload':
@@ -112,24 +109,19 @@ const readParamsFile = (file: string): Record<string, string> => {
 }
 
 const OPTIONS = {
-        target: { type: 'string' },
-        runtime: { type: 'string' },
-        'run-id': { type: 'string' },
-        resume: { type: 'string' },
-        'retry-failed': { type: 'boolean' },
-        'max-parallel': { type: 'string' },
-        param: { type: 'string', short: 'p', multiple: true },
-        params: { type: 'string' },
-        'no-logs': { type: 'boolean' },
-        format: { type: 'string', default: 'text' },
-        'stop-on-interrupt': { type: 'boolean' },
-        'state-dir': { type: 'string', default: '.sagespec' },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        'max-attempts': { type: 'string' },
-        'upload-local-data': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      } as const
+  ...TARGET_FLAGS,
+  'run-id': { type: 'string' },
+  resume: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
+  'max-parallel': { type: 'string' },
+  param: { type: 'string', short: 'p', multiple: true },
+  params: { type: 'string' },
+  'no-logs': { type: 'boolean' },
+  format: { type: 'string', default: 'text' },
+  'stop-on-interrupt': { type: 'boolean' },
+  'upload-local-data': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
 
 export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
   let parsed
@@ -151,20 +143,18 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   const file = parsed.positionals[0]
   const problems: string[] = []
   if (file === undefined || parsed.positionals.length > 1) problems.push('expected one program file')
-  if (v.target === undefined) problems.push('--target is required (aws or local)')
-  else if (!Object.prototype.hasOwnProperty.call(TARGETS, v.target)) problems.push(`unknown --target "${v.target}" (expected aws or local)`)
-  if (v.runtime !== undefined && v.runtime !== 'docker' && v.runtime !== 'process') problems.push(`unknown --runtime "${v.runtime}" (expected docker or process)`)
-  if (v.runtime !== undefined && v.target === 'aws') problems.push('--runtime is for --target local')
+  const json = v.format === 'json'
+  const say = json ? io.err : io.out
+  const chosen = readTargetFlags(v, { ...(v['upload-local-data'] === undefined ? {} : { uploadLocalData: v['upload-local-data'] }), say })
+  if (!chosen.ok) problems.push(...chosen.problems)
   if (v['run-id'] !== undefined && v.resume !== undefined) problems.push('--run-id and --resume name the run twice: use one')
   const runIdFlag = v.resume ?? v['run-id']
   if (runIdFlag !== undefined && !isRunId(runIdFlag)) problems.push(`run id "${runIdFlag}": expected at most 12 letters, digits and inner hyphens`)
   if (v['retry-failed'] && v.resume === undefined) problems.push('--retry-failed goes with --resume')
   const maxParallel = v['max-parallel'] === undefined ? 4 : Number(v['max-parallel'])
   if (!Number.isInteger(maxParallel) || maxParallel < 1) problems.push(`--max-parallel: expected a whole number of at least 1, got "${v['max-parallel']}"`)
-  const maxAttempts = v['max-attempts'] === undefined ? undefined : Number(v['max-attempts'])
-  if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) problems.push(`--max-attempts: expected a whole number of at least 1, got "${v['max-attempts']}"`)
   if (v.format !== 'text' && v.format !== 'json') problems.push(`unknown --format "${v.format}" (expected text or json)`)
-  if (problems.length > 0) {
+  if (problems.length > 0 || !chosen.ok) {
     io.err(`${problems.join('\n')}\n\n${usage}`)
     return 2
   }
@@ -181,19 +171,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   const compiled = await compile(io, file!, paramFlags)
   if (!compiled.ok) return compiled.code
 
-  const json = v.format === 'json'
-  const say = json ? io.err : io.out
-  const options: TargetOptions = {
-    stateDir: resolve(v['state-dir']!),
-    baseDir: process.cwd(),
-    ...(v.runtime === undefined ? {} : { runtime: v.runtime as 'docker' | 'process' }),
-    ...(v.profile === undefined ? {} : { profile: v.profile }),
-    ...(v.region === undefined ? {} : { region: v.region }),
-    ...(maxAttempts === undefined ? {} : { maxAttempts }),
-    ...(v['upload-local-data'] === undefined ? {} : { uploadLocalData: v['upload-local-data'] }),
-    say,
-  }
-  const target = await TARGETS[v.target!]!()
+  const { options } = chosen
+  const target = await loadTarget(chosen.target)
   const prepared = await target.prepare(compiled.plan, options)
   if (prepared.errors.length > 0) {
     io.err(`${file}: ${prepared.errors.length} problem${prepared.errors.length === 1 ? '' : 's'} for --target ${v.target}; nothing was run.`)

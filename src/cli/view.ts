@@ -6,6 +6,7 @@
  * @since 0.2.0
  */
 import type { RunEvent } from '../interpret/execute/executor.js'
+import { showProgress } from '../interpret/tuning/progress.js'
 
 export interface View {
   readonly event: (e: RunEvent) => void
@@ -92,6 +93,9 @@ export const ttyView = (out: NodeJS.WriteStream, line: (e: RunEvent) => string |
         }
         case 'Stopping':
           row(e.step).status = 'Stopping'
+          break
+        case 'TuningProgress':
+          row(e.step).detail = showProgress(e.progress)
           break
         case 'RequestSent':
         case 'LogLine':

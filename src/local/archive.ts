@@ -7,16 +7,28 @@
  * @since 0.2.0
  */
 import { mkdirSync, readdirSync } from 'node:fs'
-import { dirname, isAbsolute, posix } from 'node:path'
+import { dirname, isAbsolute, join, posix } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { create, extract, list } from 'tar'
 
-/** Pack the contents of `dir` into a gzipped tar at `file` (an empty folder gives an empty archive). */
+/** Every path below `dir`, relative, folders before their contents, in byte order. */
+const walk = (dir: string, at = ''): string[] =>
+  readdirSync(join(dir, at), { withFileTypes: true })
+    .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+    .flatMap((d) => {
+      const rel = at === '' ? d.name : `${at}/${d.name}`
+      return d.isDirectory() ? [rel, ...walk(dir, rel)] : [rel]
+    })
+
+/**
+ * Pack the contents of `dir` into a gzipped tar at `file`, reproducibly: entries in byte order, no
+ * owners, mtime 0 (as code archives are packed), so the same files give the same bytes on any runtime.
+ * An empty folder packs as its own `./` entry: a tar of nothing is not read back by every reader.
+ */
 export const packFolder = async (dir: string, file: string): Promise<void> => {
   mkdirSync(dirname(file), { recursive: true })
-  const entries = readdirSync(dir).sort()
-  // An empty folder packs as its own `./` entry: a tar of nothing is not read back by every reader.
-  await create({ gzip: true, file, cwd: dir, portable: true }, entries.length === 0 ? ['.'] : entries)
+  const entries = walk(dir)
+  await create({ gzip: true, file, cwd: dir, portable: true, noDirRecurse: true, mtime: new Date(0) }, entries.length === 0 ? ['.'] : entries)
 }
 
 /** Why an entry may not be unpacked, or undefined. */

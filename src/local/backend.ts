@@ -5,15 +5,39 @@
  *
  * @since 0.2.0
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Backend, LogKind } from '../interpret/execute/port.js'
+import type { Backend, LogKind, LogLine } from '../interpret/execute/port.js'
 import { serviceError } from '../interpret/plan/operations.js'
 import type { Handler, Handlers, LocalContext } from './context.js'
 
 /** The key of a job's log buffer: job names are unique per kind, not across kinds. */
 export const logKey = (kind: LogKind, name: string): string => `${kind}/${name}`
+
+/**
+ * Where each kind of job writes its log (the family's folder), read when this command does not run
+ * the job: a resume that attaches to a job of an earlier or another command still shows its lines.
+ */
+export const LOG_FILES: { readonly [K in LogKind]?: (localDir: string, name: string) => string } = {
+  Training: (dir, name) => join(dir, 'training-jobs', name, 'log.txt'),
+}
+
+const LINE = /^\[([^\]]*)\] (.*)$/
+
+/** Lines of a log file after `cursor` (a line count). */
+export const readLogFile = (file: string, cursor: number): { readonly lines: ReadonlyArray<LogLine>; readonly cursor: number } => {
+  if (!existsSync(file)) return { lines: [], cursor }
+  const all = readFileSync(file, 'utf8').split('\n')
+  all.pop() // the text after the last newline: a line still being written, or nothing
+  return {
+    lines: all.slice(cursor).map((l) => {
+      const m = LINE.exec(l)
+      return m === null ? { host: 'algo-1', line: l } : { host: m[1]!, line: m[2]! }
+    }),
+    cursor: Math.max(cursor, all.length),
+  }
+}
 
 /** Later tables win over earlier ones for an operation both handle (none should). */
 export const mergeHandlers = (tables: ReadonlyArray<Handlers>): Handlers => Object.assign({}, ...tables) as Handlers
@@ -51,8 +75,11 @@ export const createLocalBackend = (ctx: LocalContext & { readonly close: () => P
       return uri
     },
     logs: async (kind, jobName, cursor) => {
-      const got = ctx.logs.read(logKey(kind, jobName), typeof cursor === 'number' ? cursor : 0)
-      return { lines: got.lines, cursor: got.cursor }
+      const from = typeof cursor === 'number' ? cursor : 0
+      const key = logKey(kind, jobName)
+      const file = LOG_FILES[kind]
+      if (!ctx.logs.has(key) && file !== undefined && /^[a-zA-Z0-9-]{1,63}$/.test(jobName)) return readLogFile(file(ctx.dir, jobName), from)
+      return ctx.logs.read(key, from)
     },
     changed: (name, timeoutMs, options) => ctx.notifier.changed(name, timeoutMs, options?.signal),
     // Local jobs wake the executor through `changed`; the poll only bounds a missed wake-up.

@@ -57,8 +57,16 @@ const trainingChecks: Check<'CreateTrainingJob'> = (r, step, c) => {
   return errors
 }
 
+// A tuning job's training jobs are its definition with the static and tuned hyperparameters.
+const tuningChecks: Check<'CreateHyperParameterTuningJob'> = (r, step, c) => {
+  const d = ((r.input as Record<string, any>)['TrainingJobDefinition'] ?? {}) as Record<string, unknown>
+  const input = { AlgorithmSpecification: d['AlgorithmSpecification'], InputDataConfig: d['InputDataConfig'], HyperParameters: d['StaticHyperParameters'] }
+  return trainingChecks({ _tag: 'CreateTrainingJob', input } as never, step, c)
+}
+
 const CHECKS: { readonly [K in RequestTag]?: Check<K> } = {
   CreateTrainingJob: trainingChecks,
+  CreateHyperParameterTuningJob: tuningChecks,
 }
 
 /** Every problem of the plan for this runtime and these handlers; empty when it can run. */

@@ -36,6 +36,8 @@ export interface LogBuffers {
   readonly append: (job: string, line: LogLine) => void
   /** Lines after `cursor` (a line count); the new cursor. */
   readonly read: (job: string, cursor: number) => { readonly lines: ReadonlyArray<LogLine>; readonly cursor: number }
+  /** Whether this command has a buffer for the job (it runs, or ran, the job). */
+  readonly has: (job: string) => boolean
   /** Also append the job's lines to this file (its folder), for a person to read after the command. */
   readonly toFile: (job: string, file: string) => void
 }
@@ -131,18 +133,27 @@ export const fileRecords = <A>(root: string, family: string): Records<A> => {
 // logs
 // -------------------------------------------------------------------------------------
 
-/** Lines in memory for the executor to follow, and in the job's log file where one is set. */
-export const logBuffers = (): LogBuffers => {
-  const lines = new Map<string, LogLine[]>()
+/**
+ * Lines in memory for the executor to follow (the last `keep` of each job: a chatty job must not
+ * fill memory; the log file has them all), and in the job's log file where one is set. Cursors count
+ * lines from the job's first, so dropping old lines does not move them.
+ */
+export const logBuffers = (keep = 50_000): LogBuffers => {
+  const buffers = new Map<string, { lines: LogLine[]; dropped: number }>()
   const files = new Map<string, string>()
   return {
+    has: (job) => buffers.has(job),
     toFile: (job, file) => {
       files.set(job, file)
     },
     append: (job, line) => {
-      let l = lines.get(job)
-      if (l === undefined) lines.set(job, (l = []))
-      l.push(line)
+      let b = buffers.get(job)
+      if (b === undefined) buffers.set(job, (b = { lines: [], dropped: 0 }))
+      b.lines.push(line)
+      if (b.lines.length > keep * 2) {
+        b.dropped += b.lines.length - keep
+        b.lines = b.lines.slice(-keep)
+      }
       const f = files.get(job)
       if (f !== undefined) {
         try {
@@ -153,8 +164,8 @@ export const logBuffers = (): LogBuffers => {
       }
     },
     read: (job, cursor) => {
-      const l = lines.get(job) ?? []
-      return { lines: l.slice(cursor), cursor: l.length }
+      const b = buffers.get(job) ?? { lines: [], dropped: 0 }
+      return { lines: b.lines.slice(Math.max(0, cursor - b.dropped)), cursor: b.dropped + b.lines.length }
     },
   }
 }
@@ -165,15 +176,20 @@ export const logBuffers = (): LogBuffers => {
 
 export const notifier = (): Notifier => {
   const waiting = new Map<string, Set<() => void>>()
+  // A change nobody was waiting for wakes the next waiter at once: a caller that looked (Describe)
+  // just before the change and waits just after it must not sleep through it.
+  const unseen = new Set<string>()
   return {
     notify: (name) => {
       const w = waiting.get(name)
       waiting.delete(name)
+      if (w === undefined || w.size === 0) unseen.add(name)
       for (const wake of w ?? []) wake()
     },
     changed: (name, timeoutMs, signal) =>
       new Promise<void>((res) => {
         if (signal?.aborted) return res()
+        if (unseen.delete(name)) return res()
         let set = waiting.get(name)
         if (set === undefined) waiting.set(name, (set = new Set()))
         const wake = () => {

@@ -20,11 +20,12 @@ import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
 import type { Runtime } from './runtime/runtime.js'
 import { trainingHandlers } from './training.js'
+import { tuningHandlers } from './tuning.js'
 import { endpointHandlers } from './endpoints.js'
 import { transformHandlers } from './transform.js'
 
 /** The operation families of the local backend. */
-export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, endpointHandlers, transformHandlers]
+export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, tuningHandlers, endpointHandlers, transformHandlers]
 
 // -------------------------------------------------------------------------------------
 // runtimes
@@ -69,46 +70,41 @@ const loadDocker = async (dir: string, say: (l: string) => void): Promise<Runtim
   }
 }
 
+/** What the target needs from this machine; replaced in tests. */
+export interface Machine {
+  readonly engine: () => Promise<{ readonly ok: boolean; readonly where: string }>
+  readonly docker: (dir: string, say: (l: string) => void) => Promise<Runtime | string>
+  readonly process: (dir: string) => Runtime
+}
+
+export const thisMachine: Machine = {
+  engine: () => engineAnswers(),
+  docker: loadDocker,
+  process: (dir) => processRuntime({ dir: join(dir, 'processes') }),
+}
+
 export interface Chosen {
   readonly runtime: Runtime
   /** Why this one, in words for the person running. */
   readonly why: string
+  /** Chosen by default (no --runtime): the plan may still send it to the process runtime. */
+  readonly auto: boolean
 }
 
-const chooseRuntime = async (o: TargetOptions): Promise<Chosen | string> => {
+const chooseRuntime = async (m: Machine, o: TargetOptions): Promise<Chosen | string> => {
   const dir = join(o.stateDir, 'local')
   const say = o.say ?? (() => undefined)
-  const proc = () => processRuntime({ dir: join(dir, 'processes') })
-  if (o.runtime === 'process') return { runtime: proc(), why: 'process runtime (--runtime process): script-mode entry points run as python3 processes on this machine' }
-  const engine = await engineAnswers()
+  if (o.runtime === 'process') return { runtime: m.process(dir), auto: false, why: 'process runtime (--runtime process): script-mode entry points run as python3 processes on this machine' }
+  const engine = await m.engine()
   if (o.runtime === 'docker') {
     if (!engine.ok) return `--runtime docker: no Docker engine answers at ${engine.where} (start one, or use --runtime process for script-mode steps)`
-    const d = await loadDocker(dir, say)
-    return typeof d === 'string' ? `--runtime docker: ${d}` : { runtime: d, why: `docker runtime (--runtime docker): the engine at ${engine.where}` }
+    const d = await m.docker(dir, say)
+    return typeof d === 'string' ? `--runtime docker: ${d}` : { runtime: d, auto: false, why: `docker runtime (--runtime docker): the engine at ${engine.where}` }
   }
-  if (!engine.ok) return { runtime: proc(), why: `process runtime: no Docker engine answers at ${engine.where}, so script-mode entry points run as python3 processes (--runtime docker to require one)` }
-  const d = await loadDocker(dir, say)
-  if (typeof d === 'string') return { runtime: proc(), why: `process runtime: a Docker engine answers at ${engine.where}, but ${d}` }
-  return { runtime: d, why: `docker runtime: a Docker engine answers at ${engine.where} (--runtime process to run script-mode steps as host processes)` }
-}
-
-// One choice per command: prepare and createBackend see the same options object.
-const chosen = new WeakMap<TargetOptions, Promise<Chosen | string>>()
-const choice = (o: TargetOptions): Promise<Chosen | string> => {
-  let c = chosen.get(o)
-  if (c === undefined) {
-    c = chooseRuntime(o)
-    chosen.set(o, c)
-  }
-  return c
-}
-
-// Said once per command, when the choice is final (prepare may still change a default choice).
-const announced = new WeakSet<TargetOptions>()
-const announce = (o: TargetOptions, c: Chosen): void => {
-  if (announced.has(o)) return
-  announced.add(o)
-  o.say?.(`Local runtime: ${c.why}`)
+  if (!engine.ok) return { runtime: m.process(dir), auto: true, why: `process runtime: no Docker engine answers at ${engine.where}, so script-mode entry points run as python3 processes (--runtime docker to require one)` }
+  const d = await m.docker(dir, say)
+  if (typeof d === 'string') return { runtime: m.process(dir), auto: true, why: `process runtime: a Docker engine answers at ${engine.where}, but ${d}` }
+  return { runtime: d, auto: true, why: `docker runtime: a Docker engine answers at ${engine.where} (--runtime process to run script-mode steps as host processes)` }
 }
 
 /**
@@ -116,48 +112,71 @@ const announce = (o: TargetOptions, c: Chosen): void => {
  * pulls): when every step can run as host processes (script mode), run them so and say why; with
  * `--runtime docker`, or when a step needs its container, the missing images are the plan's problems.
  */
-const settleImages = async (plan: Plan, o: TargetOptions, c: Chosen): Promise<{ readonly chosen: Chosen; readonly problems: ReadonlyArray<SpecError> }> => {
+const settleImages = async (m: Machine, plan: Plan, o: TargetOptions, c: Chosen): Promise<{ readonly chosen: Chosen; readonly problems: ReadonlyArray<SpecError> }> => {
   const images = await imageProblems(plan.steps, c.runtime)
   const canFallBack =
     images.length > 0 &&
-    o.runtime === undefined &&
+    c.auto &&
     images.every((p) => p.missing) &&
     localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: 'process', baseDir: o.baseDir }).length === 0
   if (!canFallBack) return { chosen: c, problems: asSpecErrors(images) }
   const names = [...new Set(images.map((p) => p.image))]
-  const fallback: Chosen = {
-    runtime: processRuntime({ dir: join(o.stateDir, 'local', 'processes') }),
-    why: `process runtime: a Docker engine answers, but ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the ${names.length === 1 ? 'image' : 'images'})`,
-  }
   await c.runtime.close()
-  chosen.set(o, Promise.resolve(fallback))
-  return { chosen: fallback, problems: [] }
+  return {
+    chosen: {
+      runtime: m.process(join(o.stateDir, 'local')),
+      auto: true,
+      why: `process runtime: a Docker engine answers, but ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the ${names.length === 1 ? 'image' : 'images'})`,
+    },
+    problems: [],
+  }
 }
 
 // -------------------------------------------------------------------------------------
 // the target
 // -------------------------------------------------------------------------------------
 
-export const target: TargetModule = {
-  prepare: async (plan, options) => {
-    const c = await choice(options)
-    if (typeof c === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: c }], plan }
-    const settled = await settleImages(plan, options, c)
-    announce(options, settled.chosen)
-    const problems = localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: settled.chosen.runtime.kind, baseDir: options.baseDir })
-    return { errors: [...problems, ...settled.problems], plan }
-  },
-  createBackend: async (options) => {
-    const c = await choice(options)
-    if (typeof c === 'string') throw new Error(c)
-    announce(options, c)
-    const ctx = createContext({
-      stateDir: options.stateDir,
-      baseDir: options.baseDir,
-      runtime: c.runtime,
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.say === undefined ? {} : { say: options.say }),
-    })
-    return createLocalBackend(ctx, FAMILIES)
-  },
+/** The local target on a machine: one runtime choice per command (prepare and createBackend share it). */
+export const localTarget = (m: Machine = thisMachine): TargetModule => {
+  const chosen = new WeakMap<TargetOptions, Promise<Chosen | string>>()
+  const told = new WeakSet<TargetOptions>()
+  const choice = (o: TargetOptions): Promise<Chosen | string> => {
+    let c = chosen.get(o)
+    if (c === undefined) chosen.set(o, (c = chooseRuntime(m, o)))
+    return c
+  }
+  // Said once per command, when the choice is final (prepare may still change a default choice).
+  const tell = (o: TargetOptions, c: Chosen) => {
+    if (told.has(o)) return
+    told.add(o)
+    o.say?.(`Local runtime: ${c.why}`)
+  }
+  return {
+    // Local jobs are this machine's processes and containers: Ctrl-C stops them, a resume reruns them.
+    stopOnInterrupt: true,
+    prepare: async (plan, options) => {
+      const first = await choice(options)
+      if (typeof first === 'string') return { errors: [{ _tag: 'Rule', path: '--runtime', expected: 'a runtime that can start here', actual: first }], plan }
+      const settled = await settleImages(m, plan, options, first)
+      chosen.set(options, Promise.resolve(settled.chosen))
+      tell(options, settled.chosen)
+      const problems = localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: settled.chosen.runtime.kind, baseDir: options.baseDir })
+      return { errors: [...problems, ...settled.problems], plan }
+    },
+    createBackend: async (options) => {
+      const c = await choice(options)
+      if (typeof c === 'string') throw new Error(c)
+      tell(options, c)
+      const ctx = createContext({
+        stateDir: options.stateDir,
+        baseDir: options.baseDir,
+        runtime: c.runtime,
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.say === undefined ? {} : { say: options.say }),
+      })
+      return createLocalBackend(ctx, FAMILIES)
+    },
+  }
 }
+
+export const target: TargetModule = localTarget()

@@ -45,6 +45,8 @@ export type Ending =
   | { readonly _tag: 'MaxRuntime'; readonly seconds: number }
   | { readonly _tag: 'OwnerEnded' }
 
+const OWNER_ENDED = 'Stopped: the sagespec command that ran this local job ended; a local job ends with its command (resume with --retry-failed to run it again)'
+
 /** Messages of the secondary statuses, as the cloud words them. */
 export const MESSAGES = {
   Starting: 'Preparing the instances for training',
@@ -115,7 +117,7 @@ const alive = (pid: number): boolean => {
 
 const seconds = (from: Date | undefined, to: Date): number => (from === undefined ? 0 : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)))
 
-/** A signal's exit code, as a shell and Docker report it (128 + its number). */
+/** The cloud's limit on FailureReason's length. */
 const FAILURE_LIMIT = 1024
 
 /** The FailureReason of a job whose hosts exited, or undefined when every host exited 0. */
@@ -221,6 +223,10 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       TrainingEndTime: ctx.now(),
       ...extra,
     })
+  // Stopped before its hosts started: nothing to upload.
+  const stoppedEarly = () => {
+    finish('Stopped', 'Stopped', ending?._tag === 'OwnerEnded' ? { FailureReason: OWNER_ENDED } : {})
+  }
   try {
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
@@ -238,7 +244,9 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       const at = parseLocation(script.submitDirectory, ctx.baseDir)
       if (at === undefined) throw new Error(`ClientError: sagemaker_submit_directory ${script.submitDirectory}: expected an s3:// or file:// URI`)
       const archive = join(dir, 'sourcedir.tar.gz')
-      await fetchTo(ctx, at, archive)
+      await fetchTo(ctx, at, archive).catch((e: unknown) => {
+        throw new Error(`ClientError: cannot read the code archive ${script.submitDirectory} (${e instanceof Error ? e.message : String(e)})`)
+      })
       const unpacked = await unpackSafely(archive, codeDir)
       if (E.isLeft(unpacked)) throw new Error(`ClientError: code archive ${script.submitDirectory}: ${unpacked.left}`)
       hps['sagemaker_submit_directory'] = JSON.stringify('/opt/ml/code')
@@ -251,7 +259,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
         channels: channels.map((c) => c.ChannelName!),
       }),
     )
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     enter(ctx, name, 'Downloading', MESSAGES.Downloading)
     const mounts: Mount[][] = hosts.map(() => [{ source: codeDir, target: '/opt/ml/code', readOnly: false }])
@@ -267,7 +275,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
     if (checkpoint !== undefined) {
       for (const it of await listItems(ctx, checkpoint)) for (const optMl of optMls) await fetchTo(ctx, it.location, join(optMl, 'checkpoints', ...it.relative.split('/')))
     }
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     const spec: JobSpec = {
       id: name,
@@ -285,10 +293,11 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
     }
     const why = await ctx.runtime.check(spec)
     if (why !== undefined) throw new Error(`ClientError: ${why}`)
-    if (halted()) return
+    if (halted()) return stoppedEarly()
 
     const trainingStart = ctx.now()
-    enter(ctx, name, 'Training', MESSAGES.Training, { TrainingStartTime: trainingStart })
+    // Host processes download no image: the cloud's words minus the part that would not be true.
+    enter(ctx, name, 'Training', ctx.runtime.kind === 'process' ? 'Training in progress.' : MESSAGES.Training, { TrainingStartTime: trainingStart })
     handle = await ctx.runtime.start(spec, onLine)
     const maxRuntime = input.StoppingCondition?.MaxRuntimeInSeconds
     let timer: NodeJS.Timeout | undefined
@@ -316,7 +325,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       BillableTimeInSeconds: seconds(trainingStart, ctx.now()),
     }
     if (ending._tag === 'OwnerEnded') {
-      finish('Stopped', 'Stopped', { ...base, FailureReason: 'Stopped: the sagespec command that ran this local job ended; a local job ends with its command (resume with --retry-failed to run it again)' })
+      finish('Stopped', 'Stopped', { ...base, FailureReason: OWNER_ENDED })
       return
     }
     if (reason !== undefined) {
@@ -377,6 +386,10 @@ export const trainingHandlers: Handlers = {
   CreateTrainingJob: async (input, ctx) => {
     const name = checkName('trainingJobName', input.TrainingJobName)
     const arn = localArn(ctx, 'training-job', name)
+    // Channel names become folder names: the service's pattern, and never `.` or `..`.
+    for (const c of input.InputDataConfig ?? [])
+      if (typeof c.ChannelName !== 'string' || !/^[A-Za-z0-9.\-_]{1,64}$/.test(c.ChannelName) || /^\.{1,2}$/.test(c.ChannelName))
+        throw serviceError('ValidationException', `1 validation error detected: Value '${String(c.ChannelName)}' at 'inputDataConfig.channelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9\\.\\-_]+`)
     if (jobs(ctx).get(name) !== undefined) throw serviceError('ResourceInUse', `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`)
     const now = ctx.now()
     const describe: TrainingDescription = {

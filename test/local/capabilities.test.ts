@@ -6,7 +6,9 @@ import { endpoint, model, program, training, validate, type Program } from '../.
 import { sklearn } from '../../src/frameworks/index.js'
 import { toPlan } from '../../src/interpret/plan/plan.js'
 import { message } from '../../src/spec/errors.js'
-import { target } from '../../src/local/index.js'
+import { localTarget, target, thisMachine, type Machine } from '../../src/local/index.js'
+import { missingImageMessage } from '../../src/local/runtime/messages.js'
+import type { Runtime } from '../../src/local/runtime/runtime.js'
 import { tempDir } from './support.js'
 import { localProblems } from '../../src/local/capabilities.js'
 import { mergeHandlers } from '../../src/local/backend.js'
@@ -86,5 +88,51 @@ describe('local capability checks (before anything starts)', () => {
       if (before === undefined) delete process.env['DOCKER_HOST']
       else process.env['DOCKER_HOST'] = before
     }
+  })
+})
+
+describe('the default runtime on a machine with a Docker engine', () => {
+  const fakeDocker = (has: ReadonlyArray<string>): Runtime => ({
+    kind: 'docker',
+    describe: 'fake engine',
+    check: async (job) => (has.includes(job.image) ? undefined : missingImageMessage(job.image)),
+    start: async () => {
+      throw new Error('not in this test')
+    },
+    sweep: async () => undefined,
+    close: async () => undefined,
+  })
+  const machine = (has: ReadonlyArray<string>): Machine => ({
+    engine: async () => ({ ok: true, where: 'unix:///fake.sock' }),
+    docker: async () => fakeDocker(has),
+    process: thisMachine.process,
+  })
+  const prepare = async (m: Machine, p: Program, runtime?: 'docker') => {
+    const said: string[] = []
+    const r = await localTarget(m).prepare(planOf(p), { stateDir: join(root, 'state'), baseDir: process.cwd(), ...(runtime === undefined ? {} : { runtime }), say: (l) => void said.push(l) })
+    return { errors: r.errors.map(message), said }
+  }
+  const sklearnImage = '246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3'
+
+  it('runs in Docker when the engine has the images', async () => {
+    expect(await prepare(machine([sklearnImage]), program(script()))).toEqual({
+      errors: [],
+      said: ['Local runtime: docker runtime: a Docker engine answers at unix:///fake.sock (--runtime process to run script-mode steps as host processes)'],
+    })
+  })
+
+  it('runs script-mode steps as processes when the engine lacks their image, and says so', async () => {
+    expect(await prepare(machine([]), program(script()))).toEqual({
+      errors: [],
+      said: [
+        `Local runtime: process runtime: a Docker engine answers, but ${sklearnImage} is not on this machine (sagespec never pulls), so script-mode entry points run as python3 processes (--runtime docker to require the image)`,
+      ],
+    })
+  })
+
+  it('refuses a missing image before anything starts when a step needs a container, or with --runtime docker', async () => {
+    const byo = training('byo', { image: 'mine:1', role, resources: { instanceType: 'ml.m5.large' }, output: { s3OutputPath: 'file://out' } })
+    expect((await prepare(machine([]), program(byo))).errors).toEqual([`steps.byo.image: expected an image this machine can run (${missingImageMessage('mine:1')}), found "mine:1"`])
+    expect((await prepare(machine([]), program(script()), 'docker')).errors).toEqual([`steps.fit.image: expected an image this machine can run (${missingImageMessage(sklearnImage)}), found "${sklearnImage}"`])
   })
 })

@@ -5,12 +5,14 @@
  * script-mode program through both runtimes giving the same model and the same Describe keys.
  * Skipped with the reason where no engine answers and CI is not set; in CI a missing engine is an error.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { extract } from 'tar'
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker'
 import { main } from '../../src/cli/main.js'
 import type { Backend } from '../../src/interpret/execute/port.js'
@@ -20,17 +22,19 @@ import { modelHandlers } from '../../src/local/models.js'
 import { processRuntime } from '../../src/local/runtime/process.js'
 import type { Runtime } from '../../src/local/runtime/runtime.js'
 import { trainingHandlers } from '../../src/local/training.js'
-import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests } from '../support/docker.js'
+import { PROBE_IMAGE, SCRIPT_MODE_IMAGE, dockerForTests, eventually } from '../support/docker.js'
+import { motoSkipReason, startMoto, type Moto } from '../support/moto.js'
 import { scriptJob, stageScript, tempDir, waitEnded, type Local } from './support.js'
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const ready = await dockerForTests()
+const motoSkip = ready._tag === 'Ready' ? motoSkipReason() : undefined
 const tag = randomBytes(3).toString('hex')
 
 /** A local backend on `runtime`, its state in a fresh temp folder (removed by `close`). */
-const backendOn = (runtime: Runtime, root = tempDir('docker-local')): Local => {
+const backendOn = (runtime: Runtime, root = tempDir('docker-local'), env?: NodeJS.ProcessEnv): Local => {
   const stateDir = join(root, 'state')
-  const ctx = createContext({ stateDir, baseDir: root, runtime, region: 'us-west-2', stopGraceMs: 2000 })
+  const ctx = createContext({ stateDir, baseDir: root, runtime, region: 'us-west-2', stopGraceMs: 2000, ...(env === undefined ? {} : { env }) })
   const backend: Backend = createLocalBackend(ctx, [trainingHandlers, modelHandlers])
   return {
     root,
@@ -41,6 +45,42 @@ const backendOn = (runtime: Runtime, root = tempDir('docker-local')): Local => {
       rmSync(root, { recursive: true, force: true })
     },
   }
+}
+
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+})
+
+/** `sagespec …` in a child process (through tsx), so it can be interrupted or killed. */
+const cli = (root: string, args: ReadonlyArray<string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } => {
+  const entry = join(root, 'cli.mts')
+  if (!existsSync(entry)) writeFileSync(entry, `import { main } from ${JSON.stringify(join(repo, 'src/cli/main.ts'))}\nprocess.exitCode = await main(process.argv.slice(2))\n`)
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let out = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+  return { child, output: () => out, exit: new Promise((res) => child.once('exit', (code) => res(code))) }
+}
+
+/** A program of one probe step on two hosts that sleeps: long enough to be interrupted. */
+const sleepyProgram = (dir: string, name: string): string => {
+  mkdirSync(dir, { recursive: true })
+  const program = join(dir, 'program.ts')
+  writeFileSync(
+    program,
+    `import { program, training } from ${JSON.stringify(join(repo, 'src/index.ts'))}
+export default program(training(${JSON.stringify(name)}, {
+  image: ${JSON.stringify(PROBE_IMAGE)},
+  role: 'arn:aws:iam::111122223333:role/SageMakerRole',
+  resources: { instanceType: 'ml.m5.large', instanceCount: 2 },
+  output: { s3OutputPath: ${JSON.stringify(`file://${dir}/out`)} },
+  hyperParameters: { sleep: 600 },
+}))
+`,
+  )
+  return program
 }
 
 /** The files of a .tar.gz, extracted into a fresh folder. */
@@ -57,6 +97,7 @@ describe.skipIf(ready._tag === 'Skip')(`local backend on docker${ready._tag === 
   const opened: Local[] = []
   afterAll(async () => {
     for (const l of opened) await l.close()
+    for (const id of ['c', 'k']) await runtime.sweep({ 'sagespec.job': `sleepy-${id}${tag}` })
     await runtime.sweep({ 'sagespec.test': tag })
     rmSync(root, { recursive: true, force: true })
   })
@@ -138,6 +179,44 @@ export default program(training('probe', {
     expect(await leftovers(job)).toEqual([])
   })
 
+  /** The running containers of a job, once there are `n` of them. */
+  const running = (job: string, n: number, what: () => string) =>
+    eventually(`${n} running containers of ${job}`, async () => {
+      const cs = await docker.listContainers({ filters: JSON.stringify({ label: [`sagespec.job=${job}`], status: ['running'] }) })
+      return cs.length === n ? cs : undefined
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; the command said: ${what()}`)
+    })
+
+  it('Ctrl-C stops the running job: the command exits 130, the job is Stopped, and no container or network of it is left', async () => {
+    const dir = join(root, 'ctrlc')
+    const run = cli(root, ['run', sleepyProgram(dir, 'sleepy'), '--target', 'local', '--runtime', 'docker', '--state-dir', join(dir, 'state'), '--run-id', `c${tag}`])
+    await running(`sleepy-c${tag}`, 2, run.output)
+    run.child.kill('SIGINT')
+    expect(await run.exit, run.output()).toBe(130)
+    expect(await leftovers(`sleepy-c${tag}`)).toEqual([])
+    const job = JSON.parse(readFileSync(join(dir, 'state', `local/training-jobs/sleepy-c${tag}.json`), 'utf8'))
+    expect(job.describe.TrainingJobStatus).toBe('Stopped')
+  })
+
+  it('after kill -9 of the command its containers run on; the next command finds the job orphaned and removes them', async () => {
+    const dir = join(root, 'killed')
+    const program = sleepyProgram(dir, 'sleepy')
+    const state = join(dir, 'state')
+    const first = cli(root, ['run', program, '--target', 'local', '--runtime', 'docker', '--state-dir', state, '--run-id', `k${tag}`])
+    await running(`sleepy-k${tag}`, 2, first.output)
+    first.child.kill('SIGKILL')
+    await first.exit
+    expect(await leftovers(`sleepy-k${tag}`)).not.toEqual([])
+
+    const out: string[] = []
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
+    const resumed = await main(['run', program, '--target', 'local', '--runtime', 'docker', '--state-dir', state, '--resume', `k${tag}`], io)
+    expect(resumed).toBe(1)
+    expect(out.join('\n')).toMatch(/ended Failed: InternalServerError: the sagespec command that ran this local job \(pid \d+\) ended before the job finished/)
+    expect(await leftovers(`sleepy-k${tag}`)).toEqual([])
+  })
+
   it("reports the failure file's text as the FailureReason, and stops a job at MaxRuntimeInSeconds", async () => {
     const local = backendOn(runtime)
     opened.push(local)
@@ -204,5 +283,59 @@ export default program(training('probe', {
     expect(modelFiles(onDocker.model)).toEqual(modelFiles(onProcess.model))
     expect(Object.keys(onDocker.d).sort()).toEqual(Object.keys(onProcess.d).sort())
     expect(onDocker.d.FinalMetricDataList?.map((m) => [m.MetricName, m.Value])).toEqual(onProcess.d.FinalMetricDataList?.map((m) => [m.MetricName, m.Value]))
+  })
+  describe.skipIf(motoSkip !== undefined)(`s3:// data${motoSkip === undefined ? '' : ` (skipped: ${motoSkip})`}`, () => {
+    let moto: Moto
+    let s3: S3Client
+    beforeAll(async () => {
+      moto = await startMoto()
+      s3 = new S3Client({ region: 'us-west-2', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+      await s3.send(new CreateBucketCommand({ Bucket: 'data', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }))
+      for (const k of ['train/a.csv', 'train/b.csv', 'train/c.csv']) await s3.send(new PutObjectCommand({ Bucket: 'data', Key: k, Body: k }))
+      // The SDK's default chain reads credentials from process.env: moto's, for these tests only.
+      for (const [k, v] of Object.entries(moto.env)) {
+        saved.set(k, process.env[k])
+        process.env[k] = v
+      }
+    })
+    const saved = new Map<string, string | undefined>()
+    afterAll(async () => {
+      for (const [k, v] of saved) if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+      await moto?.stop()
+      s3?.destroy()
+    })
+
+    it("downloads s3:// channels for the containers (sharded by key across two hosts) and uploads the model to the cloud's path", async () => {
+      // The backend reads the endpoint and credentials from the environment it is given, like any SDK client.
+      const local = backendOn(runtime, undefined, { ...process.env, ...moto.env, AWS_ENDPOINT_URL_S3: moto.endpoint })
+      opened.push(local)
+      const name = `s3-${tag}`
+      await local.backend.send('CreateTrainingJob', {
+        TrainingJobName: name,
+        AlgorithmSpecification: { TrainingImage: PROBE_IMAGE, TrainingInputMode: 'File' },
+        RoleArn: 'arn:aws:iam::111122223333:role/SageMakerRole',
+        OutputDataConfig: { S3OutputPath: 's3://data/models' },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 2, VolumeSizeInGB: 30 },
+        StoppingCondition: { MaxRuntimeInSeconds: 600 },
+        InputDataConfig: [
+          { ChannelName: 'full', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/', S3DataDistributionType: 'FullyReplicated' } } },
+          { ChannelName: 'shard', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/', S3DataDistributionType: 'ShardedByS3Key' } } },
+        ],
+        Tags: [{ Key: 'sagespec:test', Value: tag }],
+      })
+      const d = await waitEnded(local.backend, name, 60_000)
+      expect(d.FailureReason).toBeUndefined()
+      expect(d.ModelArtifacts?.S3ModelArtifacts).toBe(`s3://data/models/${name}/output/model.tar.gz`)
+      const seen = (host: string) => JSON.parse(readFileSync(join(local.stateDir, 'local/training-jobs', name, host, 'model/probe.json'), 'utf8'))
+      expect(seen('algo-1').channels).toEqual({ full: { files: ['./', 'a.csv', 'b.csv', 'c.csv'], writable: true }, shard: { files: ['./', 'a.csv', 'c.csv'], writable: true } })
+      expect(seen('algo-2').channels).toEqual({ full: { files: ['./', 'a.csv', 'b.csv', 'c.csv'], writable: true }, shard: { files: ['./', 'b.csv'], writable: true } })
+      const model = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: `models/${name}/output/model.tar.gz` }))
+      const archive = join(local.root, 'model.tar.gz')
+      writeFileSync(archive, await model.Body!.transformToByteArray())
+      const files = await unpack(archive, join(local.root, 'model'))
+      expect(JSON.parse(readFileSync(join(files, 'probe.json'), 'utf8')).hostname).toBe('algo-1')
+      expect(await leftovers(name)).toEqual([])
+    })
   })
 })

@@ -63,7 +63,7 @@ const cli = (args: ReadonlyArray<string>): { child: ChildProcess; output: () => 
 const readPid = (f: string) => (existsSync(f) && readFileSync(f, 'utf8') !== '' ? Number(readFileSync(f, 'utf8')) : undefined)
 
 describe('local runs through the CLI', () => {
-  it('Ctrl-C stops the running job: the command exits 130, the job is recorded Stopped, and its process is gone', async () => {
+  it('Ctrl-C stops the running job: the command exits 130, the job is recorded Stopped, its process is gone, and a resume runs it again', async () => {
     const { program, pidFile } = writeProgram('interrupt', 60)
     const state = join(root, 'state-interrupt')
     const run = cli(['run', program, '--target', 'local', '--runtime', 'process', '--state-dir', state, '--run-id', 'ctrlc'])
@@ -73,10 +73,16 @@ describe('local runs through the CLI', () => {
     run.child.kill('SIGINT')
     expect(await run.exit).toBe(130)
     expect(gone(pid)).toBe(true)
-    expect(run.output()).toContain('Stopping local training job sleepy-ctrlc')
+    expect(run.output()).toContain('sleepy: stopping sleepy-ctrlc')
     const job = JSON.parse(readFileSync(join(state, 'local/training-jobs/sleepy-ctrlc.json'), 'utf8'))
     expect(job.describe.TrainingJobStatus).toBe('Stopped')
-    expect(job.describe.FailureReason).toMatch(/the sagespec command that ran this local job ended/)
+    expect(readRun(state, 'ctrlc')!.steps[0]!.status).toBe('Stopped')
+
+    // A step stopped by an interrupt did not fail: the resume starts it again, under a new name.
+    writeFileSync(join(root, 'interrupt', 'train.py'), 'print("quick")\n')
+    const io = { out: () => undefined, err: () => undefined }
+    expect(await main(['run', program, '--target', 'local', '--runtime', 'process', '--state-dir', state, '--resume', 'ctrlc'], io)).toBe(0)
+    expect(readRun(state, 'ctrlc')!.steps[0]!.physicalName).toBe('sleepy-ctrlc-r2')
   })
 
   it('after kill -9 of the command, a resume reports the job failed, removes its processes and creates nothing twice; --retry-failed runs it again', async () => {
@@ -96,6 +102,8 @@ describe('local runs through the CLI', () => {
     expect(resumed).toBe(1)
     // …until the next command finds its owner gone: it removes it and reports the job failed.
     await eventually(() => (gone(pid) ? true : undefined), 10_000, 'the orphan to be removed')
+    // The lines the job printed under the killed command are shown from its log file.
+    expect(out).toContain('sleepy [algo-1] sleeping')
     expect(out.join('\n')).toMatch(/sleepy-k9 ended Failed: InternalServerError: the sagespec command that ran this local job \(pid \d+\) ended before the job finished/)
     const journal = readRun(state, 'k9')!
     expect(journal.steps[0]!.requests.map((r) => [r.op, r.outcome])).toEqual([

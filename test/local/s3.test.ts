@@ -87,6 +87,15 @@ describe.skipIf(skip !== undefined)(`local training with s3:// data${skip === un
     expect(Buffer.from(bytes)).toEqual(readFileSync(join(dir, 'model.tar.gz')))
   })
 
+  it('runs code from an s3:// source archive', async () => {
+    const staged = stageScript(local, 's3-code', { 'train.py': 'print("from s3")\n' })
+    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'code/abc/sourcedir.tar.gz', Body: readFileSync(new URL(staged)) }))
+    await local.backend.send('CreateTrainingJob', scriptJob('s3-code', 's3://data/code/abc/sourcedir.tar.gz'))
+    const d = await waitEnded(local.backend, 's3-code')
+    expect([d.TrainingJobStatus, d.FailureReason]).toEqual(['Completed', undefined])
+    expect((await local.backend.logs!('Training', 's3-code', undefined)).lines.map((l) => l.line)).toEqual(['from s3'])
+  })
+
   it('fails a job whose channel has no objects, naming the channel', async () => {
     const code = stageScript(local, 'noop', { 'train.py': 'print(1)\n' })
     await local.backend.send(

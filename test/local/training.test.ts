@@ -88,8 +88,10 @@ describe('local training (process runtime)', () => {
       SM_HOSTS: '["algo-1"]',
       SM_CURRENT_HOST: 'algo-1',
       SM_NUM_GPUS: '0',
-      // JavaScript's JSON prints the float 1.0 as 1 (the toolkit's Python prints 1.0).
-      SM_HPS: '{"b":1,"epochs":5,"lr":0.1,"optimizer":"adam","verbose":true}',
+      // Floats stay floats, as Python's json.dumps writes them.
+      SM_HPS: '{"b":1.0,"epochs":5,"lr":0.1,"optimizer":"adam","verbose":true}',
+      SM_HP_B: '1.0',
+      SM_HP_VERBOSE: 'true',
       SM_HP_EPOCHS: '5',
       SM_HP_OPTIMIZER: 'adam',
       SM_USER_ARGS: '["-b","1.0","--epochs","5","--lr","0.1","--optimizer","adam","--verbose","True"]',
@@ -147,6 +149,10 @@ describe('local training (process runtime)', () => {
     await local.backend.send('CreateTrainingJob', scriptJob('twice', code))
     const again = await local.backend.send('CreateTrainingJob', scriptJob('twice', code)).catch((x: unknown) => x)
     expect((again as Error).name).toBe('ResourceInUse')
+    const escaping = await local.backend
+      .send('CreateTrainingJob', scriptJob('escape', code, { InputDataConfig: [{ ChannelName: '..', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://b/x' } } }] }))
+      .catch((x: unknown) => x)
+    expect((escaping as Error).name).toBe('ValidationException')
     expect((await waitEnded(local.backend, 'twice')).TrainingJobStatus).toBe('Completed')
     const listed = await local.backend.send('ListTrainingJobs', { NameContains: 'twice' })
     expect(listed.TrainingJobSummaries?.map((s) => [s.TrainingJobName, s.TrainingJobStatus])).toEqual([['twice', 'Completed']])
@@ -204,6 +210,15 @@ describe('local training (process runtime)', () => {
     expect((again as Error).name).toBe('ValidationException')
   })
 
+  it('a job stopped right after it was created ends Stopped, whatever phase the stop finds it in', async () => {
+    const code = stageScript(local, 'quick-stop', { 'train.py': 'import time\ntime.sleep(60)\n' })
+    await local.backend.send('CreateTrainingJob', scriptJob('stop-early', code))
+    await local.backend.send('StopTrainingJob', { TrainingJobName: 'stop-early' })
+    const d = await waitEnded(local.backend, 'stop-early')
+    expect([d.TrainingJobStatus, d.SecondaryStatus]).toEqual(['Stopped', 'Stopped'])
+    expect(d.TrainingEndTime).toBeInstanceOf(Date)
+  })
+
   it('refuses an archive whose entries leave the code folder, and fails the job with the reason', async () => {
     const { create } = await import('tar')
     const evil = join(local.root, 'evil')
@@ -216,5 +231,7 @@ describe('local training (process runtime)', () => {
     const d = await waitEnded(local.backend, 'evil-1')
     expect(d.TrainingJobStatus).toBe('Failed')
     expect(d.FailureReason).toMatch(/^ClientError: code archive .*unsafe archive, refused: \.\.\/x\.py: a path with "\.\."/)
+    await local.backend.send('CreateTrainingJob', scriptJob('no-code', `file://${join(local.root, 'missing.tar.gz')}`))
+    expect((await waitEnded(local.backend, 'no-code')).FailureReason).toMatch(/^ClientError: cannot read the code archive file:\/\/.*missing\.tar\.gz/)
   })
 })

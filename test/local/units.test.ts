@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { create } from 'tar'
 import { afterAll, describe, expect, it } from 'vitest'
 import { packFolder, unpackSafely, unsafeEntry } from '../../src/local/archive.js'
 import { manifestItems, shard } from '../../src/local/channels.js'
-import { notifier } from '../../src/local/context.js'
+import { logBuffers, notifier } from '../../src/local/context.js'
 import { toCmdArgs } from '../../src/local/runtime/process.js'
 import { failureReason, metricReader } from '../../src/local/training.js'
 import { parseLocation } from '../../src/local/storage.js'
@@ -136,5 +136,37 @@ describe('local models', () => {
     } finally {
       await local.close()
     }
+  })
+})
+
+describe('model archives', () => {
+  it('are reproducible: the same files give the same bytes, whatever their times and creation order', async () => {
+    const make = (name: string, order: ReadonlyArray<string>) => {
+      const dir = join(root, name)
+      for (const f of order) {
+        mkdirSync(join(dir, f, '..'), { recursive: true })
+        writeFileSync(join(dir, f), f)
+      }
+      return dir
+    }
+    const a = make('repro-a', ['z.txt', 'a/b.txt', 'a/a.txt'])
+    const b = make('repro-b', ['a/a.txt', 'a/b.txt', 'z.txt'])
+    utimesSync(join(b, 'z.txt'), new Date('2020-01-01'), new Date('2020-01-01'))
+    await packFolder(a, join(root, 'ra.tar.gz'))
+    await packFolder(b, join(root, 'rb.tar.gz'))
+    expect(readFileSync(join(root, 'ra.tar.gz'))).toEqual(readFileSync(join(root, 'rb.tar.gz')))
+  })
+})
+
+describe('log buffers', () => {
+  it('keep the last lines of a chatty job, and cursors still count from its first line', () => {
+    const logs = logBuffers(3)
+    for (let i = 0; i < 10; i++) logs.append('j', { host: 'algo-1', line: `l${i}` })
+    const first = logs.read('j', 0)
+    expect(first.cursor).toBe(10)
+    expect(first.lines.map((l) => l.line)).toEqual(['l4', 'l5', 'l6', 'l7', 'l8', 'l9'])
+    logs.append('j', { host: 'algo-1', line: 'l10' })
+    expect(logs.read('j', first.cursor)).toEqual({ lines: [{ host: 'algo-1', line: 'l10' }], cursor: 11 })
+    expect(logs.read('other', 0)).toEqual({ lines: [], cursor: 0 })
   })
 })

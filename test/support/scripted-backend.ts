@@ -2,7 +2,12 @@
  * An in-memory backend for executor tests: it keeps what was created, answers Describe calls in the
  * cloud's shapes, and follows a script — how many polls a job stays InProgress, which jobs fail and
  * why, which calls are throttled. No timers: every wait resolves at once.
+ *
+ * Beyond runs it answers what the endpoint, predict, tuning and attach commands send: ListEndpoints
+ * (paged), DeleteEndpoint (Deleting for a few polls, then gone), DeleteEndpointConfig, DeleteModel,
+ * InvokeEndpoint (an echo unless the script answers) and ListTrainingJobsForHyperParameterTuningJob.
  */
+import type { HyperParameterTrainingJobSummary } from '@aws-sdk/client-sagemaker'
 import type { Input, OperationName, Output } from '../../src/interpret/plan/operations.js'
 import { serviceError } from '../../src/interpret/plan/operations.js'
 import type { Backend, CodeArchive } from '../../src/interpret/execute/port.js'
@@ -16,12 +21,31 @@ export interface Script {
   readonly throttle?: (op: OperationName, n: number) => boolean
   /** Called before every operation; may throw or abort. */
   readonly before?: (op: OperationName, input: unknown) => void
+  /** Fields a Describe response gains, given what it is and the polls it has left (tuning counters…). */
+  readonly annotate?: (family: string, name: string, pollsLeft: number) => Record<string, unknown> | undefined
+  /** Describe polls a deleted endpoint answers `Deleting` before it is gone. @default 1 */
+  readonly deletePolls?: (name: string) => number
+  /** The answer of InvokeEndpoint (may throw, e.g. `modelError(…)`). @default the body echoed back */
+  readonly invoke?: (input: Input<'InvokeEndpoint'>) => { readonly Body: Uint8Array; readonly ContentType?: string }
+  /** The training jobs a tuning job launched. @default none */
+  readonly trainingJobsOf?: (tuningJob: string) => ReadonlyArray<HyperParameterTrainingJobSummary>
 }
+
+/** What SageMaker Runtime throws when the model's container answers an error. */
+export const modelError = (originalStatusCode: number, originalMessage: string, logStreamArn: string): Error & { readonly name: string } =>
+  Object.assign(
+    new Error(`Received client error (${originalStatusCode}) from primary with message "${originalMessage}". See ${logStreamArn} in account 111122223333 for more information.`),
+    { name: 'ModelError', $fault: 'client' as const, OriginalStatusCode: originalStatusCode, OriginalMessage: originalMessage, LogStreamArn: logStreamArn },
+  )
 
 interface Resource {
   readonly family: string
   readonly name: string
+  /** Creation order: ListEndpoints sorts by it. */
+  readonly seq: number
   pollsLeft: number
+  /** Set by a delete: the Describe polls left before it is gone. */
+  deleting?: number
   final: string
   record: Record<string, unknown>
 }
@@ -43,6 +67,10 @@ const FAMILY: Partial<Record<OperationName, { family: string; nameField: string;
   CreateEndpoint: { family: 'endpoint', nameField: 'EndpointName', status: 'EndpointStatus', running: 'Creating', done: 'InService' },
   DescribeEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
   UpdateEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
+  DeleteEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
+  DeleteEndpointConfig: { family: 'config', nameField: 'EndpointConfigName' },
+  DeleteModel: { family: 'model', nameField: 'ModelName' },
+  InvokeEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
   CreateModelPackage: { family: 'package', nameField: 'ModelPackageName', status: 'ModelPackageStatus', running: 'InProgress', done: 'Completed' },
   DescribeModelPackage: { family: 'package', nameField: 'ModelPackageName' },
 }
@@ -56,6 +84,16 @@ const CREATE_OF: Record<string, OperationName> = {
 }
 
 const arn = (family: string, name: string) => `arn:aws:sagemaker:us-west-2:111122223333:${family}/${name.toLowerCase()}`
+
+/** When resource number `seq` was made: a fixed clock, one second apart. */
+const createdAt = (seq: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seq))
+
+/** One page of `items` (`NextToken` is the offset, as opaque to callers as the service's). */
+const page = <A>(items: ReadonlyArray<A>, input: { MaxResults?: number | undefined; NextToken?: string | undefined }) => {
+  const from = input.NextToken === undefined ? 0 : Number(input.NextToken)
+  const to = from + (input.MaxResults ?? 10)
+  return { items: items.slice(from, to), ...(to < items.length ? { NextToken: String(to) } : {}) }
+}
 
 export interface ScriptedBackend extends Backend {
   /** Every call, in order. */
@@ -74,6 +112,7 @@ export const scriptedBackend = (script: Script = {}): ScriptedBackend => {
   const staged: CodeArchive[] = []
   let concurrent = 0
   let maxConcurrent = 0
+  let seq = 0
   const key = (family: string, name: string) => `${family}/${name}`
   const isJob = (f: string) => f === 'training' || f === 'tuning' || f === 'transform'
 
@@ -87,7 +126,47 @@ export const scriptedBackend = (script: Script = {}): ScriptedBackend => {
         if (r.final === 'Failed') r.record['FailureReason'] = script.fail?.(r.name)
       }
     }
+    Object.assign(r.record, script.annotate?.(r.family, r.name, r.pollsLeft))
     return structuredClone(r.record)
+  }
+
+  const listEndpoints = (input: Input<'ListEndpoints'>): Output<'ListEndpoints'> => {
+    const all = [...resources.values()]
+      .filter((r) => r.family === 'endpoint' && (input.NameContains === undefined || r.name.includes(input.NameContains)))
+      .filter((r) => input.StatusEquals === undefined || r.record['EndpointStatus'] === input.StatusEquals)
+      .sort((a, b) => (input.SortBy === 'Name' ? a.name.localeCompare(b.name) : a.seq - b.seq) * (input.SortOrder === 'Ascending' ? 1 : -1))
+      .map((r) => ({
+        EndpointName: r.name,
+        EndpointArn: String(r.record['EndpointArn']),
+        CreationTime: createdAt(r.seq),
+        LastModifiedTime: createdAt(r.seq),
+        EndpointStatus: r.record['EndpointStatus'] as 'InService',
+      }))
+    const { items, ...rest } = page(all, input)
+    return { Endpoints: items, ...rest }
+  }
+
+  const listTrainingJobsOf = (input: Input<'ListTrainingJobsForHyperParameterTuningJob'>): Output<'ListTrainingJobsForHyperParameterTuningJob'> => {
+    const name = String(input.HyperParameterTuningJobName)
+    if (!resources.has(key('tuning', name))) throw serviceError('ResourceNotFound', `Amazon SageMaker can't find a tuning job with name ${name}`)
+    const { items, ...rest } = page(script.trainingJobsOf?.(name) ?? [], input)
+    return { TrainingJobSummaries: structuredClone([...items]), ...rest }
+  }
+
+  const invoke = (existing: Resource | undefined, input: Input<'InvokeEndpoint'>): Output<'InvokeEndpoint'> => {
+    const name = String(input.EndpointName)
+    if (existing === undefined || existing.deleting !== undefined) throw serviceError('ValidationError', `Endpoint ${name} of account 111122223333 not found.`)
+    if (existing.record['EndpointStatus'] !== 'InService') throw serviceError('ValidationError', `Endpoint ${name} is not in service (status ${String(existing.record['EndpointStatus'])}).`)
+    const config = resources.get(key('config', String(existing.record['EndpointConfigName'])))?.record['ProductionVariants'] as ReadonlyArray<{ VariantName: string }> | undefined
+    const variants = (config ?? [{ VariantName: 'AllTraffic' }]).map((v) => v.VariantName)
+    if (input.TargetVariant !== undefined && !variants.includes(input.TargetVariant))
+      throw serviceError('ValidationError', `Endpoint ${name} does not have target variant ${input.TargetVariant}.`)
+    const answer = script.invoke?.(input) ?? { Body: typeof input.Body === 'string' ? new TextEncoder().encode(input.Body) : (input.Body as Uint8Array), ContentType: input.Accept ?? input.ContentType }
+    return {
+      Body: answer.Body,
+      ...(answer.ContentType === undefined ? {} : { ContentType: answer.ContentType }),
+      InvokedProductionVariant: input.TargetVariant ?? variants[0],
+    } as Output<'InvokeEndpoint'>
   }
 
   const send = async <K extends OperationName>(op: K, input: Input<K>): Promise<Output<K>> => {
@@ -96,14 +175,30 @@ export const scriptedBackend = (script: Script = {}): ScriptedBackend => {
     calls.push({ op, input: structuredClone(input) })
     script.before?.(op, input)
     if (script.throttle?.(op, n)) throw serviceError('ThrottlingException', 'Rate exceeded')
+    if (op === 'ListEndpoints') return listEndpoints(input as Input<'ListEndpoints'>) as Output<K>
+    if (op === 'ListTrainingJobsForHyperParameterTuningJob') return listTrainingJobsOf(input as Input<'ListTrainingJobsForHyperParameterTuningJob'>) as Output<K>
     const f = FAMILY[op]
     if (f === undefined) throw serviceError('ValidationException', `scripted backend: ${op} is not scripted`)
     const name = String((input as Record<string, unknown>)[f.nameField])
     const k = key(f.family, name)
     const existing = resources.get(k)
+    if (op === 'InvokeEndpoint') return invoke(existing, input as Input<'InvokeEndpoint'>) as Output<K>
     if (op.startsWith('Describe')) {
       if (existing === undefined) throw serviceError('ValidationException', `Could not find ${f.family} "${name}".`)
+      if (existing.deleting !== undefined && existing.deleting-- <= 0) {
+        resources.delete(k)
+        throw serviceError('ValidationException', `Could not find ${f.family} "${name}".`)
+      }
       return describe(existing) as Output<K>
+    }
+    if (op.startsWith('Delete')) {
+      if (existing === undefined || existing.deleting !== undefined) throw serviceError('ValidationException', `Could not find ${f.family} "${name}".`)
+      // Endpoints take a while to go; configs and models go at once.
+      if (f.family === 'endpoint') {
+        existing.record['EndpointStatus'] = 'Deleting'
+        existing.deleting = script.deletePolls?.(name) ?? 1
+      } else resources.delete(k)
+      return {} as Output<K>
     }
     if (op.startsWith('Create')) {
       if (existing !== undefined) throw serviceError('ResourceInUse', `Cannot create a duplicate ${f.family} "${name}".`)
@@ -117,7 +212,7 @@ export const scriptedBackend = (script: Script = {}): ScriptedBackend => {
       if (f.family === 'tuning') record['BestTrainingJob'] = { TrainingJobName: `${name}-001-1a2b3c4d`, TrainingJobArn: arn('training-job', `${name}-001`), FinalHyperParameterTuningJobObjectiveMetric: { MetricName: 'validation:auc', Value: 0.93 }, TunedHyperParameters: { eta: '0.1' } }
       if (f.family === 'transform') record['TransformOutput'] = (input as Input<'CreateTransformJob'>).TransformOutput
       const reason = script.fail?.(name)
-      resources.set(k, { family: f.family, name, pollsLeft: script.polls?.(name) ?? 2, final: reason === undefined ? (f.done ?? '') : 'Failed', record })
+      resources.set(k, { family: f.family, name, seq: seq++, pollsLeft: script.polls?.(name) ?? 2, final: reason === undefined ? (f.done ?? '') : 'Failed', record })
       if (isJob(f.family)) {
         concurrent++
         maxConcurrent = Math.max(maxConcurrent, concurrent)

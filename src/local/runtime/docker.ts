@@ -249,7 +249,14 @@ const startJob = async (
     return { drained }
   }
 
+  // The loopback port the engine picked for a server.
+  const published = async ({ host, container }: Started): Promise<JobHandle['addresses'][number]> => {
+    const info = await container.inspect()
+    return { host: host.host, port: Number(info.NetworkSettings.Ports[servePort]?.[0]?.HostPort) }
+  }
+
   let hosts: Started[]
+  let addresses: JobHandle['addresses']
   try {
     if (jobs.closed()) throw new Error('the Docker runtime is closed')
     if (ownNetwork)
@@ -262,6 +269,7 @@ const startJob = async (
       hosts.push({ host, container, ...(await attach(host, container)) })
     }
     await Promise.all(hosts.map((h) => h.container.start()))
+    addresses = job.mode === 'serve' ? await Promise.all(hosts.map(published)) : []
     if (job.detached === true) {
       release()
       release = jobs.hold(async () => {
@@ -278,17 +286,6 @@ const startJob = async (
     if (/could not select device driver/i.test(message)) throw new Error(noGpuMessage(job.image))
     throw new Error(`could not start ${job.id} (${job.image}): ${message}`)
   }
-
-  const addresses =
-    job.mode === 'serve'
-      ? await Promise.all(
-          hosts.map(async ({ host, container }) => {
-            const info = await container.inspect()
-            const port = Number(info.NetworkSettings.Ports[servePort]?.[0]?.HostPort)
-            return { host: host.host, port }
-          }),
-        )
-      : []
 
   let stopping: Promise<void> | undefined
   const stop = (graceMs: number = DEFAULT_GRACE_MS): Promise<void> =>

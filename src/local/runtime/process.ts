@@ -66,7 +66,7 @@ export const toCmdArgs = (raw: Readonly<Record<string, string>>): ReadonlyArray<
       const text = raw[k]!
       const v = decodeHyperParameter(text)
       const value =
-        typeof v === 'number' && NUMBER.test(text) && /[.eE]/.test(text)
+        typeof v === 'number' && isFloatText(text)
           ? pyFloat(v)
           : typeof v === 'object' && v !== null && !Array.isArray(v)
             ? Object.entries(v)
@@ -82,6 +82,19 @@ const sortedJson = (v: unknown): string =>
   JSON.stringify(v, (_, x: unknown) =>
     typeof x === 'object' && x !== null && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   )
+
+/** A hyperparameter's text that Python's json decodes to a float (`1.0`, `1e-05`). */
+const isFloatText = (text: string): boolean => NUMBER.test(text) && /[.eE]/.test(text)
+
+/** `json.dumps` of one decoded hyperparameter: floats stay floats (`1.0`), as in Python. */
+const hpJson = (text: string): string => (isFloatText(text) ? pyFloat(Number(text)) : sortedJson(decodeHyperParameter(text)))
+
+/** SM_HPS: the user's hyperparameters as the toolkit dumps them (sorted keys, compact, floats kept). */
+const hpsJson = (raw: Readonly<Record<string, string>>): string =>
+  `{${Object.keys(raw)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${hpJson(raw[k]!)}`)
+    .join(',')}}`
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'))
 
@@ -136,7 +149,7 @@ export const toolkitEnv = (host: HostSpec, program: string, codeDir: string, num
   return {
     SM_HOSTS: sortedJson(resource.hosts),
     SM_NETWORK_INTERFACE_NAME: training.network_interface_name,
-    SM_HPS: sortedJson(user),
+    SM_HPS: hpsJson(userRaw),
     SM_USER_ENTRY_POINT: program,
     SM_FRAMEWORK_PARAMS: sortedJson(framework),
     SM_RESOURCE_CONFIG: sortedJson(resource),
@@ -160,7 +173,7 @@ export const toolkitEnv = (host: HostSpec, program: string, codeDir: string, num
     SM_USER_ARGS: sortedJson(args),
     SM_OUTPUT_INTERMEDIATE_DIR: training.output_intermediate_dir,
     ...Object.fromEntries(channels.map((c) => [`SM_CHANNEL_${c.toUpperCase()}`, channelDirs[c]!])),
-    ...Object.fromEntries(Object.entries(user).map(([k, v]) => [`SM_HP_${k.toUpperCase()}`, typeof v === 'string' ? v : sortedJson(v)])),
+    ...Object.fromEntries(Object.entries(userRaw).map(([k, text]) => [`SM_HP_${k.toUpperCase()}`, typeof user[k] === 'string' ? (user[k] as string) : hpJson(text)])),
   }
 }
 
@@ -276,6 +289,12 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
     return version === '' ? undefined : version
   }
   const recordFile = (id: string) => join(o.dir, `${id}.json`)
+  // Groups still running when this process exits (a second Ctrl-C exits at once) go with it.
+  const live = new Set<number>()
+  const onExit = () => {
+    for (const pid of live) killGroup(pid, 'SIGKILL')
+  }
+  process.on('exit', onExit)
   return {
     kind: 'process',
     describe: `host processes (${python})`,
@@ -309,6 +328,7 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
           stdio: ['ignore', 'pipe', 'pipe'],
         })
         children.push({ host: host.host, child })
+        if (child.pid !== undefined) live.add(child.pid)
       }
       mkdirSync(o.dir, { recursive: true })
       const record: Recorded = { labels: job.labels, groups: children.flatMap((c) => (c.child.pid === undefined ? [] : [c.child.pid])), marker }
@@ -324,7 +344,10 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
               })
               child.once('exit', (code, signal) => {
                 // What the entry point left running in its group ends with it, as in a container.
-                if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL')
+                if (child.pid !== undefined) {
+                  killGroup(child.pid, 'SIGKILL')
+                  live.delete(child.pid)
+                }
                 void out.then(() => res({ host, exitCode: code ?? signalCode(signal), oomKilled: false }))
               })
             }),
@@ -370,6 +393,8 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
         rmSync(join(o.dir, f), { force: true })
       }
     },
-    close: async () => undefined,
+    close: async () => {
+      process.off('exit', onExit)
+    },
   }
 }
