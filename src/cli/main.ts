@@ -21,6 +21,7 @@ Commands:
   tuning analytics <tuning-job>
                       a tuning job's training jobs, best first (table, CSV, SVG plot)
   attach <job>        follow an existing training, tuning or transform job until it ends
+  gateway             serve the local endpoints with the SageMaker Runtime API
 
 Run "sagespec <command> --help" for a command's options; "sagespec --version" for the version.`
 
@@ -35,6 +36,7 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
   predict: async () => (await import('./predict.js')).predictCommand,
   tuning: async () => (await import('./tuning.js')).tuningCommand,
   attach: async () => (await import('./attach.js')).attachCommand,
+  gateway: async () => (await import('./gateway.js')).gatewayCommand,
 }
 
 

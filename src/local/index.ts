@@ -21,9 +21,11 @@ import { processRuntime } from './runtime/process.js'
 import type { Runtime } from './runtime/runtime.js'
 import { trainingHandlers } from './training.js'
 import { tuningHandlers } from './tuning.js'
+import { endpointHandlers } from './endpoints.js'
+import { transformHandlers } from './transform.js'
 
 /** The operation families of the local backend. */
-export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, tuningHandlers]
+export const FAMILIES: ReadonlyArray<Handlers> = [trainingHandlers, modelHandlers, tuningHandlers, endpointHandlers, transformHandlers]
 
 // -------------------------------------------------------------------------------------
 // runtimes

@@ -204,7 +204,10 @@ const startJob = async (
     if (network !== undefined) await network.remove().catch(networkGone)
   }
 
-  const release = jobs.hold(removeAll)
+  let release = jobs.hold(removeAll)
+  // A detached job, let go of at close: its waits and log streams end, its containers stay.
+  const letGo = new AbortController()
+  const streams: NodeJS.ReadableStream[] = []
 
   const create = (host: HostSpec): Promise<Docker.Container> =>
     docker.createContainer({
@@ -234,6 +237,7 @@ const startJob = async (
   // before anyone waits (dockerode 5).
   const attach = async (host: HostSpec, container: Docker.Container): Promise<{ readonly drained: Promise<void> }> => {
     const stream = await container.attach({ stream: true, stdout: true, stderr: true })
+    streams.push(stream)
     const out = lineWriter((line) => onLine(host.host, line))
     const err = lineWriter((line) => onLine(host.host, line))
     const drained = new Promise<void>((resolve) => {
@@ -266,6 +270,13 @@ const startJob = async (
     }
     await Promise.all(hosts.map((h) => h.container.start()))
     addresses = job.mode === 'serve' ? await Promise.all(hosts.map(published)) : []
+    if (job.detached === true) {
+      release()
+      release = jobs.hold(async () => {
+        letGo.abort()
+        for (const st of streams) (st as unknown as { destroy: () => void }).destroy()
+      })
+    }
   } catch (e) {
     await removeAll()
     release()
@@ -283,7 +294,8 @@ const startJob = async (
     ).then(() => finished.then(() => undefined, () => undefined)))
 
   const waitHost = async ({ host, container, drained }: Started): Promise<HostExit> => {
-    const waited = (await container.wait().catch(() => ({ StatusCode: -1 }))) as { StatusCode: number }
+    const waited = (await container.wait({ abortSignal: letGo.signal }).catch(() => ({ StatusCode: -1 }))) as { StatusCode: number }
+    if (letGo.signal.aborted) return { host: host.host, exitCode: 0, oomKilled: false }
     const state = await container.inspect().then((i) => i.State, () => undefined)
     const exit: HostExit = { host: host.host, exitCode: state?.ExitCode ?? waited.StatusCode, oomKilled: state?.OOMKilled ?? false }
     // One host failing fails the job (as in the cloud); a server exiting ends the endpoint: stop the rest.
@@ -293,6 +305,7 @@ const startJob = async (
   }
 
   const finished: Promise<ReadonlyArray<HostExit>> = Promise.all(hosts.map(waitHost)).then(async (exits) => {
+    if (letGo.signal.aborted) return exits
     await removeAll().catch((e: unknown) =>
       onLine(job.hosts[0]?.host ?? job.id, `sagespec: could not remove the containers of ${job.id}: ${messageOf(e)} (a later run's sweep removes them)`),
     )

@@ -19,6 +19,7 @@ import { constants } from 'node:os'
 import { writeAtomic } from '../../interpret/execute/journal.js'
 import { pyFloat } from '../../frameworks/algorithms/descriptors.js'
 import type { HostExit, HostSpec, JobHandle, JobSpec, Runtime } from './runtime.js'
+import { startServing } from '../serving/process-serve.js'
 
 // -------------------------------------------------------------------------------------
 // the toolkit's conventions
@@ -298,12 +299,14 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
     kind: 'process',
     describe: `host processes (${python})`,
     check: async (job) => {
-      if (job.script === undefined)
+      // Serving needs no entry point: the model server finds the inference script under the model too.
+      if (job.script === undefined && job.mode !== 'serve')
         return `${job.image === '' ? 'this job' : job.image} needs a container: the process runtime runs script-mode entry points (sagemaker_program) only; run it with --runtime docker`
       if (pythonVersion() === undefined) return `${python} was not found on PATH: the process runtime runs entry points with it (install Python 3, or use --runtime docker)`
       return undefined
     },
     start: async (job: JobSpec, onLine) => {
+      if (job.mode === 'serve') return startServing(job, onLine, { python, env: baseEnv, dir: o.dir })
       const script = job.script
       if (script === undefined) throw new Error('process runtime: a job without a script (check() refuses it)')
       const marker = `${job.id}-${process.pid}-${Date.now()}`

@@ -49,6 +49,11 @@ export interface JobSpec {
   readonly script?: { readonly program: string; readonly codeDir: string }
   /** Serving: the port the server listens on inside the job (8080 unless SAGEMAKER_BIND_TO_PORT). */
   readonly servePort?: number
+  /**
+   * Keep running when the runtime closes (an endpoint outlives the command that created it, as in
+   * the cloud): closing only lets go of it; a later command removes it with `sweep`. @default false
+   */
+  readonly detached?: boolean
 }
 
 export interface HostExit {

@@ -218,6 +218,22 @@ describe.skipIf(ready._tag === 'Skip')(`docker runtime${ready._tag === 'Skip' ? 
     expect(await leftovers(job.id)).toEqual([])
   })
 
+  it('keeps a detached server running when the runtime closes (an endpoint outlives its command); sweep removes it', async () => {
+    const own = await createDockerRuntime()
+    if ('unavailable' in own) throw new Error(own.unavailable)
+    const job = jobOf(id('detached'), [oneHost(id('detached'), {})], { mode: 'serve', detached: true })
+    const handle = await own.start(job, () => undefined)
+    const { port } = handle.addresses[0]!
+    const ping = () => fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => undefined)
+    expect(await eventually('GET /ping', ping)).toBe(200)
+    await own.close()
+    // The command is over; the server is not.
+    expect(await ping()).toBe(200)
+    expect(await leftovers(job.id)).toHaveLength(1)
+    await runtime.sweep({ 'sagespec.job': job.id })
+    expect(await leftovers(job.id)).toEqual([])
+  })
+
   it('refuses a missing image before anything starts, saying how to build or load it', async () => {
     const job = jobOf(id('missing'), [oneHost(id('missing'), {})], { image: 'sagespec-test/not-built:1' })
     const reason = await runtime.check(job)

@@ -1,0 +1,212 @@
+/**
+ * Local serving benchmark, every comparison side by side in one run (ratios printed, never asserted):
+ *
+ *  1. predict throughput through the gateway vs HTTP straight to the container (keep-alive, CSV,
+ *     the same concurrency), rounds alternated;            goal ≥ 0.9×
+ *  2. deploy → first prediction through the gateway vs the container's own time to answer /ping
+ *     (spawn → 200), with the gateway already up and with the gateway started by the deploy; goal ≤ 1.2×
+ *  3. batch transform of 10,000 CSV lines with the engine vs posting the same mini-batches straight
+ *     to the container;                                    goal ≤ 1.2×
+ *
+ *   npx tsx bench/gateway.ts
+ *
+ * The container is sagespec's stdlib model server (the process runtime's), with a CSV model.
+ */
+import { spawn } from 'node:child_process'
+import * as http from 'node:http'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/lib/Either.js'
+import { ensureGateway, stopGateway } from '../src/local/serving/daemon.js'
+import { waitReady } from '../src/local/serving/readiness.js'
+import { deleteEndpoint, putEndpoint } from '../src/local/serving/registry.js'
+import { prepare, resolveSettings, transformBytes } from '../src/local/transform/engine.js'
+import { containerInvoke } from '../src/local/transform/io.js'
+
+const SERVER = fileURLToPath(new URL('../src/local/serving/model_server.py', import.meta.url))
+const root = mkdtempSync(join(tmpdir(), 'sagespec-bench-'))
+const state = join(root, 'state')
+const model = join(root, 'model')
+mkdirSync(join(model, 'code'), { recursive: true })
+writeFileSync(join(model, 'code', 'inference.py'), 'def model_fn(model_dir):\n    return lambda rows: [sum(r) for r in rows]\n')
+
+interface Proc {
+  readonly port: number
+  readonly kill: () => Promise<void>
+}
+
+/** Start the model server on port 0; `started` is when the process was spawned. */
+const startServer = (): Promise<Proc & { readonly started: number; readonly exited: Promise<number> }> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn('python3', ['-u', SERVER], { env: { ...process.env, SM_MODEL_DIR: model, SAGEMAKER_BIND_TO_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString()
+      const m = /127\.0\.0\.1:(\d+)/.exec(out)
+      if (m !== null) {
+        child.stdout.removeAllListeners('data')
+        child.stdout.resume()
+        resolve({
+          port: Number(m[1]),
+          started,
+          exited,
+          kill: async () => {
+            child.kill('SIGTERM')
+            await exited
+          },
+        })
+      }
+    })
+    void exited.then((c) => reject(new Error(`model server exited ${c}`)))
+  })
+
+const post = (agent: http.Agent, port: number, path: string, body: Buffer): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path, agent, headers: { 'content-type': 'text/csv', accept: 'text/csv', 'content-length': body.length } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+
+/** Requests per second for `total` requests, `concurrency` at a time. */
+const throughput = async (port: number, path: string, total: number, concurrency: number): Promise<number> => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const body = Buffer.from('1.5,2.5,3.5,4.5\n')
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < total) await post(agent, port, path, body)
+    }),
+  )
+  const s = (performance.now() - t0) / 1000
+  agent.destroy()
+  return total / s
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const fmt = (n: number, d = 0): string => n.toFixed(d)
+
+const main = async (): Promise<void> => {
+  const server = await startServer()
+  try {
+    // ---------------------------------------------------------------- 1. throughput
+    putEndpoint(state, { name: 'bench', variants: [{ name: 'AllTraffic', weight: 1, containers: [{ name: 'primary', addresses: [{ port: server.port }] }] }] })
+    const gw = await ensureGateway(state, { idleExitMs: 60_000 })
+    if (E.isLeft(gw)) throw new Error(gw.left)
+    const gport = gw.right.port
+    await throughput(server.port, '/invocations', 300, 4) // warm-up
+    await throughput(gport, '/endpoints/bench/invocations', 300, 4)
+    for (const concurrency of [1, 4]) {
+      const direct: number[] = []
+      const via: number[] = []
+      for (let round = 0; round < 5; round++) {
+        direct.push(await throughput(server.port, '/invocations', 1000, concurrency))
+        via.push(await throughput(gport, '/endpoints/bench/invocations', 1000, concurrency))
+      }
+      const d = median(direct)
+      const g = median(via)
+      console.log(`predict, keep-alive CSV, ${concurrency} in flight: direct ${fmt(d)} req/s, gateway ${fmt(g)} req/s → ${fmt(g / d, 2)}× (goal ≥ 0.9×; median of 5 alternated rounds of 1000)`)
+    }
+
+    // ---------------------------------------------------------------- 2. deploy → first prediction
+    const pingTimes: number[] = []
+    const deployWarm: number[] = []
+    for (let i = 0; i < 5; i++) {
+      // The container alone: spawn → /ping 200.
+      const a = await startServer()
+      const ready = await waitReady({ port: a.port, exited: a.exited, lastLines: () => [], backoffMs: 1, maxBackoffMs: 20 })
+      if (E.isLeft(ready)) throw new Error('not ready')
+      pingTimes.push(performance.now() - a.started)
+      await a.kill()
+      // A deploy: spawn → ready → registered → first prediction answered by the (running) gateway.
+      const b = await startServer()
+      const ok = await waitReady({ port: b.port, exited: b.exited, lastLines: () => [] })
+      if (E.isLeft(ok)) throw new Error('not ready')
+      putEndpoint(state, { name: `deploy-${i}`, variants: [{ name: 'AllTraffic', weight: 1, containers: [{ name: 'primary', addresses: [{ port: b.port }] }] }] })
+      const g = await ensureGateway(state)
+      if (E.isLeft(g)) throw new Error(g.left)
+      await post(new http.Agent(), g.right.port, `/endpoints/deploy-${i}/invocations`, Buffer.from('1,2\n'))
+      deployWarm.push(performance.now() - b.started)
+      deleteEndpoint(state, `deploy-${i}`)
+      await b.kill()
+    }
+    const p = median(pingTimes)
+    const w = median(deployWarm)
+    console.log(`deploy → first prediction (gateway up): ${fmt(w)} ms vs the container's own /ping ${fmt(p)} ms → ${fmt(w / p, 2)}× (goal ≤ 1.2×; median of 5)`)
+
+    // Cold: no gateway yet, so the deploy starts it, beside the container (as the backend does).
+    const coldState = join(root, 'cold')
+    const c = await startServer()
+    const starting = ensureGateway(coldState)
+    const cready = await waitReady({ port: c.port, exited: c.exited, lastLines: () => [] })
+    if (E.isLeft(cready)) throw new Error('not ready')
+    putEndpoint(coldState, { name: 'cold', variants: [{ name: 'AllTraffic', weight: 1, containers: [{ name: 'primary', addresses: [{ port: c.port }] }] }] })
+    const cg = await starting
+    if (E.isLeft(cg)) throw new Error(cg.left)
+    await post(new http.Agent(), cg.right.port, '/endpoints/cold/invocations', Buffer.from('1,2\n'))
+    const cold = performance.now() - c.started
+    console.log(`deploy → first prediction (the deploy starts the gateway beside the container): ${fmt(cold)} ms vs /ping ${fmt(p)} ms → ${fmt(cold / p, 2)}×`)
+    await stopGateway(coldState)
+    await c.kill()
+
+    // ---------------------------------------------------------------- 3. batch transform
+    const lines = Array.from({ length: 10_000 }, (_, i) => `${i},${i % 7},${(i * 3) % 11},${i % 5}\n`).join('')
+    const input = Buffer.from(lines)
+    const agent = new http.Agent({ keepAlive: true })
+    for (const [what, strategy] of [['SingleRecord (10,000 requests)', 'SingleRecord'], ['MultiRecord within 1 MB', 'MultiRecord']] as const) {
+      const settings = resolveSettings({ SplitType: 'Line', BatchStrategy: strategy, MaxPayloadInMB: 1, MaxConcurrentTransforms: 2, ContentType: 'text/csv', Accept: 'text/csv', AssembleWith: 'Line' }, undefined)
+      const prepared = prepare(settings, undefined)('bench.csv', input)
+      if (E.isLeft(prepared)) throw new Error('prepare')
+      const bodies = prepared.right.batches.map((b) => b.body)
+      // The same bodies, posted 2 at a time and concatenated in order: the floor the engine is held to.
+      const straight = async (): Promise<number> => {
+        const t0 = performance.now()
+        let next = 0
+        const out: Buffer[] = new Array<Buffer>(bodies.length)
+        await Promise.all(
+          [0, 1].map(async () => {
+            for (let i = next++; i < bodies.length; i = next++) out[i] = await post(agent, server.port, '/invocations', bodies[i]!)
+          }),
+        )
+        Buffer.concat(out)
+        return performance.now() - t0
+      }
+      const engine = async (): Promise<number> => {
+        const t0 = performance.now()
+        const r = await transformBytes(settings, containerInvoke(server.port, agent))('bench.csv', input)
+        if (E.isLeft(r)) throw new Error('transform failed')
+        return performance.now() - t0
+      }
+      await straight()
+      await engine()
+      const ts: number[] = []
+      const te: number[] = []
+      for (let round = 0; round < 5; round++) {
+        ts.push(await straight())
+        te.push(await engine())
+      }
+      const s = median(ts)
+      const e = median(te)
+      console.log(`batch transform, 10,000 CSV lines, ${what}, 2 concurrent: engine ${fmt(e)} ms vs the same bodies posted straight ${fmt(s)} ms → ${fmt(e / s, 2)}× (goal ≤ 1.2×; median of 5)`)
+    }
+    agent.destroy()
+  } finally {
+    deleteEndpoint(state, 'bench')
+    await stopGateway(state)
+    await server.kill()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+await main()
