@@ -7,7 +7,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { codeKey, codeRoot, describePackError, gzipArchive, packCode, ARCHIVE_NAME } from '../interpret/code/pack.js'
 import type { CodeUpload } from '../interpret/airflow/check.js'
@@ -16,6 +15,7 @@ import { codeOf, exportAirflowDag, optionErrors, type DagOptions, type DefaultAr
 import { RUN_STAMPS, type RunStamp } from '../interpret/airflow/templates.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec airflow <program.ts|program.json> [options]
 
@@ -101,12 +101,7 @@ const packAll = (plan: Plan, f: CodeFlags): E.Either<ReadonlyArray<string>, Read
 }
 
 export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommand(args, {
         output: { type: 'string', short: 'o' },
         'dag-id': { type: 'string' },
         schedule: { type: 'string' },
@@ -116,18 +111,9 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
         'code-archive-dir': { type: 'string' },
         'worker-code-root': { type: 'string' },
         param: { type: 'string', short: 'p', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
+      }, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const file = parsed.positionals[0]
   if (file === undefined || parsed.positionals.length > 1) {
     io.err(usage)

@@ -7,7 +7,6 @@
  *
  * @since 0.2.0
  */
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeCallError } from '../interpret/execute/calls.js'
 import { adopt, checkAdoption, describeAdoptError } from '../interpret/execute/adopt.js'
@@ -16,6 +15,7 @@ import { isRunId, readRun, type Transition } from '../interpret/execute/journal.
 import type { Io } from './compile.js'
 import { eventLine } from './run.js'
 import { readTargetFlags, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec attach <job-name> --target aws|local [--kind training|tuning|transform] [--no-logs]
                        [--as <step> --resume <run-id>]
@@ -34,22 +34,9 @@ ${TARGET_USAGE}`
 const KINDS: { readonly [flag: string]: JobKind } = { training: 'Training', tuning: 'Tuning', transform: 'Transform' }
 
 export const attachCommand = async (args: ReadonlyArray<string>, io: Io, deps: CommandDeps = {}): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...TARGET_FLAGS, kind: { type: 'string' }, 'no-logs': { type: 'boolean' }, as: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
+  const parsed = parseCommand(args, { ...TARGET_FLAGS, kind: { type: 'string' }, 'no-logs': { type: 'boolean' }, as: { type: 'string' }, resume: { type: 'string' } }, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const [name, ...rest] = parsed.positionals
   const problems: string[] = []
   if (name === undefined || rest.length > 0) problems.push('expected one job name')

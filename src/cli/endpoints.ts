@@ -4,12 +4,12 @@
  *
  * @since 0.2.0
  */
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeCallError, type CallError } from '../interpret/execute/calls.js'
 import { deleteEndpoint, describeEndpoint, listEndpoints, type DeleteEvent, type EndpointDetails, type EndpointSummary } from '../interpret/endpoints/manage.js'
 import type { Io } from './compile.js'
 import { readTargetFlags, table, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec endpoints list --target aws|local [options]
        sagespec endpoints describe <endpoint> --target aws|local [options]
@@ -89,22 +89,9 @@ const failure = (io: Io, e: CallError, name?: string): number => {
 }
 
 export const endpointsCommand = async (args: ReadonlyArray<string>, io: Io, deps: CommandDeps = {}): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...TARGET_FLAGS, 'with-models': { type: 'boolean' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
+  const parsed = parseCommand(args, { ...TARGET_FLAGS, 'with-models': { type: 'boolean' }, format: { type: 'string', default: 'text' } }, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const [verb, name, ...rest] = parsed.positionals
   const problems: string[] = []
   const shape = verb === 'list' ? name === undefined : (verb === 'describe' || verb === 'delete') && name !== undefined && rest.length === 0

@@ -6,10 +6,10 @@
  * @since 0.2.0
  */
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { startGateway, type Gateway } from '../local/serving/gateway.js'
 import { clearGatewayRecord, readGatewayRecord, writeGatewayRecord } from '../local/serving/daemon.js'
 import type { Io } from './compile.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec gateway [--state-dir DIR] [--port N] [--idle-exit-ms MS] [--seed N]
 
@@ -25,26 +25,18 @@ const integer = (name: string, text: string | undefined): number | string | unde
 }
 
 export const gatewayCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        'state-dir': { type: 'string', default: '.sagespec' },
-        port: { type: 'string' },
-        'idle-exit-ms': { type: 'string', default: '5000' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
-  if (parsed.values.help) {
-    io.out(usage)
-    return 0
-  }
+  const parsed = parseCommand(
+    args,
+    {
+      'state-dir': { type: 'string', default: '.sagespec' },
+      port: { type: 'string' },
+      'idle-exit-ms': { type: 'string', default: '5000' },
+      seed: { type: 'string' },
+    },
+    usage,
+    io,
+  )
+  if (!parsed.ok) return parsed.code
   const stateDir = resolve(parsed.values['state-dir']!)
   const port = integer('port', parsed.values.port)
   const idle = integer('idle-exit-ms', parsed.values['idle-exit-ms'])

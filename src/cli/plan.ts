@@ -3,13 +3,12 @@
  *
  * @since 0.1.0
  */
-import { parseArgs } from 'node:util'
 import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
 import { toJsonPlan } from '../interpret/dry-run/json.js'
 import { toText } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
-import { withSuggestion } from './suggest.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
 
@@ -17,24 +16,11 @@ Validates the program and prints what would run, without running anything or cal
 
 const FORMATS: { readonly [k: string]: (p: Plan) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
 
-const OPTIONS = { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true }, help: { type: 'boolean', short: 'h' } } as const
+const OPTIONS = { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true } } as const
 
 export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: OPTIONS,
-    })
-  } catch (e) {
-    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
-    return 2
-  }
-  if (parsed.values.help) {
-    io.out(usage)
-    return 0
-  }
+  const parsed = parseCommand(args, OPTIONS, usage, io)
+  if (!parsed.ok) return parsed.code
   const file = parsed.positionals[0]
   const format = parsed.values.format ?? 'text'
   const render = Object.prototype.hasOwnProperty.call(FORMATS, format) ? FORMATS[format] : undefined

@@ -7,12 +7,12 @@
  */
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { CONTENT_TYPES } from '../frameworks/serializers.js'
 import { describePredictError, predictor } from '../interpret/predict/predictor.js'
 import type { Io } from './compile.js'
 import { readTargetFlags, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec predict <endpoint> --data FILE|- --target aws|local [options]
 
@@ -44,29 +44,15 @@ const readStdin = async (): Promise<Uint8Array> => {
 }
 
 export const predictCommand = async (args: ReadonlyArray<string>, io: Io, deps: PredictDeps = {}): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommand(args, {
         ...TARGET_FLAGS,
         data: { type: 'string' },
         'content-type': { type: 'string' },
         accept: { type: 'string', default: '*/*' },
         'target-variant': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
+      }, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const [endpoint, ...rest] = parsed.positionals
   const problems: string[] = []
   if (endpoint === undefined || rest.length > 0) problems.push('expected one endpoint name')

@@ -6,16 +6,15 @@
  * @since 0.2.0
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { message } from '../spec/errors.js'
 import { describeExecError, run, type RunEvent, type RunResult } from '../interpret/execute/executor.js'
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import { showProgress } from '../interpret/tuning/progress.js'
 import { compile, type Io } from './compile.js'
-import { withSuggestion } from './suggest.js'
 import { defaultIo } from './io.js'
 import { loadTarget, readTargetFlags, TARGET_FLAGS } from './targets.js'
 import { lineView, ttyView } from './view.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec run <program.ts|program.json> --target aws|local [options]
 
@@ -120,26 +119,12 @@ const OPTIONS = {
   format: { type: 'string', default: 'text' },
   'stop-on-interrupt': { type: 'boolean' },
   'upload-local-data': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const
 
 export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: OPTIONS,
-    })
-  } catch (e) {
-    io.err(`${withSuggestion((e as Error).message, Object.keys(OPTIONS))}\n\n${usage}`)
-    return 2
-  }
+  const parsed = parseCommand(args, OPTIONS, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const file = parsed.positionals[0]
   const problems: string[] = []
   if (file === undefined || parsed.positionals.length > 1) problems.push('expected one program file')

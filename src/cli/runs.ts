@@ -4,9 +4,9 @@
  * @since 0.2.0
  */
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { listRuns, readRun } from '../interpret/execute/journal.js'
 import type { Io } from './compile.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec runs list [--state-dir DIR] [--format text|json]
        sagespec runs show <run-id> [--state-dir DIR] [--format text|json]
@@ -15,21 +15,8 @@ Lists the runs journaled in the state folder (default .sagespec), or one run's s
 names, statuses with their times, and the requests each step sent.`
 
 export const runsCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { 'state-dir': { type: 'string', default: '.sagespec' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
-  if (parsed.values.help) {
-    io.out(usage)
-    return 0
-  }
+  const parsed = parseCommand(args, { 'state-dir': { type: 'string', default: '.sagespec' }, format: { type: 'string', default: 'text' } }, usage, io)
+  if (!parsed.ok) return parsed.code
   const [verb, id, ...rest] = parsed.positionals
   const stateDir = resolve(parsed.values['state-dir']!)
   const json = parsed.values.format === 'json'

@@ -5,13 +5,13 @@
  * @since 0.2.0
  */
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { describeCallError } from '../interpret/execute/calls.js'
 import { toCsv, toTable, tuningAnalytics, type AnalyticsError } from '../interpret/tuning/analytics.js'
 import { toSvg } from '../interpret/tuning/plot.js'
 import type { Io } from './compile.js'
 import { readTargetFlags, TARGET_FLAGS, TARGET_USAGE, withBackend, type CommandDeps } from './targets.js'
+import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec tuning analytics <tuning-job> --target aws|local [--csv FILE] [--svg FILE]
 
@@ -36,22 +36,9 @@ const describeError = (e: AnalyticsError, job: string): string => {
 }
 
 export const tuningCommand = async (args: ReadonlyArray<string>, io: Io, deps: CommandDeps = {}): Promise<number> => {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...TARGET_FLAGS, csv: { type: 'string' }, svg: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (e) {
-    io.err(`${(e as Error).message}\n\n${usage}`)
-    return 2
-  }
+  const parsed = parseCommand(args, { ...TARGET_FLAGS, csv: { type: 'string' }, svg: { type: 'string' } }, usage, io)
+  if (!parsed.ok) return parsed.code
   const v = parsed.values
-  if (v.help) {
-    io.out(usage)
-    return 0
-  }
   const [verb, job, ...rest] = parsed.positionals
   const problems: string[] = []
   if (verb !== 'analytics' || job === undefined || rest.length > 0) problems.push('expected: analytics <tuning-job>')

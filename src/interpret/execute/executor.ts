@@ -20,6 +20,7 @@ import { DESCRIBE_OF, NAME_FIELDS, type Request } from '../plan/requests.js'
 import { resolve, type Resolver } from '../plan/symbolic.js'
 import { sameProgress, tuningProgress, type TuningProgress } from '../tuning/progress.js'
 import { isRunId, openJournal, type Journal, type RunRecord, type SentRequest, type StepRecord, type StepStatus } from './journal.js'
+import { sleep as timer } from './calls.js'
 import type { Backend, LogCursor, Progress } from './port.js'
 
 // -------------------------------------------------------------------------------------
@@ -112,19 +113,6 @@ class Abort extends Error {
   }
 }
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((res, rej) => {
-    if (signal?.aborted) return rej(new Abort())
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      res()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(t)
-      rej(new Abort())
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 
 class StepError extends Error {
   constructor(readonly error: ExecError) {
@@ -223,7 +211,7 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
       journalDir: '',
     }
   const now = options.now ?? (() => new Date())
-  const sleep = options.sleep ?? realSleep
+  const sleep = options.sleep ?? timer
   const random = options.random ?? Math.random
   const emit = options.onEvent ?? (() => undefined)
   const maxParallel = Math.max(1, options.maxParallel ?? 4)

@@ -8,6 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { EndpointRecord, VariantRoute } from './registry.js'
+import { mulberry32 } from '../random.js'
 
 // -------------------------------------------------------------------------------------
 // errors
@@ -88,17 +89,8 @@ export const errorResponse = (e: GatewayError): ErrorResponse => (toResponse[e._
 // variant choice
 // -------------------------------------------------------------------------------------
 
-/** A seedable uniform [0, 1) generator (mulberry32): the same seed routes the same requests the same way. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seedable uniform [0, 1) generator: the same seed routes the same requests the same way. */
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed)
 
 /**
  * The variant for one request: the one `TargetVariant` names (whatever its weight, as the cloud

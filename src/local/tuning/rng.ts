@@ -8,6 +8,8 @@
  * @since 0.2.0
  */
 
+import { mulberry32 } from '../random.js'
+
 /** @category model */
 export interface Rng {
   /** An unsigned 32-bit seed. */
@@ -33,16 +35,7 @@ export const derive =
   (rng: Rng): Rng => ({ seed: mix((rng.seed ^ mix((key + 0x9e3779b9) >>> 0)) >>> 0) })
 
 /** A fresh stream of uniform numbers in [0, 1) from this seed (the same seed, the same stream). */
-export const draws = (rng: Rng): (() => number) => {
-  let a = rng.seed
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const draws = (rng: Rng): (() => number) => mulberry32(rng.seed)
 
 /** A standard normal draw (Box–Muller) from a uniform stream. */
 export const gaussian = (uniform: () => number): number => {
