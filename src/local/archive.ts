@@ -1,13 +1,15 @@
 /**
  * Archives the way SageMaker makes and reads them, with the `tar` package: `model.tar.gz` and
  * `output.tar.gz` hold a folder's contents at the archive root; code and model archives are unpacked
- * only after every entry has been checked to stay inside the target (no absolute paths, no `..`, no
- * links that point out of it), so a hostile archive is refused as a whole, not partly written.
+ * only after every entry has been checked to stay inside the target — no absolute path, no `..`, no
+ * link whose target leaves the folder, no path that goes through a symbolic link the archive itself
+ * made (a link to a folder inside, then a file "through" it, could otherwise be redirected), and only
+ * files, folders and links — so a hostile archive is refused as a whole, not partly written.
  *
  * @since 0.2.0
  */
 import { mkdirSync, readdirSync } from 'node:fs'
-import { dirname, isAbsolute, join, posix } from 'node:path'
+import { dirname, join, posix } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { create, extract, list } from 'tar'
 
@@ -31,42 +33,74 @@ export const packFolder = async (dir: string, file: string): Promise<void> => {
   await create({ gzip: true, file, cwd: dir, portable: true, noDirRecurse: true, mtime: new Date(0) }, entries.length === 0 ? ['.'] : entries)
 }
 
-/** Why an entry may not be unpacked, or undefined. */
-export const unsafeEntry = (path: string, type: string, linkpath: string | undefined): string | undefined => {
-  const clean = path.replace(/\\/g, '/')
-  if (isAbsolute(clean) || /^[A-Za-z]:/.test(clean)) return `${path}: an absolute path`
-  if (clean.split('/').includes('..')) return `${path}: a path with ".." that leaves the folder`
-  if ((type === 'SymbolicLink' || type === 'Link') && linkpath !== undefined) {
-    const l = linkpath.replace(/\\/g, '/')
-    // Hard links name a path from the archive root; symbolic links are relative to their folder.
-    const target = type === 'Link' ? posix.normalize(l) : posix.normalize(posix.join(posix.dirname(clean), l))
-    if (isAbsolute(l) || target === '..' || target.startsWith('../')) return `${path}: a link to "${linkpath}", outside the folder`
-  }
-  if (!['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link', 'ExtendedHeader', 'GlobalExtendedHeader', 'NextFileHasLongPath', 'NextFileHasLongLinkpath'].includes(type))
-    return `${path}: a ${type} entry (only files, folders and links)`
-  return undefined
+const KINDS = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link'])
+
+/** The entry's path inside the folder, normalized, or why it is outside. */
+const inside = (path: string): E.Either<string, string> => {
+  const p = path.replace(/\\/g, '/')
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return E.left('an absolute path')
+  if (p.split('/').includes('..')) return E.left('a ".." path component')
+  return E.right(posix.normalize(p).replace(/\/$/, ''))
 }
 
-/** Unpack `file` into `dir`, or say which entry makes it unsafe (then nothing is written). */
-export const unpackSafely = async (file: string, dir: string): Promise<E.Either<string, void>> => {
+const escapes = (target: string): boolean => target === '..' || target.startsWith('../') || target.startsWith('/')
+
+/**
+ * Why each unsafe entry is refused, in archive order (empty when the archive is safe). Pure over the
+ * entries' (path, type, link target), so it is tested without archives.
+ */
+export const unsafeEntries = (entries: ReadonlyArray<{ readonly path: string; readonly type: string; readonly linkpath?: string }>): ReadonlyArray<string> => {
+  const symlinks = new Set<string>()
   const problems: string[] = []
-  try {
-    await list({
-      file,
-      onReadEntry: (e) => {
-        const p = unsafeEntry(e.path, e.type, e.linkpath)
-        if (p !== undefined) problems.push(p)
-      },
-    })
-  } catch (e) {
-    return E.left(`not a readable tar archive (${(e as Error).message})`)
+  for (const e of entries) {
+    if (!KINDS.has(e.type)) {
+      problems.push(`${e.path}: a ${e.type} entry (only files, folders and links may be in an archive)`)
+      continue
+    }
+    const at = inside(e.path)
+    if (E.isLeft(at)) {
+      problems.push(`${e.path}: ${at.left}`)
+      continue
+    }
+    const parts = at.right.split('/')
+    const through = parts.slice(0, -1).findIndex((_, i) => symlinks.has(parts.slice(0, i + 1).join('/')))
+    if (through >= 0) {
+      problems.push(`${e.path}: goes through the symbolic link ${parts.slice(0, through + 1).join('/')}`)
+      continue
+    }
+    if (e.type === 'SymbolicLink' || e.type === 'Link') {
+      const link = (e.linkpath ?? '').replace(/\\/g, '/')
+      // Symbolic links are relative to their own folder; hard links name a path from the archive root.
+      const target = link.startsWith('/') ? link : posix.normalize(e.type === 'Link' ? link : posix.join(posix.dirname(at.right), link))
+      if (link === '' || escapes(target)) {
+        problems.push(`${e.path}: a link to "${e.linkpath ?? ''}", outside the folder`)
+        continue
+      }
+      if (e.type === 'SymbolicLink') symlinks.add(at.right)
+    }
   }
-  if (problems.length > 0) return E.left(`unsafe archive, refused: ${problems.slice(0, 3).join('; ')}`)
+  return problems
+}
+
+/** Unpack `archive` (tar, gzipped or not) into `dir`, or say why not; nothing is written when refused. */
+export const safeExtract = async (archive: string, dir: string): Promise<E.Either<string, void>> => {
+  const entries: Array<{ path: string; type: string; linkpath?: string }> = []
+  try {
+    await list({ file: archive, onReadEntry: (e) => void entries.push({ path: e.path, type: e.type, ...(e.linkpath ? { linkpath: e.linkpath } : {}) }) })
+  } catch (e) {
+    return E.left(`${archive} is not a readable tar archive (${(e as Error).message})`)
+  }
+  const problems = unsafeEntries(entries)
+  if (problems.length > 0) {
+    const more = problems.length > 3 ? ` and ${problems.length - 3} more` : ''
+    return E.left(`${archive} is refused, it would write outside ${dir}: ${problems.slice(0, 3).join('; ')}${more}`)
+  }
   mkdirSync(dir, { recursive: true })
   try {
-    await extract({ file, cwd: dir, strict: true, preservePaths: false, noChmod: false })
+    // strict: an entry tar itself would skip is an error; preservePaths false keeps its own guards too.
+    await extract({ file: archive, cwd: dir, strict: true, preservePaths: false })
   } catch (e) {
-    return E.left(`cannot unpack (${(e as Error).message})`)
+    return E.left(`cannot unpack ${archive} into ${dir} (${(e as Error).message})`)
   }
   return E.right(undefined)
 }

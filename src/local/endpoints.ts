@@ -21,7 +21,7 @@ import { checkName, localArn, revive, type Handlers, type LocalContext } from '.
 import { hostNames } from './contract.js'
 import { findModel } from './models.js'
 import type { JobHandle, JobSpec } from './runtime/runtime.js'
-import { safeExtract } from './serving/archive.js'
+import { safeExtract } from './archive.js'
 import { ensureGateway } from './serving/daemon.js'
 import { describeNotReady, ping, waitReady } from './serving/readiness.js'
 import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'

@@ -17,7 +17,7 @@ import type { Channel, MetricData, SecondaryStatusTransition } from '@aws-sdk/cl
 import * as E from 'fp-ts/lib/Either.js'
 import type { Input, Output } from '../interpret/plan/operations.js'
 import { serviceError } from '../interpret/plan/operations.js'
-import { packFolder, unpackSafely } from './archive.js'
+import { packFolder, safeExtract } from './archive.js'
 import { logKey } from './backend.js'
 import { stageChannel } from './channels.js'
 import { checkName, localArn, type Handlers, type LocalContext } from './context.js'
@@ -247,7 +247,7 @@ const runJob = async (ctx: LocalContext, name: string, input: Input<'CreateTrain
       await fetchTo(ctx, at, archive).catch((e: unknown) => {
         throw new Error(`ClientError: cannot read the code archive ${script.submitDirectory} (${e instanceof Error ? e.message : String(e)})`)
       })
-      const unpacked = await unpackSafely(archive, codeDir)
+      const unpacked = await safeExtract(archive, codeDir)
       if (E.isLeft(unpacked)) throw new Error(`ClientError: code archive ${script.submitDirectory}: ${unpacked.left}`)
       hps['sagemaker_submit_directory'] = JSON.stringify('/opt/ml/code')
     } else mkdirSync(codeDir, { recursive: true })

@@ -230,7 +230,7 @@ describe('local training (process runtime)', () => {
     await local.backend.send('CreateTrainingJob', scriptJob('evil-1', `file://${file}`))
     const d = await waitEnded(local.backend, 'evil-1')
     expect(d.TrainingJobStatus).toBe('Failed')
-    expect(d.FailureReason).toMatch(/^ClientError: code archive .*unsafe archive, refused: \.\.\/x\.py: a path with "\.\."/)
+    expect(d.FailureReason).toMatch(/^ClientError: code archive .* is refused, it would write outside .*: \.\.\/x\.py: a "\.\." path component/)
     await local.backend.send('CreateTrainingJob', scriptJob('no-code', `file://${join(local.root, 'missing.tar.gz')}`))
     expect((await waitEnded(local.backend, 'no-code')).FailureReason).toMatch(/^ClientError: cannot read the code archive file:\/\/.*missing\.tar\.gz/)
   })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { create } from 'tar'
 import { afterAll, describe, expect, it } from 'vitest'
-import { packFolder, unpackSafely, unsafeEntry } from '../../src/local/archive.js'
+import { packFolder, safeExtract, unsafeEntries } from '../../src/local/archive.js'
 import { manifestItems, shard } from '../../src/local/channels.js'
 import { logBuffers, notifier } from '../../src/local/context.js'
 import { toCmdArgs } from '../../src/local/runtime/process.js'
@@ -25,14 +25,15 @@ describe('the toolkit conventions', () => {
 
 describe('archives', () => {
   it('says why an entry is unsafe: absolute paths, "..", links out of the folder', () => {
-    expect(unsafeEntry('a/b.txt', 'File', undefined)).toBeUndefined()
-    expect(unsafeEntry('a/link', 'SymbolicLink', '../b.txt')).toBeUndefined()
-    expect(unsafeEntry('/etc/passwd', 'File', undefined)).toMatch(/absolute path/)
-    expect(unsafeEntry('a/../../x', 'File', undefined)).toMatch(/\.\./)
-    expect(unsafeEntry('a/link', 'SymbolicLink', '../../etc')).toMatch(/outside the folder/)
-    expect(unsafeEntry('link', 'SymbolicLink', '/etc/passwd')).toMatch(/outside the folder/)
-    expect(unsafeEntry('hard', 'Link', '../x')).toMatch(/outside the folder/)
-    expect(unsafeEntry('dev', 'CharacterDevice', undefined)).toMatch(/only files, folders and links/)
+    const why = (path: string, type: string, linkpath?: string) => unsafeEntries([{ path, type, ...(linkpath === undefined ? {} : { linkpath }) }])
+    expect(why('a/b.txt', 'File')).toEqual([])
+    expect(why('a/link', 'SymbolicLink', '../b.txt')).toEqual([])
+    expect(why('/etc/passwd', 'File')[0]).toMatch(/absolute path/)
+    expect(why('a/../../x', 'File')[0]).toMatch(/\.\./)
+    expect(why('a/link', 'SymbolicLink', '../../etc')[0]).toMatch(/outside the folder/)
+    expect(why('link', 'SymbolicLink', '/etc/passwd')[0]).toMatch(/outside the folder/)
+    expect(why('hard', 'Link', '../x')[0]).toMatch(/outside the folder/)
+    expect(why('dev', 'CharacterDevice')[0]).toMatch(/only files, folders and links/)
   })
 
   it('refuses an archive with a link out of the folder as a whole: nothing is written', async () => {
@@ -43,8 +44,8 @@ describe('archives', () => {
     const file = join(root, 'links.tar.gz')
     await create({ gzip: true, file, cwd: src }, ['ok.txt', 'etc'])
     const target = join(root, 'links-out')
-    const r = await unpackSafely(file, target)
-    expect(r).toEqual(E.left('unsafe archive, refused: etc: a link to "/etc", outside the folder'))
+    const r = await safeExtract(file, target)
+    expect(r).toEqual(E.left(`${file} is refused, it would write outside ${target}: etc: a link to "/etc", outside the folder`))
     expect(existsSync(join(target, 'ok.txt'))).toBe(false)
   })
 
@@ -54,11 +55,11 @@ describe('archives', () => {
     writeFileSync(join(src, 'd', 'w.bin'), 'w')
     await packFolder(src, join(root, 'm.tar.gz'))
     const back = join(root, 'back')
-    expect(await unpackSafely(join(root, 'm.tar.gz'), back)).toEqual(E.right(undefined))
+    expect(await safeExtract(join(root, 'm.tar.gz'), back)).toEqual(E.right(undefined))
     expect(existsSync(join(back, 'd', 'w.bin'))).toBe(true)
     mkdirSync(join(root, 'empty'))
     await packFolder(join(root, 'empty'), join(root, 'e.tar.gz'))
-    expect(await unpackSafely(join(root, 'e.tar.gz'), join(root, 'e-back'))).toEqual(E.right(undefined))
+    expect(await safeExtract(join(root, 'e.tar.gz'), join(root, 'e-back'))).toEqual(E.right(undefined))
   })
 })
 

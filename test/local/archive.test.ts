@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { safeExtract, unsafeEntries } from '../../../src/local/serving/archive.js'
-import { cleanupDirs, tempDir } from './support.js'
+import { safeExtract, unsafeEntries } from '../../src/local/archive.js'
+import { cleanupDirs, tempDir } from './serving/support.js'
 
 // A ustar archive written by hand, so entries tar's own writer would never make can be tested.
 interface Entry {
@@ -77,11 +77,11 @@ describe('safeExtract', () => {
     ['a ../ path', [{ path: 'ok.txt', type: '0', body: 'x' }, { path: '../x', type: '0', body: 'pwned' }], '../x: a ".." path component'],
     ['a nested ../ path', [{ path: 'a/../../x', type: '0', body: 'pwned' }], 'a ".." path component'],
     ['an absolute path', [{ path: '/tmp/sagespec-pwned', type: '0', body: 'pwned' }], 'an absolute path'],
-    ['a symbolic link out', [{ path: 'out', type: '2', link: '../../in' }], 'outside the model folder'],
-    ['an absolute symbolic link', [{ path: 'etc', type: '2', link: '/etc' }], 'outside the model folder'],
-    ['a file written through a link out', [{ path: 'out', type: '2', link: '..' }, { path: 'out/x', type: '0', body: 'pwned' }], 'outside the model folder'],
+    ['a symbolic link out', [{ path: 'out', type: '2', link: '../../in' }], 'outside the folder'],
+    ['an absolute symbolic link', [{ path: 'etc', type: '2', link: '/etc' }], 'outside the folder'],
+    ['a file written through a link out', [{ path: 'out', type: '2', link: '..' }, { path: 'out/x', type: '0', body: 'pwned' }], 'outside the folder'],
     ['a file written through an inside link', [{ path: 'd/', type: '5' }, { path: 'l', type: '2', link: 'd' }, { path: 'l/x', type: '0', body: 'y' }], 'goes through the symbolic link l'],
-    ['a hard link out', [{ path: 'h', type: '1', link: '../in/model.tar.gz' }], 'outside the model folder'],
+    ['a hard link out', [{ path: 'h', type: '1', link: '../in/model.tar.gz' }], 'outside the folder'],
   ]
   for (const [what, entries, reason] of hostile) {
     it(`refuses ${what} and writes nothing, inside or outside`, async () => {
@@ -102,7 +102,7 @@ describe('safeExtract', () => {
   })
 
   it('names every kind of unsafe entry from the entries alone', () => {
-    expect(unsafeEntries([{ path: 'dev', type: 'CharacterDevice' }])).toEqual(['dev: a CharacterDevice entry (only files, folders and links may be in a model archive)'])
+    expect(unsafeEntries([{ path: 'dev', type: 'CharacterDevice' }])).toEqual(['dev: a CharacterDevice entry (only files, folders and links may be in an archive)'])
     expect(unsafeEntries([{ path: 'a/b', type: 'SymbolicLink', linkpath: '../c' }])).toEqual([])
     expect(unsafeEntries([{ path: 'a/b', type: 'SymbolicLink', linkpath: '../../c' }])).toHaveLength(1)
   })
