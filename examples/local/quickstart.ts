@@ -1,16 +1,20 @@
 /**
- * The quick start: train a small linear model on this machine — no Docker, no AWS account.
+ * The quick start: train a small linear model on this machine, serve it on a local endpoint and score
+ * a file with a batch transform — no Docker, no AWS account.
  *
  *   npx sagespec run examples/local/quickstart.ts --target local
+ *   npx sagespec predict quickstart --data examples/local/data-score/rows.csv --target local
+ *   npx sagespec endpoints delete quickstart --with-models --target local
  *
  * `train.py` is plain Python run the way the scikit-learn container runs a script (hyperparameters as
- * `--name value`, the data folder in `SM_CHANNEL_TRAIN`, the model written to `SM_MODEL_DIR`). Without
- * a Docker engine the local target runs it as a python3 process; the model lands where SageMaker would
- * put it: `<output>/<job>/output/model.tar.gz`. Change `--target local` to `--target aws` (and the
- * `file://` paths to `s3://` ones) to run the same job in the cloud.
+ * `--name value`, the data folder in `SM_CHANNEL_TRAIN`, the model written to `SM_MODEL_DIR`), and
+ * served with the frameworks' handlers (`model_fn`, `predict_fn`). Without a Docker engine the local
+ * target runs it as python3 processes; artifacts land where SageMaker would put them:
+ * `<output>/<job>/output/model.tar.gz`, `<output>/<input file>.out`. Change `--target local` to
+ * `--target aws` (and the `file://` paths to `s3://` ones) to run the same program in the cloud.
  */
-import { param, program } from '../../src/index.js'
-import { sklearn } from '../../src/frameworks/index.js'
+import { endpoint, param, program, transform } from '../../src/index.js'
+import { modelFromTraining, sklearn } from '../../src/frameworks/index.js'
 
 const epochs = param.integer('epochs', { default: 200, description: 'passes over the training data' })
 
@@ -29,4 +33,16 @@ const train = sklearn('quickstart', {
   stopping: { maxRuntimeInSeconds: 600 },
 })
 
-export default program(train)
+// The same script serves: the model step runs train.py's model_fn/predict_fn on the trained model.
+const served = modelFromTraining(train, { instanceType: 'ml.m5.large' })
+
+const serve = endpoint('serve', { endpointName: 'quickstart', variants: [{ model: served.outputs.name, instanceType: 'ml.m5.large' }] })
+
+const score = transform('quickstart-scores', {
+  model: served.outputs.name,
+  input: { uri: 'file://examples/local/data-score', contentType: 'text/csv', splitType: 'Line' },
+  output: { s3OutputPath: 'file://.sagespec/output/scores', accept: 'text/csv', assembleWith: 'Line' },
+  resources: { instanceType: 'ml.m5.large' },
+})
+
+export default program(train, served, serve, score)

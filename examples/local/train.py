@@ -2,7 +2,8 @@
 
 Runs the way a SageMaker scikit-learn or PyTorch container runs a script: hyperparameters arrive as
 --name value arguments, the training channel's folder is $SM_CHANNEL_TRAIN, and whatever is written
-to $SM_MODEL_DIR becomes model.tar.gz.
+to $SM_MODEL_DIR becomes model.tar.gz. For serving, the same file gives the frameworks' handlers:
+model_fn loads the model, predict_fn scores the rows the default CSV/JSON input handler parsed.
 """
 import argparse
 import csv
@@ -48,6 +49,16 @@ def main():
     with open(os.path.join(args.model_dir, "model.json"), "w") as f:
         json.dump({"weights": [round(v, 6) for v in w], "bias": round(b, 6)}, f)
     print(f"weights={[round(v, 3) for v in w]} bias={round(b, 3)}")
+
+
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "model.json")) as f:
+        return json.load(f)
+
+
+def predict_fn(rows, model):
+    w, b = model["weights"], model["bias"]
+    return [round(sum(wi * xi for wi, xi in zip(w, row)) + b, 6) for row in rows]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ import { message } from '../spec/errors.js'
 import { describeExecError, run, type RunEvent, type RunResult } from '../interpret/execute/executor.js'
 import { isRunId, newRunId } from '../interpret/execute/journal.js'
 import { showProgress } from '../interpret/tuning/progress.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { deleteEndpoint } from '../interpret/endpoints/manage.js'
+import { call, describeCallError } from '../interpret/execute/calls.js'
+import type { Backend } from '../interpret/execute/port.js'
 import { compile, type Io } from './compile.js'
 import { defaultIo } from './io.js'
 import { loadTarget, readTargetFlags, TARGET_FLAGS } from './targets.js'
@@ -38,7 +42,9 @@ Options:
   --profile NAME              AWS: a profile of the shared config files
   --region REGION             AWS: the region (default: the SDK's resolution)
   --max-attempts N            AWS: attempts per call, throttling and faults included (default 3)
-  --upload-local-data S3URI   AWS: upload file:// channels under this prefix and use them from there`
+  --upload-local-data S3URI   AWS: upload file:// channels under this prefix and use them from there
+  --teardown                  at the end, delete the endpoints, endpoint configs and models the run
+                              deployed (jobs' artifacts stay)`
 
 const time = (d: Date) => d.toISOString().slice(11, 19)
 
@@ -119,6 +125,7 @@ const OPTIONS = {
   format: { type: 'string', default: 'text' },
   'stop-on-interrupt': { type: 'boolean' },
   'upload-local-data': { type: 'string' },
+  teardown: { type: 'boolean' },
 } as const
 
 export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: AbortSignal): Promise<number> => {
@@ -216,11 +223,37 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     signal?.removeEventListener('abort', onAbort)
-    await backend.close()
   }
+  const tornDown = v.teardown === true ? await teardown(backend, result, say) : true
+  await backend.close()
   if (json) io.out(JSON.stringify(result, null, 2))
   else io.out(summaryText(result))
   if (result.status === 'Interrupted' && !json) io.out(`Resume with: sagespec run ${file} --target ${v.target} --resume ${runId}`)
   if (result.status === 'Failed' && !json) io.out(`Journal: ${result.journalDir}. After fixing the cause: sagespec run ${file} --target ${v.target} --resume ${runId} --retry-failed`)
-  return result.status === 'Completed' ? 0 : result.status === 'Interrupted' ? 130 : 1
+  return result.status === 'Completed' ? (tornDown ? 0 : 1) : result.status === 'Interrupted' ? 130 : 1
+}
+
+/**
+ * `--teardown`: delete what the run deployed — its endpoints (with their configs), then its models —
+ * whatever the run's outcome, so nothing keeps serving (or billing). Things already gone are fine.
+ */
+const teardown = async (backend: Backend, result: RunResult, say: (line: string) => void): Promise<boolean> => {
+  let ok = true
+  const named = (kind: string) => result.steps.flatMap((s) => (s.kind === kind && s.physicalName !== undefined && s.status !== 'Pending' ? [s.physicalName] : []))
+  for (const name of named('Endpoint')) {
+    const r = await deleteEndpoint(backend, name, { onEvent: (e) => say(`teardown: ${e._tag === 'DeleteSent' ? 'deleting' : e._tag === 'Deleted' ? 'deleted' : 'already gone:'} ${e.what} ${e.name}`) })
+    if (E.isLeft(r) && r.left._tag !== 'NotFound') {
+      say(`teardown: endpoint ${name}: ${describeCallError(r.left)}`)
+      ok = false
+    }
+  }
+  for (const name of named('Model')) {
+    const r = await call(backend, 'DeleteModel', { ModelName: name })
+    if (E.isRight(r)) say(`teardown: deleted model ${name}`)
+    else if (r.left._tag !== 'NotFound') {
+      say(`teardown: model ${name}: ${describeCallError(r.left)}`)
+      ok = false
+    }
+  }
+  return ok
 }

@@ -55,6 +55,11 @@ export interface LocalContext {
   /** Relative `file://` paths in requests are resolved against this (the program's folder). */
   readonly baseDir: string
   readonly runtime: Runtime
+  /**
+   * A runtime of another kind, for what an earlier command started there (an endpoint deployed as
+   * processes, deleted by a command that chose Docker); the reason when this machine has none.
+   */
+  readonly runtimeFor?: (kind: Runtime['kind']) => Promise<Runtime | string>
   /** Stands in for the account's region in ARNs and `AWS_REGION`. */
   readonly region: string
   /** Tells this backend's jobs from those of other commands (a record names its owner). */
@@ -232,6 +237,7 @@ export interface ContextOptions {
   readonly stateDir: string
   readonly baseDir: string
   readonly runtime: Runtime
+  readonly runtimeFor?: (kind: Runtime['kind']) => Promise<Runtime | string>
   readonly region?: string
   readonly say?: (line: string) => void
   readonly now?: () => Date
@@ -252,6 +258,7 @@ export const createContext = (o: ContextOptions): LocalContext & { readonly clos
     dir,
     baseDir: o.baseDir,
     runtime: o.runtime,
+    ...(o.runtimeFor === undefined ? {} : { runtimeFor: o.runtimeFor }),
     region,
     owner: { pid: process.pid, token: randomBytes(8).toString('hex') },
     records: <A>(family: string) => fileRecords<A>(dir, family),

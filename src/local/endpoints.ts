@@ -20,7 +20,7 @@ import { serviceError } from '../interpret/plan/operations.js'
 import { checkName, localArn, revive, type Handlers, type LocalContext } from './context.js'
 import { hostNames } from './contract.js'
 import { findModel } from './models.js'
-import type { JobHandle, JobSpec } from './runtime/runtime.js'
+import type { JobHandle, JobSpec, Runtime } from './runtime/runtime.js'
 import { safeExtract } from './archive.js'
 import { ensureGateway } from './serving/daemon.js'
 import { describeNotReady, ping, waitReady } from './serving/readiness.js'
@@ -210,6 +210,12 @@ const deploy = async (ctx: LocalContext, endpoint: string, config: ConfigRecord,
 }
 
 /** Stop the containers of earlier deployments: by handle when this command started them, else by label. */
+/** The runtime of `kind` (this command's own when it matches), or why there is none. */
+const runtimeOf = async (ctx: LocalContext, kind: Runtime['kind'] | undefined, needed: boolean): Promise<Runtime | string> => {
+  if (kind === undefined || kind === ctx.runtime.kind || !needed) return ctx.runtime
+  return ctx.runtimeFor === undefined ? `this command runs the ${ctx.runtime.kind} runtime` : ctx.runtimeFor(kind)
+}
+
 const retire = async (ctx: LocalContext, endpoint: string, jobs: ReadonlyArray<string>, handles: ReadonlyArray<JobHandle> | undefined): Promise<void> => {
   if (handles !== undefined) await Promise.all(handles.map((h) => h.stop(ctx.stopGraceMs)))
   for (const job of jobs) await ctx.runtime.sweep({ 'sagespec.endpoint': endpoint, 'sagespec.job': job })
@@ -392,11 +398,13 @@ export const endpointHandlers: Handlers = {
     const name = checkName('endpointName', input.EndpointName)
     const f = readFile(ctx, name)
     if (f === undefined) throw endpointNotFound(ctx, name)
-    if (f.meta.runtime !== undefined && f.meta.runtime !== ctx.runtime.kind && f.meta.jobs.length > 0)
-      throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime; delete it with --runtime ${f.meta.runtime}.`)
+    // An endpoint is stopped by the runtime that started it, whichever this command chose.
+    const own = await runtimeOf(ctx, f.meta.runtime, f.meta.jobs.length > 0)
+    if (typeof own === 'string') throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime, which cannot be reached here: ${own}.`)
     // Unrouted first, so the gateway stops sending requests to containers about to stop.
     deleteEndpoint(stateDirOf(ctx), name)
-    await retire(ctx, name, f.meta.jobs, servingOf(ctx).get(name))
+    await retire({ ...ctx, runtime: own }, name, f.meta.jobs, servingOf(ctx).get(name))
+    if (own !== ctx.runtime) await own.close()
     servingOf(ctx).delete(name)
     rmSync(join(endpointsDir(stateDirOf(ctx)), name), { recursive: true, force: true })
     ctx.notifier.notify(name)

@@ -167,10 +167,12 @@ export const localTarget = (m: Machine = thisMachine): TargetModule => {
       const c = await choice(options)
       if (typeof c === 'string') throw new Error(c)
       tell(options, c)
+      const dir = join(options.stateDir, 'local')
       const ctx = createContext({
         stateDir: options.stateDir,
         baseDir: options.baseDir,
         runtime: c.runtime,
+        runtimeFor: async (kind) => (kind === c.runtime.kind ? c.runtime : kind === 'process' ? m.process(dir) : m.docker(dir, options.say ?? (() => undefined))),
         ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.say === undefined ? {} : { say: options.say }),
       })
