@@ -1,12 +1,16 @@
 /**
  * Airflow export benchmark: `toAirflowDag` on 1,000- and 10,000-step plans (chains and fan-outs),
  * measured side by side in one process — the two sizes alternate, after a warm-up — so the ratio
- * time(10k)/time(1k) compares like with like (10 = linear).
+ * time(10k)/time(1k) compares like with like (10 = linear). Beside it, the validation alone of the same
+ * programs (the first stage of an export), and the peak memory of validate + plan + export of one size
+ * in a fresh process.
  *
  *   npx tsx bench/airflow.ts
  *
  * Prints times and ratios; never fails on time.
  */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { endpoint, model, program, training, transform, type Step } from '../src/spec/index.js'
 import { validate } from '../src/spec/validate.js'
@@ -70,23 +74,47 @@ const timeExport = (plan: Plan): { ms: number; bytes: number } => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
+const timeValidate = (shape: keyof typeof SHAPES, n: number): number => {
+  const p = program(...SHAPES[shape](n))
+  const t0 = process.hrtime.bigint()
+  if (E.isLeft(validate(p))) throw new Error('bench program invalid')
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
+/** Peak RSS of validate + plan + export of one size, in a fresh process. */
+const peakRss = (shape: string, n: number): number => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', shape, String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  return (JSON.parse(out.trim().split('\n').pop()!) as { peakRssMb: number }).peakRssMb
+}
+
 const REPS = 7
-console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
-console.log('shape     steps   total ms   µs/step   DAG MB')
-for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
-  const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
-  for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
-  const times: Record<number, number[]> = { 1000: [], 10000: [] }
-  let bytes: Record<number, number> = {}
-  for (let r = 0; r < REPS; r++)
+const caseAt = process.argv.indexOf('--case')
+if (caseAt >= 0) {
+  toAirflowDag(planFor(process.argv[caseAt + 1] as keyof typeof SHAPES, Number(process.argv[caseAt + 2])), OPTIONS)
+  console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
+} else {
+  console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
+  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB (own process)')
+  for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
+    const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
+    for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
+    const times: Record<number, number[]> = { 1000: [], 10000: [] }
+    const validates: Record<number, number[]> = { 1000: [], 10000: [] }
+    let bytes: Record<number, number> = {}
+    for (let r = 0; r < REPS; r++)
+      for (const n of [1000, 10000] as const) {
+        const t = timeExport(plans[n])
+        times[n]!.push(t.ms)
+        validates[n]!.push(timeValidate(shape, n))
+        bytes = { ...bytes, [n]: t.bytes }
+      }
     for (const n of [1000, 10000] as const) {
-      const t = timeExport(plans[n])
-      times[n]!.push(t.ms)
-      bytes = { ...bytes, [n]: t.bytes }
+      const ms = median(times[n]!)
+      const v = (median(validates[n]!) * 1000) / n
+      console.log(
+        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${peakRss(shape, n).toFixed(0).padStart(20)}`,
+      )
     }
-  for (const n of [1000, 10000] as const) {
-    const ms = median(times[n]!)
-    console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}`)
+    console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
   }
-  console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
 }

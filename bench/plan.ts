@@ -1,21 +1,26 @@
 /**
- * Plan benchmark: validate + plan + text render for 1,000- and 10,000-step programs (chains and
- * fan-outs), both sizes alternating in one warm process (peak memory from a fresh process per size);
- * then the cold-start wall time of `sagespec plan` on the README example beside `node -e 0`, in the
- * same run.
+ * Plan benchmark: validate + plan + JSON (and the text render beside it) for 1,000- and 10,000-step
+ * programs (chains and fan-outs), both sizes alternating in one warm process (peak memory from a fresh
+ * process per size); the validation alone is a figure of its own, so a regression shows where it is.
+ * Then cold starts beside `node -e 0`, interleaved in the same run: `sagespec plan` on the README's
+ * TypeScript example and on the same program as JSON (through `node bin/sagespec.js` and through
+ * `npx`), and `sagespec --help`. The CLI runs from its build (`npm run build`).
  *
  *   npx tsx bench/plan.ts
  *
  * Prints ratios; never fails on time.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { dirname, join as joinPath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { model, program, training, type Step } from '../src/spec/index.js'
+import { model, program, toJson, training, type Program, type Step } from '../src/spec/index.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan } from '../src/interpret/plan/plan.js'
 import { toText } from '../src/interpret/dry-run/text.js'
+import { toJsonPlan } from '../src/interpret/dry-run/json.js'
 
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/bench:1'
@@ -56,15 +61,25 @@ const runCase = (shape: keyof typeof SHAPES, n: number) => {
   const t1 = process.hrtime.bigint()
   const plan = toPlan(v.right)
   const t2 = process.hrtime.bigint()
-  const text = toText(plan)
+  const json = toJsonPlan(plan)
   const t3 = process.hrtime.bigint()
+  const text = toText(plan)
+  const t4 = process.hrtime.bigint()
   return {
     validateMs: Number(t1 - t0) / 1e6,
     planMs: Number(t2 - t1) / 1e6,
-    renderMs: Number(t3 - t2) / 1e6,
-    textBytes: text.length,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    jsonMs: Number(t3 - t2) / 1e6,
+    textMs: Number(t4 - t3) / 1e6,
+    bytes: json.length + text.length,
   }
+}
+
+/** The validation alone (no plan), timed on its own. */
+const validateCase = (shape: keyof typeof SHAPES, n: number) => {
+  const p = program(...SHAPES[shape](n))
+  const t0 = process.hrtime.bigint()
+  if (E.isLeft(validate(p))) throw new Error('bench program invalid')
+  return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -81,15 +96,17 @@ const child = (shape: string, n: number) => {
   return JSON.parse(out.trim().split('\n').pop()!) as ReturnType<typeof runCase>
 }
 
-const wall = (cmd: string, args: string[], runs: number) => {
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint()
-    const r = spawnSync(cmd, args, { cwd: root, stdio: 'ignore' })
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`)
-    times.push(Number(process.hrtime.bigint() - t) / 1e6)
-  }
-  return median(times)
+/** Median wall time of each command, the commands interleaved run by run so load hits all alike. */
+const walls = (cmds: ReadonlyArray<{ readonly cmd: string; readonly args: ReadonlyArray<string> }>, runs: number): number[] => {
+  const times: number[][] = cmds.map(() => [])
+  for (let i = 0; i < runs; i++)
+    cmds.forEach(({ cmd, args }, k) => {
+      const t = process.hrtime.bigint()
+      const r = spawnSync(cmd, args, { cwd: root, stdio: 'ignore' })
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status} (is the CLI built? npm run build)`)
+      times[k]!.push(Number(process.hrtime.bigint() - t) / 1e6)
+    })
+  return times.map(median)
 }
 
 const ROUNDS = 5
@@ -98,11 +115,16 @@ const ROUNDS = 5
 const timeShape = (shape: keyof typeof SHAPES) => {
   for (let k = 0; k < 3; k++) runCase(shape, 500)
   const out: Record<number, Array<ReturnType<typeof runCase>>> = { 1000: [], 10000: [] }
-  for (let r = 0; r < ROUNDS; r++) for (const n of [1000, 10000]) out[n]!.push(runCase(shape, n))
-  return out
+  const validateOnly: Record<number, number[]> = { 1000: [], 10000: [] }
+  for (let r = 0; r < ROUNDS; r++)
+    for (const n of [1000, 10000]) {
+      out[n]!.push(runCase(shape, n))
+      validateOnly[n]!.push(validateCase(shape, n))
+    }
+  return { out, validateOnly }
 }
 
-const main = () => {
+const main = async () => {
   const i = process.argv.indexOf('--case')
   if (i >= 0) {
     const shape = process.argv[i + 1] as keyof typeof SHAPES
@@ -112,28 +134,53 @@ const main = () => {
     console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
     return
   }
-  console.log(`validate + plan + text render, per step: median of ${ROUNDS} rounds, sizes alternating in one warm process`)
-  console.log('shape    steps   validate µs  plan µs  render µs  total µs/step  peak RSS MB (own process)')
+  console.log(`per step: median of ${ROUNDS} rounds, sizes alternating in one warm process; total = validate + plan + JSON`)
+  console.log('shape    steps  validate-only µs  plan µs  JSON µs  total µs/step  (text µs)  peak RSS MB (own process, all of it)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
-    const timed = timeShape(shape)
+    const { out, validateOnly } = timeShape(shape)
     const totals: Record<number, number> = {}
     for (const n of [1000, 10000]) {
-      const rs = timed[n]!
-      const v = median(rs.map((r) => r.validateMs))
+      const rs = out[n]!
+      const v = median(validateOnly[n]!)
       const p = median(rs.map((r) => r.planMs))
-      const t = median(rs.map((r) => r.renderMs))
-      totals[n] = median(rs.map((r) => r.validateMs + r.planMs + r.renderMs))
+      const j = median(rs.map((r) => r.jsonMs))
+      const t = median(rs.map((r) => r.textMs))
+      totals[n] = median(rs.map((r) => r.validateMs + r.planMs + r.jsonMs))
       const perStep = (ms: number) => ((ms * 1000) / n).toFixed(1).padStart(8)
       const rss = (child(shape, n) as unknown as { peakRssMb: number }).peakRssMb
-      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}  ${perStep(v)}    ${perStep(p)} ${perStep(t)}   ${perStep(totals[n]!)}       ${rss.toFixed(0).padStart(6)}`)
+      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}      ${perStep(v)}     ${perStep(p)} ${perStep(j)}   ${perStep(totals[n]!)}    ${perStep(t)}      ${rss.toFixed(0).padStart(6)}`)
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(totals[10000]! / totals[1000]!).toFixed(2)}  (10 = linear)`)
   }
 
-  const bin = joinPath(root, 'bin', 'sagespec.js')
-  const cli = wall(process.execPath, [bin, 'plan', 'examples/train-deploy.ts'], 7)
-  const bare = wall(process.execPath, ['-e', '0'], 7)
-  console.log(`\ncold start, median of 7: sagespec plan examples/train-deploy.ts ${cli.toFixed(0)} ms; node -e 0 ${bare.toFixed(0)} ms; ratio ${(cli / bare).toFixed(1)}x`)
+  // The README's TypeScript example, and the same program as JSON.
+  const dir = mkdtempSync(joinPath(tmpdir(), 'sagespec-bench-'))
+  try {
+    const json = joinPath(dir, 'train-deploy.json')
+    writeFileSync(json, await jsonProgram())
+    const bin = joinPath(root, 'bin', 'sagespec.js')
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+    const cases = [
+      { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
+      { label: 'node bin/sagespec.js plan examples/train-deploy.ts', cmd: process.execPath, args: [bin, 'plan', 'examples/train-deploy.ts'] },
+      { label: 'node bin/sagespec.js plan train-deploy.json', cmd: process.execPath, args: [bin, 'plan', json] },
+      { label: 'node bin/sagespec.js --help', cmd: process.execPath, args: [bin, '--help'] },
+      { label: 'npx sagespec plan examples/train-deploy.ts', cmd: npx, args: ['sagespec', 'plan', 'examples/train-deploy.ts'] },
+      { label: 'npx sagespec plan train-deploy.json', cmd: npx, args: ['sagespec', 'plan', json] },
+    ]
+    const RUNS = 7
+    const ms = walls(cases, RUNS)
+    console.log(`\ncold start, median of ${RUNS} interleaved runs:`)
+    cases.forEach((c, k) => console.log(`  ${c.label.padEnd(52)} ${ms[k]!.toFixed(0).padStart(5)} ms  ${(ms[k]! / ms[0]!).toFixed(2)}x node -e 0`))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
-main()
+/** The README example's program as JSON (built from the module itself). */
+const jsonProgram = async (): Promise<string> => {
+  const mod = (await import('../examples/train-deploy.js')) as { default: Program | (() => Program) }
+  return toJson(typeof mod.default === 'function' ? mod.default() : mod.default)
+}
+
+await main()

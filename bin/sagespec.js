@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
-import { main } from '../dist/src/cli/main.js'
-
-process.exitCode = await main(process.argv.slice(2))
+// Thin launcher: the CLI is bundled into dist/bundle/ (by `npm install` through the prepare script,
+// or `npm run build`), so a cold start loads a handful of files.
+import '../dist/bundle/cli/sagespec.js'

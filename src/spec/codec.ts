@@ -80,14 +80,34 @@ export interface StringOptions {
   readonly describe?: string
 }
 
+/** Code points in `s` (what `[...s].length` counts: a surrogate pair is one, a lone surrogate one). */
+const codePoints = (s: string): number => {
+  let n = s.length
+  for (let i = 0; i < s.length - 1; i++) {
+    const h = s.charCodeAt(i)
+    if (h >= 0xd800 && h <= 0xdbff) {
+      const l = s.charCodeAt(i + 1)
+      if (l >= 0xdc00 && l <= 0xdfff) {
+        n--
+        i++
+      }
+    }
+  }
+  return n
+}
+
+// A string of n code units holds between n/2 and n code points, so most strings are settled without
+// counting them.
+const lengthWithin = (s: string, min: number, max: number): boolean =>
+  s.length <= max && s.length >= 2 * min ? true : ((n) => n >= min && n <= max)(codePoints(s))
+
 /** A string with optional length limits and a pattern that must match the whole value. */
 export const str = (name: string, o: StringOptions = {}): t.Type<string, string, unknown> => {
   const { min = 0, max = Infinity, pattern, describe } = o
   const limits =
     min > 0 && max < Infinity ? ` of ${min} to ${max} characters` : max < Infinity ? ` of at most ${max} characters` : min > 0 ? ` of at least ${min} characters` : ''
   const expected = describe ?? `a string${limits}${pattern ? ` matching ${pattern.source}` : ''}`
-  const check = (u: unknown): u is string =>
-    typeof u === 'string' && [...u].length >= min && [...u].length <= max && (pattern === undefined || pattern.test(u))
+  const check = (u: unknown): u is string => typeof u === 'string' && lengthWithin(u, min, max) && (pattern === undefined || pattern.test(u))
   return withMeta(scalar(name, expected, check), { kind: 'string', min, max, ...(pattern ? { pattern } : {}) })
 }
 
@@ -443,4 +463,142 @@ export const taggedUnion = <M extends { readonly [tag: string]: t.Type<any, any,
     },
     t.identity,
   ), { kind: 'taggedUnion', members })
+}
+
+// -------------------------------------------------------------------------------------
+// fast path: the same rules compiled once into plain checks
+// -------------------------------------------------------------------------------------
+
+/**
+ * A compiled check: does `u` pass, at `path` (the context keys below the root, a stack the checks
+ * push to and pop from)? It records expression uses exactly as the decoder does, in the same order,
+ * and builds no error: a value it refuses is decoded again by the error-reporting decoder, so every
+ * message comes from one place. It may refuse more than the decoder (that only costs time), never less.
+ */
+export type Check = (u: unknown, path: string[]) => boolean
+
+const FAST = Symbol.for('sagespec.codec.fast')
+const compiledChecks = new WeakMap<t.Type<any, any, unknown>, Check>()
+
+/** Give a codec that is not built here (it has no meta) a compiled check, from those of its parts. */
+export const withFastCheck = <C extends t.Type<any, any, unknown>>(codec: C, make: (compile: (c: t.Type<any, any, unknown>) => Check) => Check): C =>
+  Object.assign(codec, { [FAST]: make })
+
+const contextAt = (path: ReadonlyArray<string>, type: t.Decoder<any, any>): t.Context => path.map((key) => ({ key, type, actual: undefined }))
+
+const checkArray = (item: Check, min: number, max: number): Check => (u, path) => {
+  if (!Array.isArray(u) || u.length < min || u.length > max) return false
+  for (let i = 0; i < u.length; i++) {
+    // A hole is skipped by the decoder's forEach; leave such arrays to it.
+    if (!(i in u)) return false
+    path.push(String(i))
+    const ok = item(u[i], path)
+    path.pop()
+    if (!ok) return false
+  }
+  return true
+}
+
+const checkRecord = (value: Check, key: Check | undefined, max: number): Check => (u, path) => {
+  if (!isPlainObject(u)) return false
+  const keys = Object.keys(u)
+  if (keys.length > max) return false
+  for (const k of keys) {
+    path.push(k)
+    const ok = (key === undefined || key(k, path)) && value(u[k], path)
+    path.pop()
+    if (!ok) return false
+  }
+  return true
+}
+
+const checkStruct = (required: ReadonlyArray<readonly [string, Check]>, optional: ReadonlyArray<readonly [string, Check]>, r: Props, o: Props): Check => (u, path) => {
+  if (!isPlainObject(u)) return false
+  for (const [k, check] of required) {
+    const v = u[k]
+    if (v === undefined) return false
+    path.push(k)
+    const ok = check(v, path)
+    path.pop()
+    if (!ok) return false
+  }
+  for (const [k, check] of optional) {
+    const v = u[k]
+    if (v === undefined) continue
+    path.push(k)
+    const ok = check(v, path)
+    path.pop()
+    if (!ok) return false
+  }
+  // The decoder asks `k in required`, which also finds inherited names: ask the same.
+  for (const k in u) if (Object.prototype.hasOwnProperty.call(u, k) && !(k in r) && !(k in o) && u[k] !== undefined) return false
+  return true
+}
+
+const compile = (codec: t.Type<any, any, unknown>): Check => {
+  const known = compiledChecks.get(codec)
+  if (known !== undefined) return known
+  // Recursive codecs would reach themselves while compiling: go through the table, filled below.
+  const late: Check = (u, path) => compiledChecks.get(codec)!(u, path)
+  compiledChecks.set(codec, late)
+  const made = compileNew(codec)
+  compiledChecks.set(codec, made)
+  return made
+}
+
+const compileNew = (codec: t.Type<any, any, unknown>): Check => {
+  const custom = (codec as unknown as { [FAST]?: (compile: (c: t.Type<any, any, unknown>) => Check) => Check })[FAST]
+  if (custom !== undefined) return custom(compile)
+  const m = metaOf(codec)
+  switch (m.kind) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'oneOf':
+      // Built by `scalar`: its `is` is the very check its decoder runs.
+      return (u) => codec.is(u)
+    case 'opaque':
+      return (u, path) => codec.validate(u, contextAt(path, codec))._tag === 'Right'
+    case 'val': {
+      const literal = compile(m.codec)
+      const kind = m.valKind
+      // Expressions are few: the decoder's own code checks and records them.
+      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind)._tag === 'Right' : literal(u, path))
+    }
+    case 'array':
+      return checkArray(compile(m.item), m.min, m.max)
+    case 'record':
+      return checkRecord(compile(m.value), m.key === undefined ? undefined : compile(m.key), m.max)
+    case 'struct':
+      return checkStruct(
+        Object.entries(m.required).map(([k, c]) => [k, compile(c)] as const),
+        Object.entries(m.optional).map(([k, c]) => [k, compile(c)] as const),
+        m.required,
+        m.optional,
+      )
+    case 'taggedUnion': {
+      const tags = Object.keys(m.members)
+      const members = new Map(tags.map((tag) => [tag, compile(m.members[tag]!)]))
+      return (u, path) => {
+        if (!isPlainObject(u) || typeof u._tag !== 'string') return false
+        const member = members.get(u._tag)
+        return member !== undefined && member(u, path)
+      }
+    }
+  }
+}
+
+/** The compiled check of a codec (compiled once, then cached). */
+export const fastCheck = (codec: t.Type<any, any, unknown>): Check => compile(codec)
+
+/**
+ * `codec.decode(u)`, fast: the compiled check runs first, and only a value it refuses goes through the
+ * decoder, which then reports exactly what it always did. Every codec here decodes a value to itself.
+ */
+export const decode = <A>(codec: t.Type<A, A, unknown>, u: unknown): t.Validation<A> => {
+  const mark = uses?.length ?? 0
+  if (compile(codec)(u, [])) return t.success(u as A)
+  // Forget the uses the check recorded before it refused; the decoder records them again.
+  if (uses !== undefined) uses.length = mark
+  return codec.decode(u)
 }

@@ -45,7 +45,7 @@ export const ParamDeclCodec = C.struct(
 
 // Steps are addressed by name in error paths (`steps.train.resources…`), which reads far better than
 // an index; a step without a usable name falls back to its index.
-const StepList = new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
+const StepList = C.withFastCheck(new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
   'Steps',
   (u): u is ReadonlyArray<Step> => Array.isArray(u) && u.every(Step.is),
   (u, c) => {
@@ -59,7 +59,21 @@ const StepList = new t.Type<ReadonlyArray<Step>, ReadonlyArray<Step>, unknown>(
     return errors.length > 0 ? t.failures(errors) : t.success(u as ReadonlyArray<Step>)
   },
   t.identity,
-)
+), (compile) => {
+  const step = compile(Step)
+  return (u, path) => {
+    if (!Array.isArray(u)) return false
+    const keys = stepKeys(u)
+    for (let i = 0; i < u.length; i++) {
+      if (!(i in u)) return false
+      path.push(keys[i]!)
+      const ok = step(u[i], path)
+      path.pop()
+      if (!ok) return false
+    }
+    return true
+  }
+})
 
 export const stepKeys = (steps: ReadonlyArray<unknown>): ReadonlyArray<string> => {
   const seen = new Set<string>()

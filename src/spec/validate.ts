@@ -154,7 +154,7 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  * @category validation
  */
 export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
-  const { result, uses } = C.collectingUses(() => ProgramCodec.decode(input))
+  const { result, uses } = C.collectingUses(() => C.decode(ProgramCodec, input))
   const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs) : []
 
   // Graph and reference checks run on whatever is well-formed enough, so one pass reports everything.
@@ -202,5 +202,24 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined
-  return E.right({ params: p?.params ?? [], steps: p?.steps ?? [] } as unknown as ValidProgram)
+  const steps = p?.steps ?? []
+  steps.forEach((s, i) => usesByValidStep.set(s, usesByStep.get(keys[i]!) ?? []))
+  return E.right({ params: p?.params ?? [], steps } as unknown as ValidProgram)
+}
+
+// The planner needs the expression uses found while decoding: kept here, so a valid program is
+// decoded once. Keyed by the step object (a decoded value is its input itself).
+const usesByValidStep = new WeakMap<object, ReadonlyArray<C.ExprUse>>()
+
+/**
+ * The expression uses in a step of a program `validate` accepted, with paths from the step itself
+ * (what decoding the step alone records); `undefined` for a step it has not seen.
+ */
+export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefined => {
+  const found = usesByValidStep.get(step)
+  // Program paths start `steps.<key>.`; the step's own start after them.
+  return found?.map((u) => {
+    const segments = u.segments.slice(2)
+    return { path: segments.join('.'), segments, expr: u.expr, kind: u.kind }
+  })
 }

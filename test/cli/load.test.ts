@@ -49,6 +49,37 @@ export default (p: Record<string, string>) => program(training('t', {
     expect(r.err).toContain('failed to load: boom')
   })
 
+  const tiny = (instance: string) => `program(training('t', {
+  image: 'i', role: 'arn:aws:iam::111122223333:role/R',
+  resources: { instanceType: ${instance} }, output: { s3OutputPath: 's3://b/o' },
+}))`
+  const instanceOf = (out: string) => JSON.parse(out).steps[0].requests[0].input.ResourceConfig.InstanceType
+
+  it('a program importing its own TypeScript modules loads them', async () => {
+    write('instance.ts', `export const instance: string = 'ml.c5.xlarge'\n`)
+    const file = write('local-import.ts', `import { program, training } from ${JSON.stringify(lib)}\nimport { instance } from './instance.js'\nexport default ${tiny('instance')}\n`)
+    const r = await run('plan', file, '--format', 'json')
+    expect(r.err).toBe('')
+    expect(instanceOf(r.out)).toBe('ml.c5.xlarge')
+  })
+
+  it('a program that reads a file beside itself through import.meta.url finds it', async () => {
+    write('instance.json', JSON.stringify({ instance: 'ml.m5.2xlarge' }))
+    const file = write(
+      'beside.ts',
+      `import { readFileSync } from 'node:fs'\nimport { program, training } from ${JSON.stringify(lib)}\nconst { instance } = JSON.parse(readFileSync(new URL('./instance.json', import.meta.url), 'utf8'))\nexport default ${tiny('instance')}\n`,
+    )
+    const r = await run('plan', file, '--format', 'json')
+    expect(r.err).toBe('')
+    expect(instanceOf(r.out)).toBe('ml.m5.2xlarge')
+  })
+
+  it('a program that does not compile is reported as failing to load', async () => {
+    const r = await run('plan', write('broken.ts', 'export default program(\n'))
+    expect(r.status).toBe(1)
+    expect(r.err).toContain('broken.ts: failed to load:')
+  })
+
   it('a missing file says it cannot be read', async () => {
     const r = await run('plan', join(dir, 'nope.ts'))
     expect(r.status).toBe(1)

@@ -56,15 +56,32 @@ export interface Leaf {
 /** Every scalar or symbolic leaf of a config, in document order. */
 export const leaves = (config: unknown): ReadonlyArray<Leaf> => {
   const out: Leaf[] = []
-  const go = (v: unknown, path: ReadonlyArray<string>, field: ReadonlyArray<string>): void => {
-    if (Array.isArray(v)) return v.forEach((x, i) => go(x, [...path, String(i)], field))
+  // The paths are stacks pushed and popped on the way, so deep configs are not copied at each level.
+  const path: string[] = []
+  const field: string[] = []
+  const go = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        path.push(String(i))
+        go(x)
+        path.pop()
+      })
+      return
+    }
     if (typeof v === 'object' && v !== null && !isExpr(v)) {
-      for (const [k, x] of Object.entries(v)) if (x !== undefined) go(x, [...path, k], [...field, k])
+      for (const [k, x] of Object.entries(v))
+        if (x !== undefined) {
+          path.push(k)
+          field.push(k)
+          go(x)
+          path.pop()
+          field.pop()
+        }
       return
     }
     out.push({ path: path.join('.'), field: field.join('.'), value: v })
   }
-  go(config, [], [])
+  go(config)
   return out
 }
 
@@ -87,7 +104,17 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
 
 /** The type a symbolic value has at run time. */
 export const valueType = (e: Expr, plan: Plan, kinds: ReadonlyMap<string, StepTag>): ValueType =>
-  runTimeType(e, { params: new Map(plan.params.map((d) => [d.name, d])), kinds })
+  runTimeType(e, { params: paramsOf(plan), kinds })
+
+// Looked up for every symbolic leaf: built once per plan.
+const paramMaps = new WeakMap<Plan, ReadonlyMap<string, Plan['params'][number]>>()
+const paramsOf = (plan: Plan): ReadonlyMap<string, Plan['params'][number]> => {
+  const known = paramMaps.get(plan)
+  if (known !== undefined) return known
+  const made = new Map(plan.params.map((d) => [d.name, d]))
+  paramMaps.set(plan, made)
+  return made
+}
 
 /** The literal text a value starts with, looking into joins. */
 const leadingText = (v: unknown): string | undefined =>

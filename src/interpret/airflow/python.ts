@@ -37,6 +37,8 @@ const escapeCodePoint = (cp: number): string =>
 const needsEscape = (ch: string, cp: number): boolean =>
   cp < 0x20 || cp === 0x7f || (cp >= 0x80 && ((cp >= 0xd800 && cp <= 0xdfff) || NON_PRINTABLE.test(ch)))
 
+const PLAIN_ASCII = /^[ -&(-[\]-~]*$/
+
 /**
  * An exact, single-line Python string literal: `ast.literal_eval(pyStr(s))` is `s`, code point by code
  * point. Quotes as Python's `repr` picks them (single, unless the text has `'` and no `"`), so output is
@@ -47,6 +49,8 @@ const needsEscape = (ch: string, cp: number): boolean =>
  * @category strings
  */
 export const pyStr = (s: string): string => {
+  // Printable ASCII without a quote or a backslash is its own literal body (the common case).
+  if (PLAIN_ASCII.test(s)) return `'${s}'`
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
   let out = quote
   // `for...of` walks code points; a lone surrogate comes out as a one-unit string.
@@ -193,8 +197,20 @@ const checkKeys = (entries: ReadonlyArray<readonly [PyExpr, PyExpr]>): void => {
   }
 }
 
-/** One-line form; may still contain newlines if a `Raw` does. */
-const flat = (e: PyExpr): string => {
+/**
+ * One-line form; may still contain newlines if a `Raw` does. Each collection is flattened once per
+ * print (`memo`), so laying out a deep tree does not flatten its subtrees again at every level.
+ */
+const flat = (e: PyExpr, memo?: Map<PyExpr, string>): string => {
+  if (memo === undefined || (e._tag !== 'List' && e._tag !== 'Dict')) return flatNew(e, memo)
+  const known = memo.get(e)
+  if (known !== undefined) return known
+  const made = flatNew(e, memo)
+  memo.set(e, made)
+  return made
+}
+
+const flatNew = (e: PyExpr, memo: Map<PyExpr, string> | undefined): string => {
   switch (e._tag) {
     case 'Str':
       return pyStr(e.value)
@@ -209,10 +225,10 @@ const flat = (e: PyExpr): string => {
     case 'Raw':
       return e.code
     case 'List':
-      return `[${e.items.map(flat).join(', ')}]`
+      return `[${e.items.map((x) => flat(x, memo)).join(', ')}]`
     case 'Dict':
       checkKeys(e.entries)
-      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v)}`).join(', ')}}`
+      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v, memo)}`).join(', ')}}`
   }
 }
 
@@ -221,21 +237,28 @@ interface Layout {
   readonly width: number
 }
 
+/**
+ * Does `one` fit in `room` columns? A string of n code units holds between n/2 and n code points, so
+ * most are settled without counting.
+ */
+const fitsIn = (one: string, room: number): boolean =>
+  (one.length <= room || (one.length < 2 * (room + 1) && width(one) <= room)) && !one.includes('\n')
+
 /** Black's shape: the one-line form if it fits, else one item per line with a trailing comma. */
-const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number): string => {
-  const one = flat(e)
+const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number, memo: Map<PyExpr, string>): string => {
+  const one = flat(e, memo)
   const atomic =
     (e._tag !== 'List' && e._tag !== 'Dict') ||
     (e._tag === 'List' ? e.items.length === 0 : e.entries.length === 0)
-  if (atomic || (!one.includes('\n') && column + width(one) + tail <= o.width)) return one
+  if (atomic || fitsIn(one, o.width - column - tail)) return one
   const inner = level + o.indent
   const pad = ' '.repeat(inner)
   const lines =
     e._tag === 'List'
-      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1)},`)
+      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, memo)},`)
       : e.entries.map(([k, v]) => {
           const key = `${flat(k)}: `
-          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1)},`
+          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, memo)},`
         })
   const [open, close] = e._tag === 'List' ? ['[', ']'] : ['{', '}']
   return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
@@ -257,6 +280,7 @@ export const printPy = (expr: PyExpr, options: PrintOptions = {}): string => {
     base,
     options.column ?? base,
     options.tail ?? 0,
+    new Map(),
   )
 }
 

@@ -8,7 +8,7 @@
 import type { ParamDecl } from '../../spec/program.js'
 import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
-import { dependenciesOf, type ValidProgram } from '../../spec/validate.js'
+import { dependenciesOf, validatedUses, type ValidProgram } from '../../spec/validate.js'
 import type { Code, Join, Val } from '../../spec/val.js'
 import { collectExprs, isCode, jsonOf } from '../../spec/val.js'
 import type { DescribeOperation, StopOperation } from './operations.js'
@@ -134,7 +134,8 @@ const isHyperParameter = (segments: ReadonlyArray<string>): boolean =>
  * SageMaker takes only strings in such fields: the request holds a Json leaf that prints the number.
  */
 export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
-  const { uses } = C.collectingUses(() => StepCodec.decode(s))
+  // A step of a validated program comes with the uses `validate` found; any other is decoded here.
+  const uses = validatedUses(s) ?? C.collectingUses(() => StepCodec.decode(s)).uses
   return uses.reduce<Step>(
     (acc, u) => (u.kind === 'string' && !isStringValued(u.expr, ctx) && !isHyperParameter(u.segments) ? (setAt(acc, u.segments, jsonOf(u.expr)) as Step) : acc),
     s,
