@@ -55,17 +55,14 @@ export const engineAnswers = (env: NodeJS.ProcessEnv = process.env): Promise<{ r
 }
 
 /**
- * The Docker runtime lives in `./runtime/docker.js` (`dockerRuntime(options) → Runtime`); loaded
- * only when chosen, so the process runtime never loads the Docker client.
+ * The Docker runtime (`./runtime/docker.js`) is imported only when chosen, so the process runtime
+ * never loads the Docker client; a literal import, so the bundled CLI carries it as its own chunk.
  */
-const DOCKER_MODULE = './runtime/docker.js'
 const loadDocker = async (dir: string, say: (l: string) => void): Promise<Runtime | string> => {
   try {
-    const m = (await import(DOCKER_MODULE)) as { dockerRuntime?: (o: { dir: string; say: (l: string) => void }) => Runtime | Promise<Runtime> }
-    if (m.dockerRuntime === undefined) return 'this build has no Docker runtime'
+    const m = await import('./runtime/docker.js')
     return await m.dockerRuntime({ dir, say })
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('docker')) return 'this build has no Docker runtime yet'
     return `the Docker runtime could not be loaded (${e instanceof Error ? e.message : String(e)})`
   }
 }
