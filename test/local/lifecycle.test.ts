@@ -118,14 +118,14 @@ describe('local runs through the CLI', () => {
     expect(readRun(state, 'k9')!.steps[0]!.physicalName).toBe('sleepy-k9-r2')
   })
 
-  it("the README's quick start trains with python3, shows the metric and leaves model.tar.gz where the cloud would", async () => {
+  it("the README's quick start trains with python3, serves, batch-transforms, and tears down what it deployed", async () => {
     const state = join(root, 'state-quickstart')
     const out: string[] = []
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
     const cwd = process.cwd()
     process.chdir(repo)
     try {
-      const code = await main(['run', 'examples/local/quickstart.ts', '--target', 'local', '--runtime', 'process', '--state-dir', state, '--run-id', 'qstest'], io)
+      const code = await main(['run', 'examples/local/quickstart.ts', '--target', 'local', '--runtime', 'process', '--state-dir', state, '--run-id', 'qstest', '--teardown'], io)
       const text = out.join('\n')
       expect(code, text).toBe(0)
       expect(text).toMatch(/quickstart \[algo-1\] epoch 200: mse=0\.0\d+/)
@@ -133,9 +133,21 @@ describe('local runs through the CLI', () => {
       const artifacts = join(repo, '.sagespec/output/quickstart-qstest/output/model.tar.gz')
       expect(existsSync(artifacts)).toBe(true)
       expect(text).toContain('modelArtifacts=file://.sagespec/output/quickstart-qstest/output/model.tar.gz')
+      // The transform scored every row with the trained model (y ≈ 3·x1 − 2·x2 + 0.5).
+      const scores = readFileSync(join(repo, '.sagespec/output/scores/rows.csv.out'), 'utf8').trim().split('\n').map(Number)
+      expect(scores).toHaveLength(3)
+      const want = [3 * 1 - 2 * 2 + 0.5, 3 * 0.5 - 2 * -1 + 0.5, 3 * 3 + 0.5]
+      scores.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(0.1))
+      // --teardown: the endpoint, its config and its model are gone, and nothing serves any more.
+      expect(text).toContain('teardown: deleted endpoint quickstart')
+      expect(text).toContain('teardown: deleted model quickstart-model-qstest')
+      const listed: string[] = []
+      expect(await main(['endpoints', 'list', '--target', 'local', '--runtime', 'process', '--state-dir', state], { out: (s) => void listed.push(s), err: (s) => void listed.push(s) })).toBe(0)
+      expect(listed.join('\n')).toBe('No endpoints.')
     } finally {
       process.chdir(cwd)
       rmSync(join(repo, '.sagespec/output/quickstart-qstest'), { recursive: true, force: true })
+      rmSync(join(repo, '.sagespec/output/scores'), { recursive: true, force: true })
     }
   })
 })
