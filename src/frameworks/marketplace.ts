@@ -18,7 +18,7 @@
  * @since 0.1.0
  */
 import { JOB_KEYS, pickJob, type JobOptions, type TrainingBody } from './job-options.js'
-import type { DescribeAlgorithmOutput, DescribeModelPackageOutput, HyperParameterSpecification } from '@aws-sdk/client-sagemaker'
+import type { CreateTrainingJobCommandInput, DescribeAlgorithmOutput, DescribeModelPackageOutput, HyperParameterSpecification } from '@aws-sdk/client-sagemaker'
 import { model, modelPackage, outputsOf, training, type TrainingStep } from '../spec/step.js'
 import type { Channel } from '../spec/training.js'
 import type { Expr, Val } from '../spec/val.js'
@@ -198,6 +198,43 @@ const nameErrors = (d: AlgorithmDescription, algorithmName: Val<string>): Readon
   lit(algorithmName) && algorithmName !== d.AlgorithmName && algorithmName !== d.AlgorithmArn
     ? [{ path: 'algorithmName', expected: `the described algorithm's name or ARN (${[d.AlgorithmName, d.AlgorithmArn].filter((x) => x !== undefined).join(' or ')})`, actual: algorithmName }]
     : []
+
+/**
+ * A `CreateTrainingJob` request checked against its algorithm's `DescribeAlgorithm` output, with the
+ * rules `algorithmEstimator` applies to a description it is given: what the AWS run target checks
+ * before it sends a job that names an algorithm. Each problem's path is the preset option at fault.
+ *
+ * @category destructors
+ */
+export const requestAgainstAlgorithm = (d: AlgorithmDescription, r: CreateTrainingJobCommandInput): ReadonlyArray<PresetError> => {
+  const name = r.AlgorithmSpecification?.AlgorithmName ?? ''
+  const label = d.AlgorithmName ?? name
+  const o = {
+    algorithmName: name,
+    role: r.RoleArn ?? '',
+    instanceType: r.ResourceConfig?.InstanceType ?? '',
+    instanceCount: r.ResourceConfig?.InstanceCount ?? 1,
+    output: { s3OutputPath: r.OutputDataConfig?.S3OutputPath ?? '' },
+    ...(r.AlgorithmSpecification?.TrainingInputMode === undefined ? {} : { inputMode: r.AlgorithmSpecification.TrainingInputMode }),
+    channels: Object.fromEntries(
+      (r.InputDataConfig ?? []).map((c) => [
+        c.ChannelName ?? '',
+        {
+          uri: c.DataSource?.S3DataSource?.S3Uri ?? '',
+          ...(c.InputMode === undefined ? {} : { inputMode: c.InputMode }),
+          ...(c.ContentType === undefined ? {} : { contentType: c.ContentType }),
+          ...(c.CompressionType === undefined ? {} : { compression: c.CompressionType }),
+        },
+      ]),
+    ),
+  } as AlgorithmEstimatorOptions
+  return [
+    ...nameErrors(d, name),
+    ...hyperParameterErrors(label, d.TrainingSpecification?.SupportedHyperParameters ?? [], r.HyperParameters ?? {}).errors,
+    ...channelErrors(label, d, o),
+    ...resourceErrors(label, d, o),
+  ]
+}
 
 // -------------------------------------------------------------------------------------
 // constructors

@@ -32,6 +32,8 @@ export interface FaultProxy {
   readonly release: (job: string) => void
   /** DescribeTrainingJob answers for `job` say Failed, with `reason`. */
   readonly fail: (job: string, reason: string) => void
+  /** Answer every call of `operation` (a JSON-protocol one moto lacks, e.g. DescribeAlgorithm) with `output`. */
+  readonly answer: (operation: string, output: unknown) => void
   /** Calls of `operation` so far (forwarded or not). */
   readonly count: (operation: string, answered?: Captured['answered']) => number
   readonly close: () => Promise<void>
@@ -88,6 +90,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
   const requests: Captured[] = []
   const throttles = new Map<string, number>()
   const holds = new Map<string, number>()
+  const answers = new Map<string, unknown>()
   const failures = new Map<string, string>()
   const stopped = new Set<string>()
   const garbles = new Map<string, number>()
@@ -131,6 +134,13 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
       const page = `<!doctype html><html><body><h1>${garbled}</h1></body></html>`
       res.writeHead(garbled, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) })
       res.end(page)
+      return
+    }
+    if (answers.has(operation)) {
+      const payload = JSON.stringify(answers.get(operation))
+      requests.push({ ...base, answered: 'emulated' })
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(payload) })
+      res.end(payload)
       return
     }
     if (operation === 'StopTrainingJob') {
@@ -183,6 +193,7 @@ export const startFaultProxy = async (target: string): Promise<FaultProxy> => {
     garble: (operation, status) => void garbles.set(operation, status),
     hold: (job, polls) => void holds.set(job, polls),
     release: (job) => void holds.delete(job),
+    answer: (operation, output) => void answers.set(operation, output),
     fail: (job, reason) => void failures.set(job, reason),
     count: (operation, answered) => requests.filter((r) => r.operation === operation && (answered === undefined || r.answered === answered)).length,
     close: () =>

@@ -9,7 +9,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import * as SM from '@aws-sdk/client-sagemaker'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
-import type { Input, OperationName, Output } from '../plan/operations.js'
+import { requestAgainstAlgorithm } from '../../frameworks/marketplace.js'
+import { serviceError, type Input, type OperationName, type Output } from '../plan/operations.js'
 import type { Backend, CallOptions } from '../execute/port.js'
 import type { TargetOptions } from '../execute/target.js'
 import { clearly, clientConfig, endpointOverride, pollPolicy, type Env } from './config.js'
@@ -90,13 +91,39 @@ export const createAwsBackend = async (options: TargetOptions, env: Env = proces
   const endpoint = endpointOverride('SAGEMAKER', env)
   const where = (service: string, name: string) => endpointOverride(service, env) ?? `${name} in ${region}`
 
-  const send = async <K extends OperationName>(op: K, input: Input<K>, call: CallOptions = {}): Promise<Output<K>> => {
+  const sendAs = async <K extends OperationName>(op: K, input: Input<K>, call: CallOptions = {}): Promise<Output<K>> => {
     const command = (COMMANDS[op] as (i: Input<K>) => Call)(input)
     try {
       return (await command({ sagemaker, runtime }, call.signal === undefined ? {} : { abortSignal: call.signal })) as Output<K>
     } catch (e) {
       throw clearly(e, op === 'InvokeEndpoint' ? where('SAGEMAKER_RUNTIME', 'SageMaker Runtime') : where('SAGEMAKER', 'SageMaker'))
     }
+  }
+
+  // A job that names an algorithm (a marketplace product, or one of the account's) is checked against
+  // the algorithm's own description first: hyperparameters, channels, instance type and count.
+  const checkAlgorithm = async (r: Input<'CreateTrainingJob'>, call: CallOptions): Promise<void> => {
+    const algorithm = r.AlgorithmSpecification?.AlgorithmName
+    if (algorithm === undefined) return
+    let d: Output<'DescribeAlgorithm'>
+    try {
+      d = await sendAs('DescribeAlgorithm', { AlgorithmName: algorithm }, call)
+    } catch (e) {
+      options.say?.(`${r.TrainingJobName}: the description of ${algorithm} could not be read (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the job is sent without checking it against the algorithm`)
+      return
+    }
+    const problems = requestAgainstAlgorithm(d, r)
+    if (problems.length > 0)
+      throw serviceError(
+        'ValidationException',
+        `${r.TrainingJobName} does not fit ${algorithm} as its DescribeAlgorithm description says: ` +
+          problems.map((p) => `${p.path}: expected ${p.expected}${p.actual === undefined ? '' : `, found ${JSON.stringify(p.actual)}`}`).join('; '),
+      )
+  }
+
+  const send = async <K extends OperationName>(op: K, input: Input<K>, call: CallOptions = {}): Promise<Output<K>> => {
+    if (op === 'CreateTrainingJob') await checkAlgorithm(input as Input<'CreateTrainingJob'>, call)
+    return sendAs(op, input, call)
   }
 
   return {

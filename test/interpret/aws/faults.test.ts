@@ -248,6 +248,41 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     expect(proxy.requests.length).toBe(before)
   })
 
+  it('a job that names an algorithm is checked against its DescribeAlgorithm description before it is created', async () => {
+    const algorithm = 'arn:aws:sagemaker:us-west-2:111122223333:algorithm/trees'
+    const file = join(dir.path, 'algorithm.json')
+    const job = training('trees', {
+      algorithmName: algorithm,
+      role,
+      resources: { instanceType: 'ml.m5.large' },
+      output: { s3OutputPath: 's3://example-bucket/trees' },
+      channels: { training: { uri: 's3://example-bucket/trees/train/', contentType: 'text/csv' } },
+      hyperParameters: { criterion: 'entropy' },
+      hyperParameterEncoding: 'plain',
+    })
+    writeFileSync(file, JSON.stringify(program(job)))
+    const description = (types: ReadonlyArray<string>) => ({
+      AlgorithmName: 'trees',
+      AlgorithmArn: algorithm,
+      TrainingSpecification: {
+        TrainingImage: '111122223333.dkr.ecr.us-west-2.amazonaws.com/trees:1',
+        SupportedHyperParameters: [{ Name: 'criterion', Type: 'Categorical', Range: { CategoricalParameterRangeSpecification: { Values: ['gini', 'entropy'] } } }],
+        SupportedTrainingInstanceTypes: types,
+        TrainingChannels: [{ Name: 'training', IsRequired: true, SupportedContentTypes: ['text/csv'], SupportedInputModes: ['File'] }],
+      },
+    })
+    proxy.answer('DescribeAlgorithm', description(['ml.m5.xlarge']))
+    const refused = await run([file, '--run-id', 'alg1'])
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('trees-alg1 does not fit arn:aws:sagemaker:us-west-2:111122223333:algorithm/trees as its DescribeAlgorithm description says: resources.instanceType: expected an instance type trees supports: ml.m5.xlarge, found "ml.m5.large"')
+    expect(sentFor('CreateTrainingJob', 'trees-alg1')).toBe(0)
+    proxy.answer('DescribeAlgorithm', description(['ml.m5.large']))
+    const fits = await run([file, '--run-id', 'alg2'])
+    expect(fits.code, fits.out + fits.err).toBe(0)
+    const ops = proxy.requests.filter((q) => JSON.stringify(q.body ?? '').includes('trees')).map((q) => q.operation)
+    expect(ops.lastIndexOf('DescribeAlgorithm')).toBeLessThan(ops.lastIndexOf('CreateTrainingJob'))
+  })
+
   it('--profile reads the shared config files; --region overrides the region', async () => {
     const config = join(dir.path, 'aws-config')
     const credentials = join(dir.path, 'aws-credentials')
