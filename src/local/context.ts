@@ -280,3 +280,26 @@ export const createContext = (o: ContextOptions): LocalContext & { readonly clos
 
 /** A local ARN: the cloud's shape, account 000000000000. */
 export const localArn = (ctx: LocalContext, resource: string, name: string): string => `arn:aws:sagemaker:${ctx.region}:000000000000:${resource}/${name.toLowerCase()}`
+
+/**
+ * The jobs of one kind this command runs, per backend: when the backend closes, each is stopped and
+ * awaited — local jobs cannot outlive the command that runs them, and are recorded so.
+ */
+export const ownedJobs = <J extends { readonly done: Promise<unknown> }>(kind: string, stop: (job: J) => void): ((ctx: LocalContext) => Map<string, J>) => {
+  const byContext = new WeakMap<LocalContext, Map<string, J>>()
+  return (ctx) => {
+    let jobs = byContext.get(ctx)
+    if (jobs === undefined) {
+      const made = new Map<string, J>()
+      byContext.set(ctx, (jobs = made))
+      ctx.onClose(async () => {
+        for (const [name, job] of made) {
+          ctx.say(`Stopping local ${kind} job ${name}: local jobs end with the command that runs them`)
+          stop(job)
+        }
+        await Promise.all([...made.values()].map((j) => j.done))
+      })
+    }
+    return jobs
+  }
+}

@@ -20,7 +20,7 @@ import { serviceError } from '../interpret/plan/operations.js'
 import { packFolder, safeExtract } from './archive.js'
 import { logKey } from './backend.js'
 import { stageChannel } from './channels.js'
-import { checkName, localArn, type Handlers, type LocalContext } from './context.js'
+import { checkName, localArn, ownedJobs, type Handlers, type LocalContext } from './context.js'
 import { hostNames, inputDataConfig, resourceConfig, writeOptMl } from './contract.js'
 import type { HostExit, JobHandle, JobSpec, Mount } from './runtime/runtime.js'
 import { fetchTo, joinUri, listItems, parseLocation, putFile, putFolder } from './storage.js'
@@ -144,23 +144,8 @@ interface Running {
   readonly done: Promise<void>
 }
 
-const running = new WeakMap<LocalContext, Map<string, Running>>()
-const runningOf = (ctx: LocalContext): Map<string, Running> => {
-  let m = running.get(ctx)
-  if (m === undefined) {
-    const made = new Map<string, Running>()
-    running.set(ctx, (m = made))
-    // Local jobs cannot outlive the command that runs them: at close they are stopped and recorded so.
-    ctx.onClose(async () => {
-      for (const [name, r] of made) {
-        ctx.say(`Stopping local training job ${name}: local jobs end with the command that runs them`)
-        r.stop('OwnerEnded')
-      }
-      await Promise.all([...made.values()].map((r) => r.done))
-    })
-  }
-  return m
-}
+// Like every local job, it ends with the command that runs it.
+const runningOf = ownedJobs<Running>('training', (r) => r.stop('OwnerEnded'))
 
 /** Update the job's record and wake whoever waits on it. */
 const update = (ctx: LocalContext, name: string, f: (d: TrainingDescription) => TrainingDescription): TrainingDescription => {

@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Input } from '../interpret/plan/operations.js'
 import { serviceError } from '../interpret/plan/operations.js'
 import { logKey } from './backend.js'
-import type { Handlers, LocalContext } from './context.js'
+import { ownedJobs, type Handlers, type LocalContext } from './context.js'
 import { metricReader, trainingHandlers } from './training.js'
 import { tune, type MetricValue, type Runner, type TrainingOutcome, type TrainingRun, type TuningJob } from './tuning/driver.js'
 import { describeErrors } from './tuning/errors.js'
@@ -136,23 +136,8 @@ export const localRunner = (ctx: LocalContext, r: Input<'CreateHyperParameterTun
 // records
 // -------------------------------------------------------------------------------------
 
-const running = new WeakMap<LocalContext, Map<string, TuningJob>>()
-const runningOf = (ctx: LocalContext): Map<string, TuningJob> => {
-  let m = running.get(ctx)
-  if (m === undefined) {
-    const made = new Map<string, TuningJob>()
-    running.set(ctx, (m = made))
-    // Like its training jobs, a local tuning job ends with the command that runs it.
-    ctx.onClose(async () => {
-      for (const [name, job] of made) {
-        ctx.say(`Stopping local tuning job ${name}: local jobs end with the command that runs them`)
-        job.stop()
-      }
-      await Promise.all([...made.values()].map((j) => j.done))
-    })
-  }
-  return m
-}
+// Like every local job, it ends with the command that runs it.
+const runningOf = ownedJobs<TuningJob>('tuning', (j) => j.stop())
 
 const recordOf = (ctx: LocalContext, state: TuningState): TuningRecord => ({
   describe: describeState(ctx.now())(state),

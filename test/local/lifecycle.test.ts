@@ -92,6 +92,8 @@ describe('local runs through the CLI', () => {
     const pid = await eventually(() => readPid(pidFile), 30_000, 'the job to start').catch((e: Error) => {
       throw new Error(`${e.message}; the command said: ${first.output()}`)
     })
+    // Killed once the job's line has been seen (and so logged), not merely once it started.
+    await eventually(() => (first.output().includes('sleepy [algo-1] sleeping') ? true : undefined), 30_000, 'the job to print its line')
     first.child.kill('SIGKILL')
     await first.exit
     // The job's process outlives a killed command (it has its own process group)…
