@@ -461,6 +461,27 @@ const CASES: ReadonlyArray<Case> = [
       ['Rule', 'steps.train.hyperParameters.num_class', 'steps.train.hyperParameters.num_class: expected an integer of at least 2 for multi:softmax, found 1'],
     ],
   },
+  // --- reserved tag keys: AWS keeps `aws:` (in any case) for itself, on every step kind
+  {
+    title: 'tags with the reserved aws: prefix, on every step kind and a tuning template',
+    program: prog(
+      train({ tags: { 'aws:team': 'ml', team: 'ml' } }),
+      tune({ tags: { 'AWS:cost': 'x' }, training: { ...job, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }], tags: { 'Aws:x': 'y' } } }),
+      mdl({ tags: { 'aws:m': 'y' } }, 'm1'),
+      ep({ tags: { 'aws:e': 'y' } }),
+      xform({ tags: { 'aws:t': 'y' } }),
+      { _tag: 'ModelPackage', name: 'pkg', algorithmName: 'xgb-algo', modelDataUrl: 's3://bucket/model.tar.gz', tags: { 'aws:p': 'y', awsome: 'fine' } },
+    ),
+    errors: [
+      ['Rule', 'steps.train.tags.aws:team', 'steps.train.tags.aws:team: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:team"'],
+      ['Rule', 'steps.tune.training.tags.Aws:x', 'steps.tune.training.tags.Aws:x: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "Aws:x"'],
+      ['Rule', 'steps.tune.tags.AWS:cost', 'steps.tune.tags.AWS:cost: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "AWS:cost"'],
+      ['Rule', 'steps.m1.tags.aws:m', 'steps.m1.tags.aws:m: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:m"'],
+      ['Rule', 'steps.serve.tags.aws:e', 'steps.serve.tags.aws:e: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:e"'],
+      ['Rule', 'steps.score.tags.aws:t', 'steps.score.tags.aws:t: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:t"'],
+      ['Rule', 'steps.pkg.tags.aws:p', 'steps.pkg.tags.aws:p: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:p"'],
+    ],
+  },
   // --- the program itself
   {
     title: 'a JSON program whose step has a bad _tag',
