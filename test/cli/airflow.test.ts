@@ -93,7 +93,7 @@ describe('sagespec airflow', () => {
   it('rejects bad options with the reason', async () => {
     const file = writeProgram(program(training('train', base)))
     expect((await run(file, '--default-args', '{oops')).err).toMatch(/^--default-args: not valid JSON/)
-    expect((await run(file, '--default-args', '{"owner": "ml", "pool": "x"}')).err).toBe('--default-args: unknown key "pool" (expected owner, retries, retryDelayMinutes)')
+    expect((await run(file, '--default-args', '{"owner": "ml", "pool": "x"}')).err).toBe('--default-args: unknown key "pool" (expected owner, retries, retryDelayMinutes, email, emailOnFailure, executionTimeoutMinutes)')
     expect((await run(file, '--run-stamp', 'now')).status).toBe(2)
     expect((await run(file, '--worker-code-root', 'relative')).status).toBe(2)
     const bad = await run(file, '--schedule', 'sometimes', '--start-date', '2026-13-01', '--default-args', '{"retries": -1}')
