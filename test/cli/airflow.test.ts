@@ -106,6 +106,17 @@ describe('sagespec airflow', () => {
     ])
   })
 
+  it('--aws-conn-id and --region reach every task; a bad region is a usage error', async () => {
+    const file = writeProgram(program(training('train', base)))
+    const r = await run(file, '--aws-conn-id', 'ml_aws', '--region', 'eu-west-1', '--default-args', '{"email": ["ml@example.com"], "emailOnFailure": true, "executionTimeoutMinutes": 60}')
+    expect(r.status).toBe(0)
+    expect(r.out).toContain("        aws_conn_id='ml_aws',\n        region_name='eu-west-1',\n")
+    expect(r.out).toContain("'execution_timeout': timedelta(minutes=60)")
+    expect(r.out).toContain("'email_on_failure': True")
+    const bad = await run(file, '--region', 'Oregon')
+    expect(bad).toMatchObject({ status: 2, err: '--region: expected an AWS region such as "us-west-2", found "Oregon"' })
+  })
+
   describe('code', () => {
     it('by default lets the task tar the source directory, under a key named by the hash of the packed files', async () => {
       writeCode()
