@@ -131,7 +131,23 @@ const CASES: ReadonlyArray<Case> = [
     title: 'an instance type without the ml. prefix',
     program: prog(train({ resources: { instanceType: 'm5.xlarge' } })),
     errors: [
-      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected a SageMaker instance type such as "ml.m5.xlarge", found "m5.xlarge"'],
+      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected an instance type that training and tuning jobs run on (did you mean "ml.m5.xlarge"?), found "m5.xlarge"'],
+    ],
+  },
+  {
+    title: 'instance types that do not exist for their use, with the nearest real one',
+    program: prog(
+      train({ resources: { instanceType: 'ml.m5.xlarg' } }),
+      // ml.c5.large hosts endpoints but runs no training job; nothing is near ml.zz.tiny.
+      tune({ training: { ...job, resources: { instanceType: 'ml.zz.tiny' }, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] } }),
+      ep({ variants: [{ model: 'm1', instanceType: 'ml.c5.large' }, { model: 'm1', name: 'b', instanceType: 'ml.t2.mediun' }] }),
+      xform({ resources: { instanceType: 'ml.c5.large' } }),
+    ),
+    errors: [
+      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected an instance type that training and tuning jobs run on (did you mean "ml.m5.xlarge"?), found "ml.m5.xlarg"'],
+      ['InvalidField', 'steps.tune.training.resources.instanceType', 'steps.tune.training.resources.instanceType: expected an instance type that training and tuning jobs run on (the SDK\'s TrainingInstanceType lists them), found "ml.zz.tiny"'],
+      ['InvalidField', 'steps.serve.variants.1.instanceType', 'steps.serve.variants.1.instanceType: expected an instance type that endpoints are hosted on (did you mean "ml.t2.medium"?), found "ml.t2.mediun"'],
+      ['InvalidField', 'steps.score.resources.instanceType', 'steps.score.resources.instanceType: expected an instance type that transform jobs run on (did you mean "ml.c5.xlarge"?), found "ml.c5.large"'],
     ],
   },
   {
