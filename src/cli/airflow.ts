@@ -28,7 +28,12 @@ Options:
   --schedule CRON|@daily|none when to run: a 5-field cron expression, an Airflow preset, or none for
                               manual runs only (default: none)
   --start-date YYYY-MM-DD     the DAG's start date, UTC (default: 2024-01-01; runs are not backfilled)
-  --default-args JSON         task defaults, e.g. '{"owner": "ml", "retries": 2, "retryDelayMinutes": 5}'
+  --default-args JSON         task defaults: owner, retries, retryDelayMinutes, email (a list),
+                              emailOnFailure, executionTimeoutMinutes; e.g.
+                              '{"owner": "ml", "retries": 2, "retryDelayMinutes": 5, "email": ["ml@example.com"],
+                                "emailOnFailure": true, "executionTimeoutMinutes": 720}'
+  --aws-conn-id ID            the Airflow connection with AWS credentials (default: aws_default)
+  --region REGION             the AWS region every task calls (default: the connection's)
   --run-stamp STAMP           what ends each run's job names: ts_nodash (default), ds_nodash or run_hash
   --code-archive-dir DIR      pack training code into DIR/<sha256>/${ARCHIVE_NAME} and have the DAG upload
                               those archives as they are (needed for code with dependencies); by default
@@ -37,7 +42,7 @@ Options:
                               (default: the same absolute paths as here)
   -p, --param name=value      bind a program parameter now instead of at run time (repeatable)`
 
-const DEFAULT_ARGS_KEYS: ReadonlyArray<keyof DefaultArgs> = ['owner', 'retries', 'retryDelayMinutes']
+const DEFAULT_ARGS_KEYS: ReadonlyArray<keyof DefaultArgs> = ['owner', 'retries', 'retryDelayMinutes', 'email', 'emailOnFailure', 'executionTimeoutMinutes']
 
 const parseDefaultArgs = (raw: string | undefined): E.Either<string, DefaultArgs | undefined> => {
   if (raw === undefined) return E.right(undefined)
@@ -108,6 +113,8 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
         'start-date': { type: 'string' },
         'default-args': { type: 'string' },
         'run-stamp': { type: 'string' },
+        'aws-conn-id': { type: 'string' },
+        region: { type: 'string' },
         'code-archive-dir': { type: 'string' },
         'worker-code-root': { type: 'string' },
         param: { type: 'string', short: 'p', multiple: true },
@@ -144,6 +151,8 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     ...(defaultArgs.right !== undefined ? { defaultArgs: defaultArgs.right } : {}),
     runStamp: stamp as RunStamp,
     source: file,
+    ...(v['aws-conn-id'] !== undefined ? { awsConnId: v['aws-conn-id'] } : {}),
+    ...(v.region !== undefined ? { region: v.region } : {}),
   }
   const bad = optionErrors(base)
   if (bad.length > 0) {

@@ -36,7 +36,7 @@ const printErrors = (io: Io, file: string, errors: ReadonlyArray<SpecError>) => 
 }
 
 /** Load, bind and validate; on failure prints and returns the exit code. */
-export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<string>): Promise<{ ok: true; plan: Plan } | { ok: false; code: number }> => {
+export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<string>): Promise<{ ok: true; plan: Plan; bound: Readonly<Record<string, string | number | boolean>> } | { ok: false; code: number }> => {
   const flags = parseParamFlags(paramFlags)
   if (E.isLeft(flags)) {
     io.err(flags.left)
@@ -84,5 +84,5 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
     printErrors(io, file, collisions)
     return { ok: false, code: 1 }
   }
-  return { ok: true, plan }
+  return { ok: true, plan, bound: values }
 }

@@ -1,22 +1,58 @@
 /**
- * `sagespec plan <program> [--format text|json|mermaid|dot] [--param name=value …]`
+ * `sagespec plan <program> [--format text|json|mermaid|dot] [--param name=value …] [--prices FILE] [-o FILE]`
  *
  * @since 0.1.0
  */
+import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { parsePrices, type Prices } from '../interpret/dry-run/cost.js'
 import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
 import { toJsonPlan } from '../interpret/dry-run/json.js'
-import { toText } from '../interpret/dry-run/text.js'
+import { toText, type TextOptions } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
+import { writeAtomic } from '../interpret/execute/journal.js'
 import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
+                    [--prices FILE] [-o FILE]
 
-Validates the program and prints what would run, without running anything or calling AWS.`
+Validates the program and prints what would run, without running anything or calling AWS.
 
-const FORMATS: { readonly [k: string]: (p: Plan) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
+  -f, --format FORMAT   text (default), json, mermaid or dot
+  -p, --param N=V       bind a declared parameter
+      --prices FILE     JSON object of instance type → hourly USD ({"ml.m5.xlarge": 0.23}): the text
+                        plan's worst cases are shown in money too (read from the file; no network)
+  -o, --output FILE     write the plan to FILE (replaced whole, never left half-written)`
 
-const OPTIONS = { format: { type: 'string', short: 'f', default: 'text' }, param: { type: 'string', short: 'p', multiple: true } } as const
+const FORMATS: { readonly [k: string]: (p: Plan, o: TextOptions) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'text' },
+  param: { type: 'string', short: 'p', multiple: true },
+  prices: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const
+
+const readPrices = (file: string): E.Either<string, Prices> => {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    return E.left(`--prices ${file}: cannot read it (${(e as Error).message})`)
+  }
+  return E.mapLeft((m: string) => `--prices ${file}: ${m}`)(parsePrices(text))
+}
+
+/** Replaced whole (a temporary file, then rename): a reader never sees half a plan. */
+const writeAtomically = (file: string, text: string): E.Either<string, void> => {
+  try {
+    writeAtomic(file, text.endsWith('\n') ? text : text + '\n')
+    return E.right(undefined)
+  } catch (e) {
+    return E.left(`${file}: cannot write the plan (${(e as Error).message})`)
+  }
+}
 
 export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const parsed = parseCommand(args, OPTIONS, usage, io)
@@ -28,8 +64,23 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
     io.err(render === undefined ? `unknown --format "${parsed.values.format}" (expected text, json, mermaid or dot)` : usage)
     return 2
   }
+  const prices = parsed.values.prices === undefined ? E.right(undefined) : readPrices(parsed.values.prices)
+  if (E.isLeft(prices)) {
+    io.err(prices.left)
+    return 2
+  }
   const compiled = await compile(io, file, parsed.values.param ?? [])
   if (!compiled.ok) return compiled.code
-  io.out(render(compiled.plan))
+  const text = render(compiled.plan, { bound: compiled.bound, ...(prices.right === undefined ? {} : { prices: prices.right }) })
+  if (parsed.values.output === undefined) {
+    io.out(text)
+    return 0
+  }
+  const written = writeAtomically(parsed.values.output, text)
+  if (E.isLeft(written)) {
+    io.err(written.left)
+    return 1
+  }
+  io.err(`wrote ${parsed.values.output}: plan of ${compiled.plan.steps.length} step${compiled.plan.steps.length === 1 ? '' : 's'} (${format})`)
   return 0
 }

@@ -8,13 +8,14 @@ import { DEFAULTS } from './defaults.js'
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { HostingInstance } from './instance-types.js'
 
 export const ProductionVariant = C.struct(
   'ProductionVariant',
   {
     /** The model's name: usually `model.outputs.name`. */
     model: P.ResourceName,
-    instanceType: P.InstanceType,
+    instanceType: HostingInstance,
   },
   {
     /** @default 'AllTraffic' for the first variant, `variant-<n>` after it (see `variantName`) */

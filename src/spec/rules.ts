@@ -28,6 +28,12 @@ const vpcRules = (vpc: { subnets?: ReadonlyArray<unknown>; securityGroupIds?: Re
           : []),
       ]
 
+/** AWS reserves the `aws:` prefix (in any case) for its own tags; SageMaker refuses such keys. */
+const tagRules = (tags: Readonly<Record<string, unknown>> | undefined, path: string): SpecError[] =>
+  Object.keys(tags ?? {})
+    .filter((key) => key.toLowerCase().startsWith('aws:'))
+    .map((key) => rule(`${path}.${key}`, 'a tag key not starting with "aws:" (AWS reserves that prefix for its own tags)', key))
+
 /** Did a preset report problems on this step (see `trainingJobRules`)? */
 const reported = (s: { readonly presetErrors?: ReadonlyArray<unknown> }): boolean => (s.presetErrors?.length ?? 0) > 0
 
@@ -47,7 +53,7 @@ export const trainingJobRules = (s: TrainingJob, path: string, presetReported = 
         s.image === undefined ? undefined : { image: s.image, algorithmName: s.algorithmName },
       ),
     )
-  errors.push(...vpcRules(s.vpc, `${path}.vpc`))
+  errors.push(...vpcRules(s.vpc, `${path}.vpc`), ...tagRules(s.tags, `${path}.tags`))
   const maxRun = s.stopping?.maxRuntimeInSeconds ?? DEFAULTS.maxRuntimeInSeconds
   if (s.spot !== undefined && lit(s.spot.maxWaitTimeInSeconds) && lit(maxRun) && s.spot.maxWaitTimeInSeconds < maxRun)
     errors.push(rule(`${path}.spot.maxWaitTimeInSeconds`, `at least stopping.maxRuntimeInSeconds (${maxRun})`, s.spot.maxWaitTimeInSeconds))
@@ -147,12 +153,17 @@ const transformRules = (s: StepOf<'Transform'>, path: string): SpecError[] => {
   return errors
 }
 
+/** A step's own tags; a training job's are checked with its body (`trainingJobRules`). */
+const withTags =
+  <K extends StepTag>(rules: (s: StepOf<K>, path: string) => SpecError[]) =>
+  (s: StepOf<K>, path: string): SpecError[] => [...rules(s, path), ...tagRules(s.tags, `${path}.tags`)]
+
 export const RULES: { readonly [K in StepTag]: (s: StepOf<K>, path: string) => SpecError[] } = {
   Training: (s, path) => trainingJobRules(s, path, reported(s)),
-  Tuning: tuningRules,
-  Model: modelRules,
-  Endpoint: endpointRules,
-  Transform: transformRules,
+  Tuning: withTags(tuningRules),
+  Model: withTags(modelRules),
+  Endpoint: withTags(endpointRules),
+  Transform: withTags(transformRules),
   // Its fields are checked by the codec; SageMaker checks the algorithm/model-data pairing itself.
-  ModelPackage: () => [],
+  ModelPackage: withTags(() => []),
 }

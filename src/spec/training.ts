@@ -7,6 +7,7 @@
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { TrainingInstance } from './instance-types.js'
 import type { Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
@@ -39,7 +40,7 @@ export type Channel = t.TypeOf<typeof Channel>
 
 export const Resources = C.struct(
   'Resources',
-  { instanceType: P.InstanceType },
+  { instanceType: TrainingInstance },
   {
     /** @default 1 */
     instanceCount: P.InstanceCount,

@@ -5,6 +5,7 @@
  */
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { TransformInstance } from './instance-types.js'
 
 export const TransformInput = C.struct(
   'TransformInput',
@@ -40,7 +41,7 @@ export const DataProcessing = C.struct(
 
 export const TransformResources = C.struct(
   'TransformResources',
-  { instanceType: P.InstanceType },
+  { instanceType: TransformInstance },
   { /** @default 1 */ instanceCount: P.InstanceCount, volumeKmsKeyId: P.KmsKeyId },
 )
 

@@ -93,7 +93,7 @@ describe('sagespec airflow', () => {
   it('rejects bad options with the reason', async () => {
     const file = writeProgram(program(training('train', base)))
     expect((await run(file, '--default-args', '{oops')).err).toMatch(/^--default-args: not valid JSON/)
-    expect((await run(file, '--default-args', '{"owner": "ml", "pool": "x"}')).err).toBe('--default-args: unknown key "pool" (expected owner, retries, retryDelayMinutes)')
+    expect((await run(file, '--default-args', '{"owner": "ml", "pool": "x"}')).err).toBe('--default-args: unknown key "pool" (expected owner, retries, retryDelayMinutes, email, emailOnFailure, executionTimeoutMinutes)')
     expect((await run(file, '--run-stamp', 'now')).status).toBe(2)
     expect((await run(file, '--worker-code-root', 'relative')).status).toBe(2)
     const bad = await run(file, '--schedule', 'sometimes', '--start-date', '2026-13-01', '--default-args', '{"retries": -1}')
@@ -104,6 +104,17 @@ describe('sagespec airflow', () => {
       '--start-date: expected a date as YYYY-MM-DD, found "2026-13-01"',
       '--default-args.retries: expected a whole number >= 0, found -1',
     ])
+  })
+
+  it('--aws-conn-id and --region reach every task; a bad region is a usage error', async () => {
+    const file = writeProgram(program(training('train', base)))
+    const r = await run(file, '--aws-conn-id', 'ml_aws', '--region', 'eu-west-1', '--default-args', '{"email": ["ml@example.com"], "emailOnFailure": true, "executionTimeoutMinutes": 60}')
+    expect(r.status).toBe(0)
+    expect(r.out).toContain("        aws_conn_id='ml_aws',\n        region_name='eu-west-1',\n")
+    expect(r.out).toContain("'execution_timeout': timedelta(minutes=60)")
+    expect(r.out).toContain("'email_on_failure': True")
+    const bad = await run(file, '--region', 'Oregon')
+    expect(bad).toMatchObject({ status: 2, err: '--region: expected an AWS region such as "us-west-2", found "Oregon"' })
   })
 
   describe('code', () => {

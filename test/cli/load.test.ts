@@ -37,10 +37,10 @@ export default (p: Record<string, string>) => program(training('t', {
 }))
 `,
     )
-    const r = await run('plan', file, '--param', 'instance=ml.c5.large', '--format', 'json')
+    const r = await run('plan', file, '--param', 'instance=ml.c5.2xlarge', '--format', 'json')
     expect(r.err).toBe('')
     expect(r.status).toBe(0)
-    expect(JSON.parse(r.out).steps[0].requests[0].input.ResourceConfig.InstanceType).toBe('ml.c5.large')
+    expect(JSON.parse(r.out).steps[0].requests[0].input.ResourceConfig.InstanceType).toBe('ml.c5.2xlarge')
   })
 
   it('something thrown that is not an Error is still reported', async () => {

@@ -40,7 +40,7 @@ describe('laws: codecs', () => {
     })
 
     it('lets an override narrow any named codec', () => {
-      const samples = fc.sample(arbitraryOf(TrainingStep, { InstanceType: fc.constant('ml.m5.large') }), { numRuns: 20, seed: 2 })
+      const samples = fc.sample(arbitraryOf(TrainingStep, { TrainingInstanceType: fc.constant('ml.m5.large') }), { numRuns: 20, seed: 2 })
       expect(new Set(samples.map((s) => s.resources.instanceType))).toStrictEqual(new Set(['ml.m5.large']))
     })
   })

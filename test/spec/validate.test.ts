@@ -131,7 +131,23 @@ const CASES: ReadonlyArray<Case> = [
     title: 'an instance type without the ml. prefix',
     program: prog(train({ resources: { instanceType: 'm5.xlarge' } })),
     errors: [
-      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected a SageMaker instance type such as "ml.m5.xlarge", found "m5.xlarge"'],
+      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected an instance type that training and tuning jobs run on (did you mean "ml.m5.xlarge"?), found "m5.xlarge"'],
+    ],
+  },
+  {
+    title: 'instance types that do not exist for their use, with the nearest real one',
+    program: prog(
+      train({ resources: { instanceType: 'ml.m5.xlarg' } }),
+      // ml.c5.large hosts endpoints but runs no training job; nothing is near ml.zz.tiny.
+      tune({ training: { ...job, resources: { instanceType: 'ml.zz.tiny' }, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] } }),
+      ep({ variants: [{ model: 'm1', instanceType: 'ml.c5.large' }, { model: 'm1', name: 'b', instanceType: 'ml.t2.mediun' }] }),
+      xform({ resources: { instanceType: 'ml.c5.large' } }),
+    ),
+    errors: [
+      ['InvalidField', 'steps.train.resources.instanceType', 'steps.train.resources.instanceType: expected an instance type that training and tuning jobs run on (did you mean "ml.m5.xlarge"?), found "ml.m5.xlarg"'],
+      ['InvalidField', 'steps.tune.training.resources.instanceType', 'steps.tune.training.resources.instanceType: expected an instance type that training and tuning jobs run on (the SDK\'s TrainingInstanceType lists them), found "ml.zz.tiny"'],
+      ['InvalidField', 'steps.serve.variants.1.instanceType', 'steps.serve.variants.1.instanceType: expected an instance type that endpoints are hosted on (did you mean "ml.t2.medium"?), found "ml.t2.mediun"'],
+      ['InvalidField', 'steps.score.resources.instanceType', 'steps.score.resources.instanceType: expected an instance type that transform jobs run on (did you mean "ml.c5.xlarge"?), found "ml.c5.large"'],
     ],
   },
   {
@@ -461,6 +477,90 @@ const CASES: ReadonlyArray<Case> = [
       ['Rule', 'steps.train.hyperParameters.num_class', 'steps.train.hyperParameters.num_class: expected an integer of at least 2 for multi:softmax, found 1'],
     ],
   },
+  // --- cross-field rules each pinned by a case of its own (each fails if its rule is removed)
+  {
+    title: 'a model with half a VPC config (it would be dropped from the request)',
+    program: prog(mdl({ vpc: { subnets: ['subnet-0a'] } }), mdl({ vpc: { securityGroupIds: ['sg-0123'] } }, 'm2')),
+    errors: [
+      ['Rule', 'steps.m.vpc.securityGroupIds', 'steps.m.vpc.securityGroupIds: expected securityGroupIds too: a VPC config needs both subnets and securityGroupIds, found nothing'],
+      ['Rule', 'steps.m2.vpc.subnets', 'steps.m2.vpc.subnets: expected subnets too: a VPC config needs both subnets and securityGroupIds, found nothing'],
+    ],
+  },
+  {
+    title: 'two pipeline containers with one hostname',
+    program: prog(mdl({ container: undefined, containers: [{ image: IMAGE, containerHostname: 'a' }, { image: IMAGE, containerHostname: 'a' }] })),
+    errors: [['Rule', 'steps.m.containers', 'steps.m.containers: expected distinct containerHostname values, found ["a","a"]']],
+  },
+  {
+    title: 'a container with both an image and a model package, and one with neither',
+    program: prog(
+      mdl({ container: { image: IMAGE, modelPackageName: 'arn:aws:sagemaker:us-west-2:111122223333:model-package/p/1' } }),
+      mdl({ container: { modelDataUrl: 's3://bucket/model.tar.gz' } }, 'm2'),
+    ),
+    errors: [
+      ['Rule', 'steps.m.container.image', 'steps.m.container.image: expected exactly one of image and modelPackageName, found "both"'],
+      ['Rule', 'steps.m2.container.image', 'steps.m2.container.image: expected exactly one of image and modelPackageName, found nothing'],
+    ],
+  },
+  {
+    title: 'a ReverseLogarithmic range whose max is 1',
+    program: prog(tune({ ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 1, scaling: 'ReverseLogarithmic' } } })),
+    errors: [['Rule', 'steps.tune.ranges.eta.max', 'steps.tune.ranges.eta.max: expected a value below 1 for ReverseLogarithmic scaling, found 1']],
+  },
+  {
+    title: 'an integer range with ReverseLogarithmic scaling',
+    program: prog(tune({ ranges: { d: { _tag: 'Integer', min: 1, max: 5, scaling: 'ReverseLogarithmic' } } })),
+    errors: [
+      ['Rule', 'steps.tune.ranges.d.scaling', 'steps.tune.ranges.d.scaling: expected Auto, Linear or Logarithmic for an integer range, found "ReverseLogarithmic"'],
+      ['Rule', 'steps.tune.ranges.d.max', 'steps.tune.ranges.d.max: expected a value below 1 for ReverseLogarithmic scaling, found 5'],
+    ],
+  },
+  {
+    title: 'Hyperband with minResource above maxResource',
+    program: prog(tune({ strategy: 'Hyperband', hyperband: { minResource: 10, maxResource: 9 } })),
+    errors: [['Rule', 'steps.tune.hyperband.maxResource', 'steps.tune.hyperband.maxResource: expected at least minResource (10), found 9']],
+  },
+  {
+    title: 'Hyperband with early stopping',
+    program: prog(tune({ strategy: 'Hyperband', earlyStopping: 'Auto' })),
+    errors: [['Rule', 'steps.tune.earlyStopping', 'steps.tune.earlyStopping: expected "Off": Hyperband stops jobs early itself, found "Auto"']],
+  },
+  {
+    title: 'more than 30 hyperparameter ranges',
+    program: prog(tune({ ranges: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`p${i}`, { _tag: 'Continuous', min: 0.1, max: 0.5 }])) })),
+    errors: [['Rule', 'steps.tune.ranges', 'steps.tune.ranges: expected at most 30 hyperparameter ranges, found 31']],
+  },
+  {
+    title: 'a metric defined twice',
+    program: prog(train({ metricDefinitions: [{ name: 'auc', regex: 'a=(.*)' }, { name: 'auc', regex: 'b=(.*)' }] })),
+    errors: [['Rule', 'steps.train.metricDefinitions.1.name', 'steps.train.metricDefinitions.1.name: expected a metric name not defined twice, found "auc"']],
+  },
+  {
+    title: 'a model channel whose name a data channel already uses',
+    program: prog(train({ modelUri: 's3://bucket/old/model.tar.gz', channels: { model: { uri: 's3://bucket/m/' } } })),
+    errors: [['Rule', 'steps.train.modelChannelName', 'steps.train.modelChannelName: expected a channel name not already used by channels (model channel "model"), found "model"']],
+  },
+  // --- reserved tag keys: AWS keeps `aws:` (in any case) for itself, on every step kind
+  {
+    title: 'tags with the reserved aws: prefix, on every step kind and a tuning template',
+    program: prog(
+      train({ tags: { 'aws:team': 'ml', team: 'ml' } }),
+      tune({ tags: { 'AWS:cost': 'x' }, training: { ...job, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }], tags: { 'Aws:x': 'y' } } }),
+      mdl({ tags: { 'aws:m': 'y' } }, 'm1'),
+      ep({ tags: { 'aws:e': 'y' } }),
+      xform({ tags: { 'aws:t': 'y' } }),
+      { _tag: 'ModelPackage', name: 'pkg', algorithmName: 'xgb-algo', modelDataUrl: 's3://bucket/model.tar.gz', tags: { 'aws:p': 'y', awsome: 'fine' } },
+    ),
+    errors: [
+      ['Rule', 'steps.train.tags.aws:team', 'steps.train.tags.aws:team: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:team"'],
+      ['Rule', 'steps.tune.training.tags.Aws:x', 'steps.tune.training.tags.Aws:x: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "Aws:x"'],
+      ['Rule', 'steps.tune.tags.AWS:cost', 'steps.tune.tags.AWS:cost: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "AWS:cost"'],
+      ['Rule', 'steps.m1.tags.aws:m', 'steps.m1.tags.aws:m: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:m"'],
+      ['Rule', 'steps.serve.tags.aws:e', 'steps.serve.tags.aws:e: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:e"'],
+      ['Rule', 'steps.score.tags.aws:t', 'steps.score.tags.aws:t: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:t"'],
+      ['Rule', 'steps.pkg.tags.aws:p', 'steps.pkg.tags.aws:p: expected a tag key not starting with "aws:" (AWS reserves that prefix for its own tags), found "aws:p"'],
+    ],
+  },
   // --- the program itself
   {
     title: 'a JSON program whose step has a bad _tag',
@@ -589,6 +689,12 @@ describe('validate', () => {
     expect(valid(p).steps).toStrictEqual(p.steps)
     expect(valid(p).params).toStrictEqual([{ name: 'epochs', type: 'Integer', default: 10 }])
     expect(valid(JSON.parse(toJson(p))).steps).toStrictEqual(JSON.parse(JSON.stringify(p.steps)))
+  })
+
+  it('accepts the boundaries the rules allow: Hyperband with minResource = maxResource, ReverseLogarithmic max just below 1', () => {
+    expect(valid(prog(tune({ strategy: 'Hyperband', hyperband: { minResource: 9, maxResource: 9 } })))).toBeDefined()
+    expect(valid(prog(tune({ ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.999, scaling: 'ReverseLogarithmic' } } })))).toBeDefined()
+    expect(valid(prog(mdl({ vpc: { subnets: ['subnet-0a'], securityGroupIds: ['sg-0123'] } })))).toBeDefined()
   })
 
   it('accepts every example', () => {

@@ -136,6 +136,10 @@ export const INSTANCE_TYPES = ['ml.m5.large', 'ml.m5.xlarge', 'ml.m5.2xlarge', '
 
 const overridesFor = (o: ProgramOptions): Overrides => ({
   InstanceType: fc.constantFrom(...INSTANCE_TYPES),
+  // Each use has its own list (src/spec/instance-types.ts); these types are in all three.
+  TrainingInstanceType: fc.constantFrom(...INSTANCE_TYPES),
+  ProductionVariantInstanceType: fc.constantFrom(...INSTANCE_TYPES),
+  TransformInstanceType: fc.constantFrom(...INSTANCE_TYPES),
   // Model package versions: older service models allow 1 to 5 digits, newer ones more.
   ModelPackageName: (arbitraryOf(P.ModelPackageName) as fc.Arbitrary<string>).filter((s) => !/\/[0-9]{6,}$/.test(s)),
   ...(o.local ? {} : { DataUri: arbitraryOf(P.S3Uri), ModelDataUrl: arbitraryOf(P.S3Uri) }),

@@ -28,6 +28,11 @@ export interface DefaultArgs {
   readonly owner?: string
   readonly retries?: number
   readonly retryDelayMinutes?: number
+  /** Addresses Airflow mails when a task fails (with `emailOnFailure`). */
+  readonly email?: ReadonlyArray<string>
+  readonly emailOnFailure?: boolean
+  /** A task running longer than this fails (and may be retried). */
+  readonly executionTimeoutMinutes?: number
 }
 
 /** @category model */
@@ -45,6 +50,10 @@ export interface DagOptions {
   readonly source?: string
   /** How each code archive is uploaded, by `codeKey`; needed when the plan holds code. */
   readonly code?: ReadonlyMap<string, CodeUpload>
+  /** The Airflow connection with AWS credentials. @default the provider's own default, aws_default */
+  readonly awsConnId?: string
+  /** The AWS region every task calls. @default the connection's */
+  readonly region?: string
 }
 
 /** Thrown by `toAirflowDag` when the plan cannot be exported; `exportAirflowDag` returns them instead. */
@@ -81,6 +90,14 @@ export const optionErrors = (o: DagOptions): ExportError[] => {
   if (d.retries !== undefined && !(Number.isInteger(d.retries) && d.retries >= 0)) errors.push(bad('defaultArgs.retries', 'a whole number >= 0', d.retries))
   if (d.retryDelayMinutes !== undefined && !(typeof d.retryDelayMinutes === 'number' && Number.isFinite(d.retryDelayMinutes) && d.retryDelayMinutes >= 0))
     errors.push(bad('defaultArgs.retryDelayMinutes', 'a number of minutes >= 0', d.retryDelayMinutes))
+  if (d.email !== undefined && !(Array.isArray(d.email) && d.email.length > 0 && d.email.every((e) => typeof e === 'string' && /^[^\s@]+@[^\s@]+$/.test(e))))
+    errors.push(bad('defaultArgs.email', 'a non-empty list of e-mail addresses', d.email))
+  if (d.emailOnFailure !== undefined && typeof d.emailOnFailure !== 'boolean') errors.push(bad('defaultArgs.emailOnFailure', 'true or false', d.emailOnFailure))
+  if (d.emailOnFailure === true && d.email === undefined) errors.push(bad('defaultArgs.email', 'the addresses to mail: emailOnFailure is set', d.email))
+  if (d.executionTimeoutMinutes !== undefined && !(typeof d.executionTimeoutMinutes === 'number' && Number.isFinite(d.executionTimeoutMinutes) && d.executionTimeoutMinutes > 0))
+    errors.push(bad('defaultArgs.executionTimeoutMinutes', 'a number of minutes > 0', d.executionTimeoutMinutes))
+  if (o.awsConnId !== undefined && !/^[A-Za-z0-9_.-]{1,250}$/.test(o.awsConnId)) errors.push(bad('awsConnId', 'an Airflow connection id of letters, digits, "_", "." and "-"', o.awsConnId))
+  if (o.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region)) errors.push(bad('region', 'an AWS region such as "us-west-2"', o.region))
   if (o.runStamp !== undefined && !Object.prototype.hasOwnProperty.call(RUN_STAMPS, o.runStamp)) errors.push(bad('runStamp', `one of ${Object.keys(RUN_STAMPS).join(', ')}`, o.runStamp))
   return errors
 }
@@ -110,21 +127,66 @@ const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
   throw new TypeError(`toAirflowDag: cannot write ${typeof v}`)
 }
 
-/** `S3Operations` for the code a step uses: the operator performs them before its SageMaker call. */
-const s3Operations = (s: PlannedStep, uploads: ReadonlyMap<string, CodeUpload>): Record<string, unknown> | undefined => {
-  const seen = new Map<string, { c: Code; u: CodeUpload }>()
-  for (const c of codesIn(s.requests)) {
+/**
+ * Every code archive the plan uploads, once, in plan order. One task uploads them all before the
+ * steps that use them: the provider's `S3Operations` upload in each step with `replace=False`, so a
+ * second step, a retry or a re-run would fail on the key the first upload wrote.
+ */
+const codeUploads = (plan: Plan, uploads: ReadonlyMap<string, CodeUpload>): ReadonlyArray<Record<string, unknown>> => {
+  const seen = new Map<string, Record<string, unknown>>()
+  for (const c of plan.steps.flatMap((s) => codesIn(s.requests))) {
     const u = uploads.get(codeKey(c))
-    if (u !== undefined && !seen.has(codeKey(c))) seen.set(codeKey(c), { c, u })
+    if (u === undefined || seen.has(codeKey(c))) continue
+    const at = codeLocation(c, u.sha256)
+    seen.set(codeKey(c), { Path: u.path, Bucket: at.bucket, Key: at.key, Tar: u._tag === 'TarAtRunTime' })
   }
-  if (seen.size === 0) return undefined
-  return {
-    S3Upload: [...seen.values()].map(({ c, u }) => {
-      const at = codeLocation(c, u.sha256)
-      return { Path: u.path, Bucket: at.bucket, Key: at.key, Tar: u._tag === 'TarAtRunTime' }
-    }),
-  }
+  return [...seen.values()]
 }
+
+/** The task that uploads code; a step name cannot hold `_`, so no step's task has this id. */
+const UPLOAD_TASK = 'upload_code'
+const UPLOAD_TASK_VAR = 'upload_code_task'
+const UPLOAD_CONFIG = 'code_uploads'
+
+/** Python helpers the DAG file defines, each written only when a task calls it. */
+const HELPERS = {
+  upload_code: [
+    'def upload_code(uploads, aws_conn_id="aws_default", region_name=None):',
+    '    """Upload each code archive unless its key exists: the key names the content, so a retry or',
+    '    a re-run finds the same archive there and succeeds."""',
+    '    s3 = S3Hook(aws_conn_id=aws_conn_id, region_name=region_name)',
+    '    for u in uploads:',
+    '        if s3.check_for_key(u["Key"], bucket_name=u["Bucket"]):',
+    '            continue',
+    '        if u["Tar"]:',
+    "            # The directory's contents at the archive's root, as sagespec packs them.",
+    '            hook = SageMakerHook(aws_conn_id=aws_conn_id, region_name=region_name)',
+    '            hook.tar_and_s3_upload(u["Path"], u["Key"], u["Bucket"])',
+    '        else:',
+    '            s3.load_file(u["Path"], u["Key"], bucket_name=u["Bucket"], replace=True)',
+  ],
+  create_model_package: [
+    'def create_model_package(config, aws_conn_id="aws_default", region_name=None):',
+    '    """CreateModelPackage with the planned request, then wait until the package is Completed (a',
+    '    Failed one fails the task). A retry after SageMaker created it waits for that package."""',
+    '    hook = SageMakerHook(aws_conn_id=aws_conn_id, region_name=region_name)',
+    '    try:',
+    '        hook.conn.create_model_package(**config)',
+    '    except ClientError as e:',
+    '        if "already exists" not in str(e):',
+    '            raise',
+    '    described = hook.check_status(',
+    '        config["ModelPackageName"],',
+    '        "ModelPackageStatus",',
+    '        lambda name: hook.conn.describe_model_package(ModelPackageName=name),',
+    '        30,',
+    '        non_terminal_states={"Pending", "InProgress"},',
+    '    )',
+    '    # Describe responses hold datetimes; XCom stores JSON.',
+    '    return {"ModelPackage": json.loads(json.dumps(described, default=repr))}',
+  ],
+} as const
+type Helper = keyof typeof HELPERS
 
 // -------------------------------------------------------------------------------------
 // layout: calls and dicts of calls, shaped like black
@@ -181,7 +243,22 @@ const KEYWORDS = new Set(
     ' ',
   ),
 )
-const TAKEN = ['DAG', 'Param', 'pendulum', 'timedelta', 'dag', ...Object.values(OPERATORS).flatMap((o) => (o._tag === 'Operator' ? [o.className] : []))]
+const TAKEN = [
+  'DAG',
+  'Param',
+  'pendulum',
+  'timedelta',
+  'dag',
+  'json',
+  'ClientError',
+  'S3Hook',
+  'SageMakerHook',
+  UPLOAD_TASK,
+  UPLOAD_TASK_VAR,
+  UPLOAD_CONFIG,
+  ...Object.keys(HELPERS),
+  ...Object.values(OPERATORS).flatMap((o) => (o._tag === 'Operator' ? [o.className] : [])),
+]
 
 /** Python names for each step's task and config, unique in the file and stable for a plan. */
 const variableNames = (steps: ReadonlyArray<PlannedStep>): ReadonlyMap<string, { task: string; config: string }> => {
@@ -236,7 +313,8 @@ const header = (plan: Plan, o: DagOptions, stamp: RunStamp): string[] => {
   const paragraphs = [
     `Airflow DAG ${pyStr(o.dagId)}, generated by sagespec${o.source === undefined ? '' : ` from ${commentText(o.source)}`}. ` +
       'Do not edit it by hand: change the program and export it again.',
-    "One task per step, with the Amazon provider's SageMaker operators. Each task's config is the exact request " +
+    `One task per step, with the Amazon provider's SageMaker operators${has('ModelPackage') || uploads.length > 0 ? ' (and PythonOperator tasks where said below)' : ''}. ` +
+      "Each task's config is the exact request " +
       "sagespec's AWS runner sends. Airflow renders its strings with Jinja when the task runs: outputs of earlier " +
       "steps come from their XCom results, program parameters from the DAG's params, and text that merely looks " +
       'like Jinja is escaped, so it reaches SageMaker unchanged.',
@@ -272,23 +350,36 @@ const header = (plan: Plan, o: DagOptions, stamp: RunStamp): string[] => {
             'Runs of this DAG do not overlap (max_active_runs=1): SageMaker refuses to update an endpoint that is still updating.',
         ]
       : []),
+    ...(has('ModelPackage')
+      ? [
+          "Model packages: the provider has no operator that sends CreateModelPackage as planned, so a PythonOperator " +
+            "calls the provider's SageMakerHook with the same request and waits until the package is Completed; a " +
+            'retry after SageMaker created it waits for that package instead of failing.',
+        ]
+      : []),
     ...(uploads.length === 0
       ? []
-      : uploads.some((u) => u?._tag === 'Archive')
-        ? [
-            'Code: before its SageMaker call, a task uploads the sourcedir.tar.gz that sagespec packed at export time ' +
-              '(S3Operations with Tar False), byte for byte, to <prefix>/<sha256 of the archive>/sourcedir.tar.gz. ' +
-              'The archive files must be on the Airflow workers at the paths given.',
-          ]
-        : [
-            'Code: before its SageMaker call, a task tars the source directory on the Airflow worker and uploads it ' +
-              '(S3Operations with Tar True) to <prefix>/<sha256>/sourcedir.tar.gz, where the hash is of sagespec\'s ' +
-              'archive of the files as they were at export time. The directory must be on the workers at the path ' +
-              "given. The layout is sagespec's (contents at the root); the bytes are the worker's own tar of the same " +
-              'files, so edit the code only together with a new export.',
-          ]),
-    'Requires Airflow 2.4 or later and an apache-airflow-providers-amazon release from 2023 or later ' +
-      "(action_if_job_exists='timestamp'), with AWS credentials in the aws_default connection.",
+      : [
+          `Code: the ${UPLOAD_TASK} task runs before the steps that use code and uploads each archive to ` +
+            '<prefix>/<sha256>/sourcedir.tar.gz, unless that key exists already: the key names the content, so retries ' +
+            "and re-runs find the same archive and succeed (the provider's own S3Operations upload with replace=False " +
+            'and fail the second time). ' +
+            (uploads.some((u) => u?._tag === 'Archive')
+              ? 'It uploads the sourcedir.tar.gz that sagespec packed at export time, byte for byte; the archive files ' +
+                'must be on the Airflow workers at the paths given.'
+              : "It tars the source directory on the Airflow worker (the provider's tar_and_s3_upload); the hash is of " +
+                "sagespec's archive of the files as they were at export time. The directory must be on the workers at " +
+                "the path given. The layout is sagespec's (contents at the root); the bytes are the worker's own tar of " +
+                'the same files, so edit the code only together with a new export.'),
+        ]),
+    `Requires Airflow 2.4 or later and apache-airflow-providers-amazon ${has('Endpoint') ? '8.6.0 or later: before 8.6.0, ' +
+      "when operation='create' finds the endpoint and falls back to an update, it sends the config's Tags to " +
+      'UpdateEndpoint, which refuses them' : "from 2023 or later (action_if_job_exists='timestamp')"}. ` +
+      `AWS credentials come from the ${o.awsConnId ?? 'aws_default'} connection` +
+      (o.region === undefined
+        ? ', in its region.'
+        : `; every task calls ${o.region} (region_name: a provider release whose SageMaker operators do not take it ` +
+          'refuses this file when Airflow parses it, rather than running in another region).'),
   ]
   return paragraphs.flatMap((p, i) => [...(i === 0 ? [] : ['#']), ...wrap(p, WIDTH - 2).map((l) => `# ${l}`)])
 }
@@ -317,6 +408,11 @@ const dagNode = (plan: Plan, o: DagOptions): Node => {
     ...(da.owner === undefined ? [] : [[py.str('owner'), py.str(da.owner)] as const]),
     ...(da.retries === undefined ? [] : [[py.str('retries'), py.int(da.retries)] as const]),
     ...(da.retryDelayMinutes === undefined ? [] : [[py.str('retry_delay'), py.raw(`timedelta(minutes=${printPy(num(da.retryDelayMinutes))})`)] as const]),
+    ...(da.email === undefined ? [] : [[py.str('email'), py.list(da.email.map((e) => py.str(e)))] as const]),
+    ...(da.email === undefined && da.emailOnFailure === undefined ? [] : [[py.str('email_on_failure'), py.bool(da.emailOnFailure ?? true)] as const]),
+    ...(da.executionTimeoutMinutes === undefined
+      ? []
+      : [[py.str('execution_timeout'), py.raw(`timedelta(minutes=${printPy(num(da.executionTimeoutMinutes))})`)] as const]),
   ]
   return call('DAG', [
     ['dag_id', pyNode(py.str(o.dagId))],
@@ -331,19 +427,40 @@ const dagNode = (plan: Plan, o: DagOptions): Node => {
   ])
 }
 
-const imports = (plan: Plan, o: DagOptions): string[] => {
-  const classes = [...new Set(plan.steps.map((s) => opOf(s).className))].sort()
-  const opImport = `from airflow.providers.amazon.aws.operators.sagemaker import ${classes.join(', ')}`
+/** The helpers a plan's tasks call. */
+const helpersOf = (plan: Plan, uploads: ReadonlyArray<unknown>): ReadonlyArray<Helper> => [
+  ...(uploads.length > 0 ? (['upload_code'] as const) : []),
+  ...new Set(plan.steps.flatMap((s) => (opOf(s).callable === undefined ? [] : [opOf(s).callable as Helper]))),
+]
+
+const HELPER_IMPORTS: { readonly [K in Helper]: ReadonlyArray<string> } = {
+  upload_code: ['from airflow.providers.amazon.aws.hooks.s3 import S3Hook', 'from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook'],
+  create_model_package: ['import json', 'from botocore.exceptions import ClientError', 'from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook'],
+}
+
+const imports = (plan: Plan, o: DagOptions, helpers: ReadonlyArray<Helper>): string[] => {
+  const modules = new Map<string, Set<string>>()
+  const add = (module: string, cls: string) => modules.set(module, (modules.get(module) ?? new Set()).add(cls))
+  for (const s of plan.steps) add(opOf(s).module, opOf(s).className)
+  if (helpers.length > 0) add('airflow.operators.python', 'PythonOperator')
+  const fromImports = [...modules.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([module, set]) => {
+      const classes = [...set].sort()
+      const line = `from ${module} import ${classes.join(', ')}`
+      return line.length <= WIDTH ? [line] : [`from ${module} import (`, ...classes.map((c) => `    ${c},`), ')']
+    })
+  const extra = [...new Set(helpers.flatMap((h) => HELPER_IMPORTS[h]))]
+  const timedelta = o.defaultArgs?.retryDelayMinutes !== undefined || o.defaultArgs?.executionTimeoutMinutes !== undefined
+  const stdlib = [...(extra.includes('import json') ? ['import json'] : []), ...(timedelta ? ['from datetime import timedelta'] : [])]
   return [
-    ...(o.defaultArgs?.retryDelayMinutes === undefined ? [] : ['from datetime import timedelta', '']),
+    ...(stdlib.length === 0 ? [] : [...stdlib, '']),
     'import pendulum',
+    ...extra.filter((l) => l.startsWith('from botocore')),
     'from airflow import DAG',
     ...(plan.params.length === 0 ? [] : ['from airflow.models.param import Param']),
-    ...(classes.length === 0
-      ? []
-      : opImport.length <= WIDTH
-        ? [opImport]
-        : ['from airflow.providers.amazon.aws.operators.sagemaker import (', ...classes.map((c) => `    ${c},`), ')']),
+    ...extra.filter((l) => l.startsWith('from airflow')),
+    ...fromImports,
   ]
 }
 
@@ -368,23 +485,51 @@ const render = (plan: Plan, o: DagOptions): string => {
     },
   }
   const names = variableNames(plan.steps)
-  const configs = plan.steps.map((s) => {
-    const v = names.get(s.name)!.config
-    const ops = s3Operations(s, uploads)
-    const config = { ...(ops === undefined ? {} : { S3Operations: ops }), ...opOf(s).config(s.requests) }
-    return `${v} = ${printPy(toPy(config, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
-  })
-  const tasks = plan.steps.map((s) => {
-    const { task, config } = names.get(s.name)!
+  const toUpload = codeUploads(plan, uploads)
+  const helpers = helpersOf(plan, toUpload)
+  const assign = (v: string, value: unknown) => `${v} = ${printPy(toPy(value, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
+  const configs = [
+    ...(toUpload.length === 0 ? [] : [assign(UPLOAD_CONFIG, toUpload)]),
+    ...plan.steps.map((s) => assign(names.get(s.name)!.config, opOf(s).config(s.requests))),
+  ]
+  // Every task talks to AWS through the same connection and region, when the user names them.
+  const aws = [
+    ...(o.awsConnId === undefined ? [] : [['aws_conn_id', py.str(o.awsConnId)] as const]),
+    ...(o.region === undefined ? [] : [['region_name', py.str(o.region)] as const]),
+  ]
+  const pythonTask = (taskId: string, fn: string, args: ReadonlyArray<readonly [string, Node]>): Node =>
+    call('PythonOperator', [
+      ['task_id', pyNode(py.str(taskId))],
+      ['python_callable', name(fn)],
+      ['op_kwargs', { _tag: 'Map', entries: [...args, ...aws.map(([k, v]) => [k, pyNode(v)] as const)].map(([k, v]) => [pyStr(k), v] as const) }],
+    ])
+  const stepTask = (s: PlannedStep): Node => {
+    const { config } = names.get(s.name)!
     const op = opOf(s)
-    const node = call(op.className, [['task_id', pyNode(py.str(s.name))], ['config', name(config)], ...op.kwargs.map(([k, v]) => [k, pyNode(v)] as const)])
-    return `${' '.repeat(INDENT)}${task} = ${layout(node, INDENT, INDENT + codePoints(task) + 3, 0)}`
-  })
-  const edges = plan.steps.flatMap((s) => s.dependsOn.map((d) => `${' '.repeat(INDENT)}${names.get(d)!.task} >> ${names.get(s.name)!.task}`))
+    return op.callable !== undefined
+      ? pythonTask(s.name, op.callable, [['config', name(config)]])
+      : call(op.className, [
+          ['task_id', pyNode(py.str(s.name))],
+          ['config', name(config)],
+          ...op.kwargs.map(([k, v]) => [k, pyNode(v)] as const),
+          ...aws.map(([k, v]) => [k, pyNode(v)] as const),
+        ])
+  }
+  const assignTask = (task: string, node: Node) => `${' '.repeat(INDENT)}${task} = ${layout(node, INDENT, INDENT + codePoints(task) + 3, 0)}`
+  const tasks = [
+    ...(toUpload.length === 0 ? [] : [assignTask(UPLOAD_TASK_VAR, pythonTask(UPLOAD_TASK, 'upload_code', [['uploads', name(UPLOAD_CONFIG)]]))]),
+    ...plan.steps.map((s) => assignTask(names.get(s.name)!.task, stepTask(s))),
+  ]
+  const usesCode = (s: PlannedStep) => toUpload.length > 0 && codesIn(s.requests).some((c) => uploads.has(codeKey(c)))
+  const edges = plan.steps.flatMap((s) => [
+    ...(usesCode(s) ? [`${' '.repeat(INDENT)}${UPLOAD_TASK_VAR} >> ${names.get(s.name)!.task}`] : []),
+    ...s.dependsOn.map((d) => `${' '.repeat(INDENT)}${names.get(d)!.task} >> ${names.get(s.name)!.task}`),
+  ])
   const body = [tasks.join('\n\n'), ...(edges.length === 0 ? [] : [edges.join('\n')])].filter((x) => x !== '')
   return [
     header(plan, o, stamp).join('\n'),
-    imports(plan, o).join('\n'),
+    imports(plan, o, helpers).join('\n'),
+    ...helpers.map((h) => HELPERS[h].join('\n')),
     ...configs,
     `with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n${body.length === 0 ? `${' '.repeat(INDENT)}pass` : body.join('\n\n')}`,
   ].join('\n\n') + '\n'

@@ -20,6 +20,13 @@ export type FieldPath = string
 export interface OperatorSpec {
   readonly _tag: 'Operator'
   readonly className: string
+  /** The module `className` is imported from. */
+  readonly module: string
+  /**
+   * For a kind the provider has no operator for: the Python function, written into the DAG file, that
+   * a `PythonOperator` calls with the config (in `op_kwargs`, which Airflow renders like `config`).
+   */
+  readonly callable?: string
   /** The key of the operator's XCom result that holds the step's Describe* response. */
   readonly xcomKey: string
   /** Where the step's `overrides` land in the config (they are merged into its first request). */
@@ -71,6 +78,8 @@ const TRAINING_BODY_NON_STRING = [
 
 const under = (prefix: string, paths: ReadonlyArray<string>): ReadonlyArray<string> => paths.map((p) => `${prefix}.${p}`)
 
+const SAGEMAKER_OPERATORS = 'airflow.providers.amazon.aws.operators.sagemaker'
+
 /** Waiting makes a task succeed only when its SageMaker work did, and gives downstream tasks final outputs. */
 const WAIT = ['wait_for_completion', py.bool(true)] as const
 /** A retry after the job was created starts a new one with a suffixed name instead of failing. */
@@ -88,6 +97,7 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
   Training: {
     _tag: 'Operator',
     className: 'SageMakerTrainingOperator',
+    module: SAGEMAKER_OPERATORS,
     xcomKey: 'Training',
     overridesAt: [],
     config: (rs) => inputOf(rs, 'CreateTrainingJob'),
@@ -98,6 +108,7 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
   Tuning: {
     _tag: 'Operator',
     className: 'SageMakerTuningOperator',
+    module: SAGEMAKER_OPERATORS,
     xcomKey: 'Tuning',
     overridesAt: [],
     config: (rs) => inputOf(rs, 'CreateHyperParameterTuningJob'),
@@ -124,6 +135,7 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
   Model: {
     _tag: 'Operator',
     className: 'SageMakerModelOperator',
+    module: SAGEMAKER_OPERATORS,
     xcomKey: 'Model',
     overridesAt: [],
     config: (rs) => inputOf(rs, 'CreateModel'),
@@ -134,6 +146,7 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
   Endpoint: {
     _tag: 'Operator',
     className: 'SageMakerEndpointOperator',
+    module: SAGEMAKER_OPERATORS,
     // It returns {'EndpointConfig': DescribeEndpointConfig, 'Endpoint': DescribeEndpoint}.
     xcomKey: 'Endpoint',
     overridesAt: ['EndpointConfig'],
@@ -147,6 +160,7 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
   Transform: {
     _tag: 'Operator',
     className: 'SageMakerTransformOperator',
+    module: SAGEMAKER_OPERATORS,
     // It returns {'Model': DescribeModel, 'Transform': DescribeTransformJob}.
     xcomKey: 'Transform',
     overridesAt: [],
@@ -155,11 +169,21 @@ export const OPERATORS: { readonly [K in StepTag]: OperatorSpec | NoOperator } =
     nonStringFields: ['TransformResources.InstanceCount', 'MaxConcurrentTransforms', 'MaxPayloadInMB'],
     kwargs: [WAIT, ...ON_EXISTING_JOB],
   },
+  // SageMakerRegisterModelVersionOperator makes a versioned package in a group, with an inference
+  // specification of its own; none takes a CreateModelPackage request from an algorithm as it is. So
+  // a PythonOperator calls the provider's SageMakerHook with the planned request and waits.
   ModelPackage: {
-    _tag: 'NoOperator',
-    // SageMakerRegisterModelVersionOperator makes a versioned package in a group, with an inference
-    // specification of its own; none takes a CreateModelPackage request from an algorithm as it is.
-    reason: 'the Amazon provider has no operator that sends CreateModelPackage for an algorithm\'s model data as planned',
+    _tag: 'Operator',
+    className: 'PythonOperator',
+    module: 'airflow.operators.python',
+    callable: 'create_model_package',
+    xcomKey: 'ModelPackage',
+    overridesAt: [],
+    config: (rs) => inputOf(rs, 'CreateModelPackage'),
+    // Nothing casts a rendered template back to a number here.
+    integerFields: [],
+    nonStringFields: ['CertifyForMarketplace'],
+    kwargs: [],
   },
 }
 

@@ -8,7 +8,16 @@ import { variantName } from '../../spec/endpoint.js'
 import type { StepOf, StepTag } from '../../spec/step.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DEFAULTS } from '../plan/requests.js'
+import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
+
+/** What the plan is printed with besides the plan itself. */
+export interface TextOptions {
+  /** Values bound by `--param name=value` (their declarations are gone from the plan). */
+  readonly bound?: Readonly<Record<string, string | number | boolean>>
+  /** Instance type → hourly USD: worst cases shown in money too. */
+  readonly prices?: Prices
+}
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -68,7 +77,16 @@ const transformLines = (s: StepOf<'Transform'>): Lines => [
   ['instances', `${showVal(s.resources.instanceType)} × ${showVal(s.resources.instanceCount ?? DEFAULTS.instanceCount)}`],
   ['input', `${showVal(s.input.uri)}${s.input.splitType !== undefined ? ` split by ${showVal(s.input.splitType)}` : ''}`],
   ['output', showVal(s.output.s3OutputPath)],
+  ...(s.dataProcessing === undefined ? [] : ([['data processing', dataProcessing(s.dataProcessing)]] as const)),
 ]
+
+/** Which part of each record goes in and comes out, and what the output is joined with. */
+const dataProcessing = (d: NonNullable<StepOf<'Transform'>['dataProcessing']>): string =>
+  [
+    `input filter ${showVal(d.inputFilter ?? '$')}`,
+    `join with ${d.joinSource === undefined || showVal(d.joinSource) === 'None' ? 'nothing' : `the ${showVal(d.joinSource).toLowerCase()}`}`,
+    `output filter ${showVal(d.outputFilter ?? '$')}`,
+  ].join(', ')
 
 const modelPackageLines = (s: StepOf<'ModelPackage'>): Lines => [
   ['algorithm', showVal(s.algorithmName)],
@@ -90,8 +108,9 @@ const indent = (text: string, by: string) =>
     .map((l) => by + l)
     .join('\n')
 
-const stepText = (p: PlannedStep, i: number): string => {
-  const lines = (KEY_LINES[p.kind] as (s: PlannedStep['step']) => Lines)(p.step)
+const stepText = (prices: Prices | undefined) => (p: PlannedStep, i: number): string => {
+  const worst = usageLine(usage(p), prices)
+  const lines = [...(KEY_LINES[p.kind] as (s: PlannedStep['step']) => Lines)(p.step), ...(worst === undefined ? [] : ([['worst case', worst]] as const))]
   const width = Math.max(...lines.map(([k]) => k.length), 'depends on'.length)
   const head = `${i + 1}. ${p.name} (${p.kind}) → ${showVal(p.physicalName)}`
   const body = [['depends on', p.dependsOn.length === 0 ? '—' : p.dependsOn.join(', ')] as const, ...lines].map(([k, v]) => `   ${k.padEnd(width)}  ${v}`)
@@ -102,18 +121,47 @@ const stepText = (p: PlannedStep, i: number): string => {
   return [head, ...body, ...requests].join('\n')
 }
 
+const ECR_REGION = /\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//
+
+/** Regions the program names itself: in ECR image URIs and framework presets' settings. */
+const regions = (plan: Plan): ReadonlyArray<string> => {
+  const found = new Set<string>()
+  const go = (v: unknown, key: string | undefined): void => {
+    if (typeof v === 'string') {
+      const m = ECR_REGION.exec(v)
+      if (m !== null) found.add(m[1]!)
+      else if (key === 'region') found.add(v)
+    } else if (Array.isArray(v)) v.forEach((x) => go(x, undefined))
+    else if (typeof v === 'object' && v !== null) Object.entries(v).forEach(([k, x]) => go(x, k))
+  }
+  plan.steps.forEach((p) => go(p.step, undefined))
+  return [...found].sort()
+}
+
 /** @category interpreters */
-export const toText = (plan: Plan): string => {
-  const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
+export const toText = (plan: Plan, options: TextOptions = {}): string => {
+  const bound = Object.entries(options.bound ?? {})
+  const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
+  const where = regions(plan)
+  const region = where.length === 0 ? [] : [`Region: ${where.join(', ')} (named by the program's image URIs and presets)`]
   const params =
-    plan.params.length === 0
+    plan.params.length + bound.length === 0
       ? []
       : [
           'Parameters:',
-          ...plan.params.map(
-            (d) =>
-              `   ${d.name}  ${d.type}${d.default !== undefined ? `  default ${JSON.stringify(d.default)}` : '  (required)'}${d.allowed !== undefined ? `  one of ${JSON.stringify(d.allowed)}` : ''}${d.description !== undefined ? `  — ${d.description}` : ''}`,
-          ),
+          ...table([
+            ...bound.map(([name, value]) => [name, 'bound', `${JSON.stringify(value)} (from --param)`]),
+            ...plan.params.map((d) => [
+              d.name,
+              d.type,
+              [
+                d.default !== undefined ? `default ${JSON.stringify(d.default)}` : '(required)',
+                ...(d.allowed !== undefined ? [`one of ${JSON.stringify(d.allowed)}`] : []),
+                ...(d.description !== undefined ? [`— ${d.description}`] : []),
+              ].join('  '),
+            ]),
+          ]),
         ]
-  return [header, ...(params.length > 0 ? ['', ...params] : []), '', plan.steps.map(stepText).join('\n\n'), ''].join('\n')
+  const end = totals(plan, options.prices)
+  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
 }

@@ -78,12 +78,18 @@ export const writeAtomic = (file: string, text: string): void => {
   const tmp = `${file}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o644)
   try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
+    try {
+      writeSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, file)
+  } catch (e) {
+    // A full disk or a vanished folder: the old file stays as it was, and no stray copy is left.
+    rmSync(tmp, { force: true })
+    throw e
   }
-  renameSync(tmp, file)
 }
 
 const readJson = <A>(file: string): A | undefined => {

@@ -75,6 +75,15 @@ describe('Amazon algorithm presets: golden CreateTrainingJob requests', () => {
     )
   })
 
+  it('LinearLearner: positive_example_weight_mult is sent as str(value), so a whole number stays "2" (no .0)', () => {
+    // The reference SDK declares it data_type=str (it also takes "auto" and "balanced"): str(2) is "2".
+    const hp = (v: number) =>
+      ((only(A.linearLearner('t', { ...COMMON, predictorType: 'binary_classifier', positiveExampleWeightMult: v })) as { HyperParameters: Record<string, string> }).HyperParameters)
+        .positive_example_weight_mult
+    expect(hp(2)).toBe('2')
+    expect(hp(0.5)).toBe('0.5')
+  })
+
   it('LinearLearner: floats gain .0, "auto" passes as a string, mini-batch min(1000, 1000 // 4) = 250', () => {
     const step = A.linearLearner('t', {
       ...COMMON,

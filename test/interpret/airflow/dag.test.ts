@@ -102,8 +102,18 @@ const taskByStep = (i: Inspected, step: string) => {
   return t
 }
 
+/** The variable a task's config is in: `config=` of a provider operator, or the helper's `op_kwargs`. */
+const configVar = (t: Inspected['tasks'][number]): string => {
+  const k = t.kwargs
+  if (k.config !== undefined && 'name' in k.config) return k.config.name
+  const entries = (k.op_kwargs as unknown as { dict: ReadonlyArray<readonly [string, { name?: string }]> } | undefined)?.dict ?? []
+  const found = entries.find(([key]) => key === 'config' || key === 'uploads')?.[1].name
+  if (found === undefined) throw new Error(`task ${t.var} has no config`)
+  return found
+}
+
 const configOf = (i: Inspected, step: string): Record<string, unknown> => {
-  const v = taskByStep(i, step).kwargs.config
+  const v = { name: configVar(taskByStep(i, step)) }
   if (v === undefined || !('name' in v)) throw new Error(`task ${step} has no config variable`)
   const c = i.configs[v.name]
   if (c === undefined) throw new Error(`no ${v.name} in the file`)
@@ -171,6 +181,14 @@ const castsProgram = (() => {
     maxConcurrentTransforms: n,
   })
   return program(t, tune, m, e, x)
+})()
+
+/** A model package made from a training job's artifacts, and a model deployed from the package. */
+const packageProgram = (() => {
+  const t = training('train', base)
+  const pkg = modelPackage('pkg', { algorithmName: 'arn:aws:sagemaker:us-west-2:111122223333:algorithm/my-algo', modelDataUrl: t.outputs.modelArtifacts })
+  const m = model('m', { container: { modelPackageName: pkg.outputs.arn }, role: ROLE })
+  return program(t, pkg, m)
 })()
 
 // -------------------------------------------------------------------------------------
@@ -290,11 +308,59 @@ describe('airflow/dag', () => {
       expect(errorsOf(plan, { schedule: null })).toEqual([])
     })
 
-    it('refuses model package steps: no provider operator sends their request as planned', () => {
-      const plan = planOf(program(modelPackage('pkg', { algorithmName: 'my-algo', modelDataUrl: 's3://b/model.tar.gz' })))
-      const [e] = errorsOf(plan)
-      expect(e).toMatchObject({ _tag: 'NoOperator', path: 'steps.pkg', kind: 'ModelPackage' })
-      expect(describeExportError(e!)).toContain('run this program with the AWS runner')
+    it('exports model package steps: a PythonOperator calls the provider\'s SageMakerHook with the planned request and waits', () => {
+      const plan = planOf(packageProgram)
+      expect(errorsOf(plan)).toEqual([])
+      const dag = toAirflowDag(plan, { dagId: 'd', ...BASE, awsConnId: 'ml_aws', region: 'eu-west-1' })
+      const [got] = inspectDags([dag])
+      const task = taskByStep(got!, 'pkg')
+      expect(task.class).toBe('PythonOperator')
+      expect(task.kwargs.python_callable).toEqual({ name: 'create_model_package' })
+      expect(configOf(got!, 'pkg')).toEqual(expectedLiteral(plan, operatorConfig(plan.steps[1]!)))
+      expect(got!.imports).toContainEqual(['airflow.providers.amazon.aws.hooks.sagemaker', ['SageMakerHook']])
+      expect(got!.imports).toContainEqual(['airflow.operators.python', ['PythonOperator']])
+      expect(dag).toContain('def create_model_package(config, aws_conn_id="aws_default", region_name=None):')
+      expect(dag).toContain('non_terminal_states={"Pending", "InProgress"}')
+      expect(dag).toContain("op_kwargs={'config': pkg_config, 'aws_conn_id': 'ml_aws', 'region_name': 'eu-west-1'}")
+      // Downstream steps read its ARN from the helper's XCom result.
+      expect(configOf(got!, 'm').PrimaryContainer).toEqual({ ModelPackageName: "{{ ti.xcom_pull(task_ids='pkg')['ModelPackage']['ModelPackageArn'] }}" })
+      expect(headerText(dag)).toContain("calls the provider's SageMakerHook with the same request and waits until the package is Completed")
+    })
+
+    it('passes --aws-conn-id and --region to every operator, and says which provider the DAG needs and why', () => {
+      const plan = planOf(trainDeploy)
+      const plain = toAirflowDag(plan, { dagId: 'd', ...BASE })
+      expect(plain).not.toContain('aws_conn_id')
+      expect(headerText(plain)).toContain(
+        "apache-airflow-providers-amazon 8.6.0 or later: before 8.6.0, when operation='create' finds the endpoint and falls back to an update, it sends the config's Tags to UpdateEndpoint, which refuses them",
+      )
+      expect(headerText(toAirflowDag(planOf(program(training('train', base))), { dagId: 'd', ...BASE }))).toContain("apache-airflow-providers-amazon from 2023 or later (action_if_job_exists='timestamp')")
+      const [got] = inspectDags([toAirflowDag(plan, { dagId: 'd', ...BASE, awsConnId: 'ml_aws', region: 'eu-west-1' })])
+      for (const t of got!.tasks) {
+        expect(literalOf(t.kwargs.aws_conn_id!), t.var).toBe('ml_aws')
+        expect(literalOf(t.kwargs.region_name!), t.var).toBe('eu-west-1')
+      }
+    })
+
+    it('writes default_args for mail on failure, retries, retry delay and execution timeout', () => {
+      const dag = toAirflowDag(planOf(program(training('train', base))), {
+        dagId: 'd',
+        ...BASE,
+        defaultArgs: { owner: 'ml', retries: 3, retryDelayMinutes: 5, email: ['ml@example.com'], emailOnFailure: true, executionTimeoutMinutes: 720 },
+      })
+      expect(dag).toContain(
+        [
+          '    default_args={',
+          "        'owner': 'ml',",
+          "        'retries': 3,",
+          "        'retry_delay': timedelta(minutes=5),",
+          "        'email': ['ml@example.com'],",
+          "        'email_on_failure': True,",
+          "        'execution_timeout': timedelta(minutes=720),",
+          '    },',
+        ].join('\n'),
+      )
+      expect(dag).toContain('from datetime import timedelta')
     })
 
     it('checks the options', () => {
@@ -303,10 +369,26 @@ describe('airflow/dag', () => {
         dagId: 'my dag',
         schedule: 'every day',
         startDate: '2026-02-30',
-        defaultArgs: { owner: '', retries: -1, retryDelayMinutes: Number.NaN },
+        defaultArgs: { owner: '', retries: -1, retryDelayMinutes: Number.NaN, email: ['not an address'], emailOnFailure: 'yes' as never, executionTimeoutMinutes: 0 },
         runStamp: 'now' as never,
+        awsConnId: 'my conn',
+        region: 'Oregon',
       })
-      expect(errors.map((e) => e.path)).toEqual(['dagId', 'schedule', 'startDate', 'defaultArgs.owner', 'defaultArgs.retries', 'defaultArgs.retryDelayMinutes', 'runStamp'])
+      expect(errors.map((e) => e.path)).toEqual([
+        'dagId',
+        'schedule',
+        'startDate',
+        'defaultArgs.owner',
+        'defaultArgs.retries',
+        'defaultArgs.retryDelayMinutes',
+        'defaultArgs.email',
+        'defaultArgs.emailOnFailure',
+        'defaultArgs.executionTimeoutMinutes',
+        'awsConnId',
+        'region',
+        'runStamp',
+      ])
+      expect(errorsOf(plan, { defaultArgs: { emailOnFailure: true } }).map((e) => e.path)).toEqual(['defaultArgs.email'])
       for (const s of ['@daily', '@continuous', '*/5 * * * *', '0 3 * * 1-5']) expect(errorsOf(plan, { schedule: s })).toEqual([])
     })
 
@@ -324,7 +406,7 @@ describe('airflow/dag', () => {
   })
 
   describe('code upload', () => {
-    it('puts S3Operations first in each config that needs the code, with the content hash in the key', () => {
+    it('uploads each archive once, in one task upstream of the steps that use it, skipping a key that exists', () => {
       const plan = planOf(codeProgram)
       const sha = shaOf(trainCode)
       const dag = toAirflowDag(plan, { dagId: 'd', ...BASE, code: uploads('TarAtRunTime', trainCode) })
@@ -332,15 +414,23 @@ describe('airflow/dag', () => {
       expect(codeLocation(trainCode, sha)).toEqual({ bucket: 'code-bucket', key: `churn/code/${sha}/sourcedir.tar.gz`, uri })
       expect(dag).toContain(`'sagemaker_submit_directory': '"${uri}"'`)
       expect(dag).toContain(`'SAGEMAKER_SUBMIT_DIRECTORY': '${uri}'`)
-      expect(headerText(dag)).toContain('Code: before its SageMaker call, a task tars the source directory on the Airflow worker')
-      expect(dag).toMatch(
-        new RegExp(
-          `train_config = \\{\\n    'S3Operations': \\{\\n        'S3Upload': \\[\\n            \\{\\n                'Path': '/opt/airflow/code/TarAtRunTime',\\n                'Bucket': 'code-bucket',\\n                'Key': 'churn/code/${sha}/sourcedir.tar.gz',\\n                'Tar': True,`,
-        ),
-      )
+      // No step uploads on its own: the provider's S3Operations use replace=False and fail on the second upload.
+      expect(dag).not.toContain('S3Operations\'')
+      const [got] = inspectDags([dag])
+      expect(got!.configs.code_uploads).toEqual([{ Path: '/opt/airflow/code/TarAtRunTime', Bucket: 'code-bucket', Key: `churn/code/${sha}/sourcedir.tar.gz`, Tar: true }])
+      const upload = got!.tasks.find((t) => literalOf(t.kwargs.task_id) === 'upload_code')!
+      expect(upload.class).toBe('PythonOperator')
+      expect(got!.edges).toEqual([
+        ['upload_code_task', 'train'],
+        ['upload_code_task', 'serve_model'],
+      ])
+      expect(dag).toContain('        if s3.check_for_key(u["Key"], bucket_name=u["Bucket"]):\n            continue\n')
+      expect(headerText(dag)).toContain('unless that key exists already: the key names the content, so retries and re-runs find the same archive and succeed')
+      expect(headerText(dag)).toContain('It tars the source directory on the Airflow worker')
       const archive = toAirflowDag(plan, { dagId: 'd', ...BASE, code: uploads('Archive', trainCode) })
       expect(archive).toContain("'Tar': False")
-      expect(headerText(archive)).toContain('uploads the sourcedir.tar.gz that sagespec packed at export time')
+      expect(archive).toContain('s3.load_file(u["Path"], u["Key"], bucket_name=u["Bucket"], replace=True)')
+      expect(headerText(archive)).toContain('It uploads the sourcedir.tar.gz that sagespec packed at export time')
     })
   })
 })
@@ -478,13 +568,14 @@ describe.skipIf(JINJA_SKIP)(`airflow/dag rendered by Jinja2${JINJA_SKIP ? ` (ski
   const cases = [
     ...planned.filter((x) => x.options.runStamp === undefined).map((x) => ({ name: x.name, plan: x.plan, dag: x.dag, dagId: x.options.dagId, codeUri: undefined })),
     { name: 'casts', plan: planOf(castsProgram), dag: toAirflowDag(planOf(castsProgram), { dagId: 'casts', ...BASE }), dagId: 'casts', codeUri: undefined },
+    { name: 'package', plan: planOf(packageProgram), dag: toAirflowDag(planOf(packageProgram), { dagId: 'package', ...BASE }), dagId: 'package', codeUri: undefined },
     { name: 'code', plan: codePlan, dag: toAirflowDag(codePlan, codeOptions), dagId: 'code', codeUri },
   ]
 
   /** Each step's rendered config, found through the task that runs the step. */
   const byStep = (dag: string, rendered: Rendered): ((step: string) => Rendered[string]) => {
     const got = inspectDags([dag])[0]!
-    return (step) => rendered[(taskByStep(got, step).kwargs.config as { name: string }).name]!
+    return (step) => rendered[configVar(taskByStep(got, step))]!
   }
 
   it('markers: every template reads what the plan says (refs with their XCom keys, params, the run stamp), and literal text comes back as it was', () => {
@@ -513,11 +604,12 @@ describe.skipIf(JINJA_SKIP)(`airflow/dag rendered by Jinja2${JINJA_SKIP ? ` (ski
           for (const [key, op] of OPERATIONS[s.kind as keyof typeof OPERATIONS]) assertValidRequest(sm.model!, op, key === undefined ? r.config : r.config[key])
         }
       })
-      // The code task uploads the archive its hyperparameter names.
+      // The upload task uploads the archive the hyperparameter names.
       const codeRendered = rendered[cases.length - 1]!
       const train = Object.values(codeRendered).find((r) => r.class === 'SageMakerTrainingOperator')!
       const sha = shaOf(trainCode)
-      expect(train.s3).toEqual({ S3Upload: [{ Path: '/opt/airflow/code/TarAtRunTime', Bucket: 'code-bucket', Key: `churn/code/${sha}/sourcedir.tar.gz`, Tar: true }] })
+      expect(train.s3).toBeNull()
+      expect(codeRendered.code_uploads!.config).toEqual([{ Path: '/opt/airflow/code/TarAtRunTime', Bucket: 'code-bucket', Key: `churn/code/${sha}/sourcedir.tar.gz`, Tar: true }])
       expect((train.config.HyperParameters as Record<string, string>).sagemaker_submit_directory).toBe(`"s3://code-bucket/churn/code/${sha}/sourcedir.tar.gz"`)
     },
   )

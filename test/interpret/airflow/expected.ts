@@ -10,7 +10,7 @@ import type { Plan, PlannedStep } from '../../../src/interpret/plan/plan.js'
 import type { Request } from '../../../src/interpret/plan/requests.js'
 import { resolve, type Resolver } from '../../../src/interpret/plan/symbolic.js'
 
-type Kind = 'Training' | 'Tuning' | 'Model' | 'Endpoint' | 'Transform'
+type Kind = 'Training' | 'Tuning' | 'Model' | 'Endpoint' | 'Transform' | 'ModelPackage'
 
 /** Each operator returns `{<key>: Describe*}` (the endpoint and transform operators return two keys). */
 export const XCOM_KEY: Readonly<Record<Kind, string>> = {
@@ -19,6 +19,8 @@ export const XCOM_KEY: Readonly<Record<Kind, string>> = {
   Model: 'Model',
   Endpoint: 'Endpoint',
   Transform: 'Transform',
+  // The DAG's own create_model_package returns {'ModelPackage': DescribeModelPackage}.
+  ModelPackage: 'ModelPackage',
 }
 
 export const OPERATOR_CLASS: Readonly<Record<Kind, string>> = {
@@ -27,6 +29,7 @@ export const OPERATOR_CLASS: Readonly<Record<Kind, string>> = {
   Model: 'SageMakerModelOperator',
   Endpoint: 'SageMakerEndpointOperator',
   Transform: 'SageMakerTransformOperator',
+  ModelPackage: 'PythonOperator',
 }
 
 /** The SageMaker operation each part of a config is sent as. */
@@ -39,6 +42,7 @@ export const OPERATIONS: Readonly<Record<Kind, ReadonlyArray<readonly [string | 
     ['Endpoint', 'CreateEndpoint'],
   ],
   Transform: [[undefined, 'CreateTransformJob']],
+  ModelPackage: [[undefined, 'CreateModelPackage']],
 }
 
 const input = (s: PlannedStep, tag: Request['_tag']): Record<string, unknown> => {
@@ -60,6 +64,8 @@ export const operatorConfig = (s: PlannedStep): Record<string, unknown> => {
       return { EndpointConfig: input(s, 'CreateEndpointConfig'), Endpoint: input(s, 'CreateEndpoint') }
     case 'Transform':
       return input(s, 'CreateTransformJob')
+    case 'ModelPackage':
+      return input(s, 'CreateModelPackage')
     default:
       throw new Error(`no operator for ${s.kind}`)
   }

@@ -61,7 +61,7 @@ def inspect(src):
     out = {'configs': {}, 'config_order': [], 'dag': None, 'tasks': [], 'edges': [], 'imports': []}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id.endswith('_config'):
+                and (node.targets[0].id.endswith('_config') or node.targets[0].id == 'code_uploads'):
             out['configs'][node.targets[0].id] = lit(node.value)
             out['config_order'].append(node.targets[0].id)
         elif isinstance(node, ast.ImportFrom):
@@ -100,6 +100,14 @@ INTEGER_FIELDS = {
     'SageMakerTransformOperator': [['TransformResources', 'InstanceCount'], ['MaxConcurrentTransforms'],
                                    ['MaxPayloadInMB']],
 }
+
+def config_name(t):
+    # A provider operator takes config=<name>; a PythonOperator the DAG's helper calls takes it in
+    # op_kwargs (its config, or the code uploads).
+    k = t['kwargs']
+    if 'config' in k:
+        return k['config']['name']
+    return next(v['name'] for key, v in k['op_kwargs']['dict'] if key in ('config', 'uploads'))
 
 def parse_integer(config, field):
     # SageMakerBaseOperator.parse_integer: lists are walked through; int() on the last key.
@@ -162,14 +170,14 @@ def render(src, context):
         'dag': types.SimpleNamespace(dag_id=context['dag_id']),
         'macros': types.SimpleNamespace(uuid=uuid),
     }
-    classes = {t['kwargs']['config']['name']: t['class'] for t in info['tasks']}
+    classes = {config_name(t): t['class'] for t in info['tasks']}
     out = {}
     for name, config in info['configs'].items():
         rendered = render_value(e, config, ctx)
         s3 = None
-        if not markers:
+        if not markers and isinstance(rendered, dict):
             s3 = rendered.pop('S3Operations', None)
-            for field in INTEGER_FIELDS[classes[name]]:
+            for field in INTEGER_FIELDS.get(classes[name], []):
                 parse_integer(rendered, field)
         out[name] = {'config': rendered, 's3': s3, 'class': classes[name]}
     return out

@@ -23,8 +23,9 @@
 # Waiting: every task waits for its SageMaker work to finish, so it succeeds only if the work did,
 # and downstream tasks read final results.
 #
-# Requires Airflow 2.4 or later and an apache-airflow-providers-amazon release from 2023 or later
-# (action_if_job_exists='timestamp'), with AWS credentials in the aws_default connection.
+# Requires Airflow 2.4 or later and apache-airflow-providers-amazon from 2023 or later
+# (action_if_job_exists='timestamp'). AWS credentials come from the aws_default connection, in its
+# region.
 
 import pendulum
 from airflow import DAG

@@ -27,8 +27,10 @@
 # an update). Runs of this DAG do not overlap (max_active_runs=1): SageMaker refuses to update an
 # endpoint that is still updating.
 #
-# Requires Airflow 2.4 or later and an apache-airflow-providers-amazon release from 2023 or later
-# (action_if_job_exists='timestamp'), with AWS credentials in the aws_default connection.
+# Requires Airflow 2.4 or later and apache-airflow-providers-amazon 8.6.0 or later: before 8.6.0,
+# when operation='create' finds the endpoint and falls back to an update, it sends the config's Tags
+# to UpdateEndpoint, which refuses them. AWS credentials come from the aws_default connection, in
+# its region.
 
 from datetime import timedelta
 
