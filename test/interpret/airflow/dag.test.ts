@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import batchTransform from '../../../examples/batch-transform.js'
 import inferencePipeline from '../../../examples/inference-pipeline.js'
 import trainDeploy from '../../../examples/train-deploy.js'
@@ -122,6 +122,7 @@ const configOf = (i: Inspected, step: string): Record<string, unknown> => {
 
 // A small code directory, packed by the test itself to know the hash the DAG must carry.
 const codeDir = mkdtempSync(joinPath(tmpdir(), 'sagespec-dag-code-'))
+afterAll(() => rmSync(codeDir, { recursive: true, force: true }))
 mkdirSync(joinPath(codeDir, 'src'))
 mkdirSync(joinPath(codeDir, 'lib'))
 writeFileSync(joinPath(codeDir, 'src', 'train.py'), 'print("train")\n')
