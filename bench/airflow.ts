@@ -12,36 +12,18 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import { endpoint, model, program, training, transform, type Step } from '../src/spec/index.js'
+import { endpoint, model, program, transform, type Step } from '../src/spec/index.js'
+import { chain as chainOf, image, role, trainingStep } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
 import { toAirflowDag } from '../src/interpret/airflow/dag.js'
 
-const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
-const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/bench:1'
-
-const trainingStep = (name: string, modelUri?: ReturnType<typeof training>['outputs']['modelArtifacts']) =>
-  training(name, {
-    image,
-    role,
-    resources: { instanceType: 'ml.m5.xlarge' },
-    output: { s3OutputPath: 's3://bench-bucket/out' },
-    channels: { train: { uri: 's3://bench-bucket/train/' } },
-    hyperParameters: { epochs: 10, lr: 0.1 },
-    tags: { team: 'bench' },
-    ...(modelUri !== undefined ? { modelUri } : {}),
-  })
-
-/** t0 → t1 → … (incremental training: each job starts from the previous one's model). */
-const chain = (n: number): Step[] => {
-  const steps: Array<ReturnType<typeof training>> = [trainingStep('t0')]
-  for (let i = 1; i < n; i++) steps.push(trainingStep(`t${i}`, steps[i - 1]!.outputs.modelArtifacts))
-  return steps
-}
+/** t0 → t1 → … with tags (every request carries some). */
+const chain = (n: number): Step[] => chainOf(n, { team: 'bench' })
 
 /** One training job feeding models, each deployed or used for a batch transform. */
 const fanOut = (n: number): Step[] => {
-  const t = trainingStep('t0')
+  const t = trainingStep('t0', undefined, { team: 'bench' })
   const steps: Step[] = [t]
   for (let i = 1; steps.length < n; i++) {
     const m = model(`m${i}`, { container: { image, modelDataUrl: t.outputs.modelArtifacts }, role })

@@ -15,40 +15,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { model, program, training, type Step } from '../src/spec/index.js'
+import { program, type Step } from '../src/spec/index.js'
+import { chain, fanOut } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
 import { run } from '../src/interpret/execute/executor.js'
 import { noSleep, scriptedBackend } from '../test/support/scripted-backend.js'
-
-const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
-const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/bench:1'
-
-const trainingStep = (name: string, modelUri?: ReturnType<typeof training>['outputs']['modelArtifacts']) =>
-  training(name, {
-    image,
-    role,
-    resources: { instanceType: 'ml.m5.xlarge' },
-    output: { s3OutputPath: 's3://bench-bucket/out' },
-    channels: { train: { uri: 's3://bench-bucket/train/' } },
-    hyperParameters: { epochs: 10, lr: 0.1 },
-    ...(modelUri !== undefined ? { modelUri } : {}),
-  })
-
-/** t0 → t1 → … : each job starts from the previous one's model, so one runs at a time. */
-const chain = (n: number): Step[] => {
-  const steps: Array<ReturnType<typeof training>> = [trainingStep('t0')]
-  for (let i = 1; i < n; i++) steps.push(trainingStep(`t${i}`, steps[i - 1]!.outputs.modelArtifacts))
-  return steps
-}
-
-/** One training job feeding n-1 models: after it, everything is ready at once. */
-const fanOut = (n: number): Step[] => {
-  const t = trainingStep('t0')
-  const steps: Step[] = [t]
-  for (let i = 1; i < n; i++) steps.push(model(`m${i}`, { container: { image, modelDataUrl: t.outputs.modelArtifacts }, role }))
-  return steps
-}
 
 const SHAPES = { chain, fanOut } as const
 

@@ -16,40 +16,12 @@ import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { dirname, join as joinPath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { model, program, toJson, training, type Program, type Step } from '../src/spec/index.js'
+import { program, toJson, type Program } from '../src/spec/index.js'
+import { chain, fanOut } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan } from '../src/interpret/plan/plan.js'
 import { toText } from '../src/interpret/dry-run/text.js'
 import { toJsonPlan } from '../src/interpret/dry-run/json.js'
-
-const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
-const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/bench:1'
-
-const trainingStep = (name: string, modelUri?: ReturnType<typeof training>['outputs']['modelArtifacts']) =>
-  training(name, {
-    image,
-    role,
-    resources: { instanceType: 'ml.m5.xlarge' },
-    output: { s3OutputPath: 's3://bench-bucket/out' },
-    channels: { train: { uri: 's3://bench-bucket/train/' } },
-    hyperParameters: { epochs: 10, lr: 0.1 },
-    ...(modelUri !== undefined ? { modelUri } : {}),
-  })
-
-/** t0 → t1 → … (incremental training: each job starts from the previous one's model). */
-const chain = (n: number): Step[] => {
-  const steps: Array<ReturnType<typeof training>> = [trainingStep('t0')]
-  for (let i = 1; i < n; i++) steps.push(trainingStep(`t${i}`, steps[i - 1]!.outputs.modelArtifacts))
-  return steps
-}
-
-/** One training job feeding n-1 models. */
-const fanOut = (n: number): Step[] => {
-  const t = trainingStep('t0')
-  const steps: Step[] = [t]
-  for (let i = 1; i < n; i++) steps.push(model(`m${i}`, { container: { image, modelDataUrl: t.outputs.modelArtifacts }, role }))
-  return steps
-}
 
 const SHAPES = { chain, fanOut } as const
 
