@@ -1,13 +1,15 @@
 /**
  * Instance types per use, from the lists `@aws-sdk/client-sagemaker` exports (the SDK is regenerated
  * from AWS's service model, so its lists are current): training (and tuning) jobs, endpoint variants
- * and transform jobs each accept their own set. A near miss gets "did you mean".
+ * and transform jobs each accept their own set. A near miss gets "did you mean". The lists are copied
+ * into `instance-type-lists.ts` by a script (a test keeps them equal to the SDK's), so validating a
+ * program never loads the SDK.
  *
  * @since 0.2.0
  */
-import { ProductionVariantInstanceType, TrainingInstanceType, TransformInstanceType } from '@aws-sdk/client-sagemaker'
 import * as t from 'io-ts'
 import * as C from './codec.js'
+import { HOSTING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES, TRANSFORM_INSTANCE_TYPES } from './instance-type-lists.js'
 import { suggest } from './suggest.js'
 
 /**
@@ -29,6 +31,6 @@ const instanceTypeOf = (name: string, use: string, values: ReadonlyArray<string>
   return C.val(Object.assign(Object.create(base) as typeof base, { validate }), 'string')
 }
 
-export const TrainingInstance = instanceTypeOf('TrainingInstanceType', 'that training and tuning jobs run on', Object.values(TrainingInstanceType))
-export const HostingInstance = instanceTypeOf('ProductionVariantInstanceType', 'that endpoints are hosted on', Object.values(ProductionVariantInstanceType))
-export const TransformInstance = instanceTypeOf('TransformInstanceType', 'that transform jobs run on', Object.values(TransformInstanceType))
+export const TrainingInstance = instanceTypeOf('TrainingInstanceType', 'that training and tuning jobs run on', TRAINING_INSTANCE_TYPES)
+export const HostingInstance = instanceTypeOf('ProductionVariantInstanceType', 'that endpoints are hosted on', HOSTING_INSTANCE_TYPES)
+export const TransformInstance = instanceTypeOf('TransformInstanceType', 'that transform jobs run on', TRANSFORM_INSTANCE_TYPES)
