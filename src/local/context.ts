@@ -303,3 +303,13 @@ export const ownedJobs = <J extends { readonly done: Promise<unknown> }>(kind: s
     return jobs
   }
 }
+
+/** Is a process of this pid running (one of another user's counts: it exists)? */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

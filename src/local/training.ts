@@ -20,7 +20,7 @@ import { serviceError } from '../interpret/plan/operations.js'
 import { packFolder, safeExtract } from './archive.js'
 import { logKey } from './backend.js'
 import { stageChannel } from './channels.js'
-import { checkName, localArn, ownedJobs, type Handlers, type LocalContext } from './context.js'
+import { alive, checkName, localArn, ownedJobs, type Handlers, type LocalContext } from './context.js'
 import { hostNames, inputDataConfig, resourceConfig, writeOptMl } from './contract.js'
 import type { HostExit, JobHandle, JobSpec, Mount } from './runtime/runtime.js'
 import { fetchTo, joinUri, listItems, parseLocation, putFile, putFolder } from './storage.js'
@@ -106,14 +106,6 @@ export const metricReader = (defs: ReadonlyArray<{ readonly Name?: string; reado
   }
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 const seconds = (from: Date | undefined, to: Date): number => (from === undefined ? 0 : Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)))
 

@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Input } from '../interpret/plan/operations.js'
 import { serviceError } from '../interpret/plan/operations.js'
 import { logKey } from './backend.js'
-import { ownedJobs, type Handlers, type LocalContext } from './context.js'
+import { alive, ownedJobs, type Handlers, type LocalContext } from './context.js'
 import { metricReader, trainingHandlers } from './training.js'
 import { tune, type MetricValue, type Runner, type TrainingOutcome, type TrainingRun, type TuningJob } from './tuning/driver.js'
 import { describeErrors } from './tuning/errors.js'
@@ -146,14 +146,6 @@ const recordOf = (ctx: LocalContext, state: TuningState): TuningRecord => ({
   owner: ctx.owner,
 })
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** A record InProgress whose command is gone has failed: say so once, in the record. */
 const settled = (ctx: LocalContext, name: string, r: TuningRecord): TuningRecord => {

@@ -16,6 +16,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { writeAtomic } from '../../interpret/execute/journal.js'
 import { GATEWAY_SERVICE } from './gateway.js'
 import { localDir } from './registry.js'
+import { alive } from '../context.js'
 
 export interface GatewayRecord {
   readonly pid: number
@@ -174,11 +175,4 @@ export const stopGateway = async (given: string, deadlineMs = 5000): Promise<voi
   clearGatewayRecord(stateDir, r.pid)
 }
 
-export const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+export { alive }
