@@ -19,15 +19,22 @@ export interface Io {
   readonly write?: (bytes: Uint8Array) => void
 }
 
-/** `name=value` pairs from repeated `--param` flags. */
+/**
+ * `name=value` pairs from repeated `--param` flags. The record has no prototype, so a name such as
+ * `__proto__` or `constructor` is a name like any other (and then an unknown parameter), never a
+ * prototype lookup or write. A name given twice is an error: which value was meant is a guess.
+ */
 export const parseParamFlags = (flags: ReadonlyArray<string>): E.Either<string, Readonly<Record<string, string>>> => {
-  const out: Record<string, string> = {}
+  const out: Record<string, string> = Object.create(null)
   for (const f of flags) {
     const i = f.indexOf('=')
     if (i <= 0) return E.left(`--param expects name=value, got "${f}"`)
-    out[f.slice(0, i)] = f.slice(i + 1)
+    const name = f.slice(0, i)
+    if (Object.prototype.hasOwnProperty.call(out, name)) return E.left(`--param ${name} is given more than once; give it once`)
+    out[name] = f.slice(i + 1)
   }
-  return E.right(out)
+  // A plain object for programs that are functions of params; fromEntries defines, never sets.
+  return E.right(Object.fromEntries(Object.entries(out)))
 }
 
 const printErrors = (io: Io, file: string, errors: ReadonlyArray<SpecError>) => {
@@ -54,7 +61,7 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
     return { ok: false, code: 1 }
   }
   const decls = new Map(first.right.params.map((d) => [d.name, d]))
-  const values: Record<string, string | number | boolean> = {}
+  const values: Record<string, string | number | boolean> = Object.create(null)
   const errors: SpecError[] = []
   for (const [name, raw] of Object.entries(flags.right)) {
     const decl = decls.get(name)

@@ -154,7 +154,10 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   let paramFlags = [...(v.param ?? [])]
   if (v.params !== undefined) {
     try {
-      paramFlags = [...Object.entries(readParamsFile(v.params)).map(([k, x]) => `${k}=${x}`), ...paramFlags]
+      // A --param flag overrides the file's value of that name (a name repeated among the flags is an error).
+      const flagged = new Set(paramFlags.map((f) => f.slice(0, f.indexOf('='))))
+      const fromFile = Object.entries(readParamsFile(v.params)).filter(([k]) => !flagged.has(k))
+      paramFlags = [...fromFile.map(([k, x]) => `${k}=${x}`), ...paramFlags]
     } catch (e) {
       io.err(`--params ${v.params}: ${(e as Error).message}`)
       return 2

@@ -16,7 +16,8 @@ export const parseParamValue = (decl: ParamDecl, raw: string): E.Either<SpecErro
     case 'String':
       return E.right(raw)
     case 'Integer':
-      return /^-?\d+$/.test(raw.trim()) ? E.right(Number(raw)) : bad('an integer')
+      // Beyond 2^53 a number is no longer the integer written: 9007199254740993 would become …992.
+      return !/^-?\d+$/.test(raw.trim()) ? bad('an integer') : Number.isSafeInteger(Number(raw)) ? E.right(Number(raw)) : bad('an integer from -(2^53 - 1) to 2^53 - 1')
     case 'Float':
       return raw.trim() !== '' && Number.isFinite(Number(raw)) ? E.right(Number(raw)) : bad('a number')
     case 'Boolean':

@@ -7,6 +7,7 @@
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { limits } from './service-rules.js'
 
 export const ContainerDefinition = C.struct(
   'ContainerDefinition',
@@ -15,9 +16,9 @@ export const ContainerDefinition = C.struct(
     /** Exactly one of `image` and `modelPackageName`. */
     image: P.ImageUri,
     modelPackageName: P.ModelPackageName,
-    modelDataUrl: C.vstr('ModelDataUrl', { max: 1024, pattern: /^((https|s3):\/\/([^/]+)\/?(.*)|file:\/\/.+)$/, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }),
+    modelDataUrl: C.vstr('ModelDataUrl', { max: limits('S3Uri').max, pattern: P.DATA_URI_PATTERN, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }),
     environment: P.Environment,
-    containerHostname: C.str('ContainerHostname', { max: 63, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/ }),
+    containerHostname: C.str('ContainerHostname', { ...limits('ContainerHostname'), describe: 'a host name of 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit' }),
     mode: C.oneOf('ContainerMode', ['SingleModel', 'MultiModel']),
   },
 )

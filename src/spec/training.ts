@@ -8,6 +8,7 @@ import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
 import { TrainingInstance } from './instance-types.js'
+import { JAVA_DOT, limits } from './service-rules.js'
 import type { Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
@@ -30,7 +31,7 @@ export const Channel = C.struct(
     compression: C.voneOf('CompressionType', ['None', 'Gzip']),
     contentType: P.ContentType,
     recordWrapper: C.voneOf('RecordWrapperType', ['None', 'RecordIO']),
-    attributeNames: C.array(C.vstr('AttributeName', { min: 1, max: 256, pattern: /^.+$/ }), { max: 16 }),
+    attributeNames: C.array(C.vstr('AttributeName', { ...limits('AttributeName'), describe: 'an attribute name of 1 to 256 characters on one line' }), { max: 16 }),
     /** Overrides the job's input mode for this channel. */
     inputMode: C.voneOf('TrainingInputMode', INPUT_MODES),
     shuffleSeed: C.vint('Seed'),
@@ -66,7 +67,7 @@ export const Spot = C.struct('Spot', { maxWaitTimeInSeconds: P.Seconds }, {})
 export const Checkpoint = C.struct(
   'CheckpointConfig',
   { s3Uri: P.S3Uri },
-  { localPath: C.vstr('LocalPath', { max: 4096, pattern: /^\/.*$/, describe: 'an absolute path inside the container' }) },
+  { localPath: C.vstr('LocalPath', { ...limits('DirectoryPath'), pattern: new RegExp(`^\\/${JAVA_DOT}*$`, 'u'), describe: 'an absolute path inside the container' }) },
 )
 
 export const Output = C.struct('OutputDataConfig', { s3OutputPath: P.OutputUri }, { kmsKeyId: P.KmsKeyId })
@@ -74,18 +75,20 @@ export const Output = C.struct('OutputDataConfig', { s3OutputPath: P.OutputUri }
 export const MetricDefinition = C.struct(
   'MetricDefinition',
   {
-    name: C.str('MetricName', { min: 1, max: 255, pattern: /^.+$/, describe: 'a metric name of 1 to 255 characters' }),
-    regex: C.str('MetricRegex', { min: 1, max: 500, pattern: /^.+$/, describe: 'a regular expression of 1 to 500 characters' }),
+    name: C.str('MetricName', { ...limits('MetricName'), describe: 'a metric name of 1 to 255 characters on one line' }),
+    regex: C.str('MetricRegex', { ...limits('MetricRegex'), describe: 'a regular expression of 1 to 500 characters on one line' }),
   },
   {},
 )
 
 export type HyperParameterValue = string | number | boolean
-export const HyperParameterKey = C.str('HyperParameterKey', { max: 256, pattern: /^.*$/, describe: 'a hyperparameter name of at most 256 characters' })
+export const HyperParameterKey = C.str('HyperParameterKey', { ...limits('HyperParameterKey'), describe: 'a hyperparameter name of at most 256 characters on one line' })
+// SageMaker's pattern is Java's `.*`: a line break (\n, \r, U+0085, U+2028, U+2029) is refused.
+const HyperParameterString = C.str('HyperParameterString', limits('HyperParameterValue'))
 const HyperParameterLiteral = C.scalar(
   'HyperParameterValue',
-  'a string of at most 2500 characters, a finite number or a boolean',
-  (u): u is HyperParameterValue => (typeof u === 'string' && u.length <= 2500) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
+  'a string of at most 2500 characters on one line, a finite number or a boolean',
+  (u): u is HyperParameterValue => HyperParameterString.is(u) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
 )
 /** A hyperparameter value: any scalar, or anything symbolic that prints to one (params of any type, refs, joins, code). */
 export type HyperParameterVal = Val<string> | Val<number> | Val<boolean>
@@ -160,7 +163,10 @@ export const trainingFields = {
     hyperParameters: HyperParameters,
     /** @default 'plain' */
     hyperParameterEncoding: HyperParameterEncoding,
-    environment: P.Environment,
+    environment: C.record(
+      C.vstr('TrainingEnvironmentValue', { ...limits('TrainingEnvironmentValue'), describe: 'a value of at most 512 characters' }),
+      { key: C.str('TrainingEnvironmentKey', { ...limits('TrainingEnvironmentKey'), min: 1, describe: 'an environment variable name ([a-zA-Z_][a-zA-Z0-9_]*)' }), max: 100 },
+    ),
     channels: C.record(Channel, { key: P.ChannelName, max: 20 }),
     /** Incremental training: an earlier model, given as an extra channel. */
     modelUri: P.DataUri,

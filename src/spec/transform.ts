@@ -5,6 +5,7 @@
  */
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { limits } from './service-rules.js'
 import { TransformInstance } from './instance-types.js'
 
 export const TransformInput = C.struct(
@@ -33,8 +34,8 @@ export const DataProcessing = C.struct(
   'DataProcessing',
   {},
   {
-    inputFilter: C.vstr('JsonPath', { max: 63 }),
-    outputFilter: C.vstr('JsonPath', { max: 63 }),
+    inputFilter: C.vstr('JsonPath', limits('JsonPath')),
+    outputFilter: C.vstr('JsonPath', limits('JsonPath')),
     joinSource: C.voneOf('JoinSource', ['Input', 'None']),
   },
 )
@@ -57,7 +58,7 @@ export const transformFields = {
     batchStrategy: C.voneOf('BatchStrategy', ['MultiRecord', 'SingleRecord']),
     maxPayloadInMb: C.vint('MaxPayloadInMB', { min: 0, max: 100 }),
     maxConcurrentTransforms: C.vint('MaxConcurrentTransforms', { min: 0 }),
-    environment: C.record(C.vstr('TransformEnvironmentValue', { max: 10240 }), { key: C.str('TransformEnvironmentKey', { max: 1024, pattern: /^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/ }), max: 16 }),
+    environment: C.record(C.vstr('TransformEnvironmentValue', { ...limits('TransformEnvironmentValue'), describe: 'a value of at most 10240 characters' }), { key: C.str('TransformEnvironmentKey', { ...limits('TransformEnvironmentKey'), describe: 'an environment variable name ([a-zA-Z_][a-zA-Z0-9_]*) of at most 1024 characters' }), max: 16 }),
     dataProcessing: DataProcessing,
     /** @default the step's name */
     baseJobName: P.BaseName,

@@ -7,6 +7,7 @@
 import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as P from './primitives.js'
+import { limits } from './service-rules.js'
 import { MetricDefinition, TrainingJob } from './training.js'
 
 export const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'] as const
@@ -21,10 +22,12 @@ export const IntegerRange = C.struct(
   { _tag: C.literal('Integer'), min: C.vint('MinValue'), max: C.vint('MaxValue') },
   { scaling: C.voneOf('ScalingType', SCALING_TYPES) },
 )
+// SageMaker's ParameterValue is Java's `.*` of at most 256: no line break.
+const CategoricalString = C.str('CategoricalString', limits('ParameterValue'))
 const CategoricalValue = C.scalar(
   'CategoricalValue',
-  'a string of at most 256 characters, a number or a boolean',
-  (u): u is string | number | boolean => (typeof u === 'string' && u.length <= 256) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
+  'a string of at most 256 characters on one line, a number or a boolean',
+  (u): u is string | number | boolean => CategoricalString.is(u) || (typeof u === 'number' && Number.isFinite(u)) || typeof u === 'boolean',
 )
 export const CategoricalRange = C.struct(
   'CategoricalRange',
@@ -43,7 +46,7 @@ export const STRATEGIES = ['Bayesian', 'Random', 'Grid', 'Hyperband'] as const
 export const Objective = C.struct(
   'Objective',
   {
-    metricName: C.str('MetricName', { min: 1, max: 255, pattern: /^.+$/, describe: 'a metric name of 1 to 255 characters' }),
+    metricName: C.str('MetricName', { ...limits('MetricName'), describe: 'a metric name of 1 to 255 characters on one line' }),
     type: C.oneOf('ObjectiveType', ['Maximize', 'Minimize']),
   },
   {},
@@ -54,7 +57,7 @@ export const WarmStart = C.struct(
   {
     type: C.oneOf('WarmStartType', ['IdenticalDataAndAlgorithm', 'TransferLearning']),
     /** Names of parent tuning jobs; refs to tuning steps of this program work too. */
-    parents: C.array(C.vstr('ParentTuningJobName', { min: 1, max: 32, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/, describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), { min: 1, max: 5 }),
+    parents: C.array(C.vstr('ParentTuningJobName', { ...limits('HyperParameterTuningJobName'), describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), { min: 1, max: 5 }),
   },
   {},
 )
@@ -63,7 +66,7 @@ export const tuningFields = {
   required: {
     training: TrainingJob,
     objective: Objective,
-    ranges: C.record(ParameterRange, { key: C.str('ParameterName', { min: 1, max: 256, pattern: /^.+$/ }) }),
+    ranges: C.record(ParameterRange, { key: C.str('ParameterName', { ...limits('ParameterKey'), min: 1, describe: 'a hyperparameter name of 1 to 256 characters on one line' }) }),
   },
   optional: {
     /** @default 'Bayesian' */

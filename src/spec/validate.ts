@@ -9,6 +9,7 @@ import type * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
 import * as C from './codec.js'
+import { nestingError, tooDeep } from './depth.js'
 import type { SpecError } from './errors.js'
 import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
@@ -154,6 +155,13 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  * @category validation
  */
 export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
+  // Checked first: every walk below and after validate recurses, and would overflow the stack.
+  const deep = tooDeep(input)
+  if (deep !== undefined) {
+    const steps = asRecord(input).steps
+    const keyed = deep[0] === 'steps' && Array.isArray(steps) && deep.length > 1 ? ['steps', stepKeys(steps)[Number(deep[1])]!, ...deep.slice(2)] : deep
+    return E.left([nestingError(keyed)])
+  }
   const { result, uses } = C.collectingUses(() => C.decode(ProgramCodec, input))
   const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs) : []
 

@@ -34,8 +34,8 @@ const text = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.constantFrom(...PIECES), { maxLength: 10 }).map((a) => a.join('')) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }) },
 )
-/** Fields whose pattern is `^.*$`/`^.+$`: no line terminators (JS `.` stops at them). */
-const oneLine = text.map((s) => s.replace(/[\n\r\u2028\u2029]/g, '_'))
+/** Fields whose pattern is Java's `.*`/`.+`: no line terminators (Java's `.` stops at U+0085 too). */
+const oneLine = text.map((s) => s.replace(/[\n\r\u0085\u2028\u2029]/g, '_'))
 const oneLineNonEmpty = oneLine.map((s) => (s === '' ? 'k' : s))
 const s3Uri = oneLine.map((s) => `s3://bucket/${s}`)
 const image = text.map((s) => `img/${s.replace(/\s/g, '')}`)
@@ -54,7 +54,8 @@ const env = fc.dictionary(envKey, text, { maxKeys: 3 })
 const programs: fc.Arbitrary<Program> = fc
   .record({
     trainBase: fc.option(baseName, { nil: undefined }),
-    hp: fc.dictionary(oneLine, text, { maxKeys: 4 }),
+    // Hyperparameter values are Java's `.*` too (SageMaker refuses a line break); env values take anything.
+    hp: fc.dictionary(oneLine, oneLine, { maxKeys: 4 }),
     encoding: fc.constantFrom('plain' as const, 'json' as const),
     trainEnv: env,
     trainTags: tags,
@@ -69,7 +70,7 @@ const programs: fc.Arbitrary<Program> = fc
     endpointTags: tags,
     transformIn: s3Uri,
     transformEnv: fc.dictionary(envKey, text, { maxKeys: 2 }),
-    tune: fc.option(fc.record({ staticHp: fc.dictionary(oneLine, text, { maxKeys: 2 }), rangeName: oneLineNonEmpty, values: fc.array(text.map((s) => s.slice(0, 256)), { minLength: 1, maxLength: 3 }) }), { nil: undefined }),
+    tune: fc.option(fc.record({ staticHp: fc.dictionary(oneLine, oneLine, { maxKeys: 2 }), rangeName: oneLineNonEmpty, values: fc.array(oneLine.map((s) => s.slice(0, 256)), { minLength: 1, maxLength: 3 }) }), { nil: undefined }),
   })
   .map((r) => {
     const hpParam = r.hpParam === undefined ? undefined : param.string(r.hpParam.name, { default: r.hpParam.default, ...(r.hpParam.description !== undefined ? { description: r.hpParam.description } : {}) })
