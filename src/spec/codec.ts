@@ -165,6 +165,8 @@ export interface ExprUse {
   readonly segments: ReadonlyArray<string>
   readonly expr: Expr
   readonly kind: ValKind
+  /** The field's literal codec, which a String param's declared default and allowed values must pass. */
+  readonly literal?: t.Type<any, any, unknown>
 }
 
 // Decoding is synchronous, so a collector bound for the duration of one `validate` call is safe and
@@ -266,7 +268,7 @@ const KIND_WORDS: { readonly [K in ValKind]: string } = {
 }
 const takesStrings = (kind: ValKind): boolean => kind === 'string' || kind === 'scalar'
 
-const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr> => {
+const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, literal?: t.Type<any, any, unknown>): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
     tag === 'Json'
@@ -289,7 +291,7 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind): t.Validation<Expr>
               ? t.success(u as Expr)
               : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
   if (r._tag === 'Right' && uses !== undefined)
-    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind })
+    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind, ...(literal !== undefined ? { literal } : {}) })
   return r
 }
 
@@ -310,7 +312,7 @@ export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<Val<
   withMeta(new t.Type<Val<A>, Val<A>, unknown>(
     `Val<${codec.name}>`,
     (u): u is Val<A> => isExpr(u) || codec.is(u),
-    (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
+    (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind, codec) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
     t.identity,
   ), { kind: 'val', codec, valKind: kind })
 
@@ -563,7 +565,7 @@ const compileNew = (codec: t.Type<any, any, unknown>): Check => {
       const literal = compile(m.codec)
       const kind = m.valKind
       // Expressions are few: the decoder's own code checks and records them.
-      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind)._tag === 'Right' : literal(u, path))
+      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind, m.codec)._tag === 'Right' : literal(u, path))
     }
     case 'array':
       return checkArray(compile(m.item), m.min, m.max)

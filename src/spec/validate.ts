@@ -14,7 +14,7 @@ import type { SpecError } from './errors.js'
 import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
-import { OUTPUT_SCHEMAS, STEP_TAGS, type StepOf, type StepTag } from './step.js'
+import { OUTPUT_SCHEMAS, STEP_TAGS, Step, type StepOf, type StepTag } from './step.js'
 import { showRef, type ParamType, type Ref } from './val.js'
 
 declare const validBrand: unique symbol
@@ -100,6 +100,19 @@ const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, S
         return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }]
       if (!PARAM_FITS[u.kind].includes(decl.type))
         return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }]
+      // The default (or an allowed value) is what the field gets when nothing is bound: SageMaker's
+      // rules for the field apply to it (a line break in a hyperparameter, a bad S3 URI…).
+      const literal = u.literal
+      if (decl.type === 'String' && literal !== undefined) {
+        const bad = [decl.default, ...(decl.allowed ?? [])].find((v) => typeof v === 'string' && !literal.is(v))
+        const refused = bad === undefined ? undefined : literal.validate(bad, [])
+        if (refused?._tag === 'Left') {
+          // The field's own words for the value (an instance type's "did you mean", not its whole list).
+          const issue = (refused.left[0] as C.IssueError | undefined)?.issue
+          const words = issue !== undefined && issue._tag !== 'UnknownField' ? issue.expected : C.describeCodec(literal)
+          return [{ _tag: 'Rule', path: u.path, expected: `parameter "${e.name}" to take only values that are ${words}`, actual: bad }]
+        }
+      }
       return []
     }
     return []
@@ -201,12 +214,16 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
   })
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
-  if (result._tag === 'Right')
-    result.right.steps.forEach((s, i) =>
-      s.presetErrors?.forEach((pe) => errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })),
-    )
-  if (result._tag === 'Right')
-    result.right.steps.forEach((s, i) => errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`)))
+  // Preset and cross-field rules need a decoded step; a step that decodes on its own is checked even
+  // when another step (or a param declaration) did not, so one pass reports every layer.
+  const decoded: ReadonlyArray<Step | undefined> =
+    result._tag === 'Right' ? result.right.steps : rawSteps.map((s) => E.getOrElseW(() => undefined)(C.decode(Step, s)))
+  decoded.forEach((s, i) =>
+    s?.presetErrors?.forEach((pe) => errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })),
+  )
+  decoded.forEach((s, i) => {
+    if (s !== undefined) errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`))
+  })
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined

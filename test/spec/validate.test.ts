@@ -633,6 +633,9 @@ describe('validate', () => {
       // The second "train" is still checked: its after list names a step that does not exist.
       ['DanglingRef', 'steps.1.after.0', 'steps.1.after.0: refers to step "nowhere", which is not in the program'],
       ['Cycle', 'steps.serve', 'steps.serve: dependency cycle serve -> serve'],
+      // Steps that decode on their own are checked by their rules although others did not decode.
+      ['Rule', 'steps.1.algorithmName', 'steps.1.algorithmName: expected exactly one of image and algorithmName, found {"image":"111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0","algorithmName":"xgb"}'],
+      ['Rule', 'steps.score.maxConcurrentTransforms', 'steps.score.maxConcurrentTransforms: expected maxConcurrentTransforms × maxPayloadInMb of at most 100 MB (maxPayloadInMb is 50), found 3'],
     ])
   })
 
@@ -654,7 +657,8 @@ describe('validate', () => {
     const lo = param.float('lo', { default: 0 })
     const payload = param.integer('payload', { default: 100 })
     const wait = param.integer('wait', { default: 1 })
-    const kind = param.string('kind', { default: 'not an instance type' })
+    // A String param's declared default must fit the field (test/spec/one-pass.test.ts); its value may differ at run time.
+    const kind = param.string('kind', { default: 'ml.m5.2xlarge' })
     const first = training('first', { ...job })
     const second = training('second', {
       ...job,
@@ -668,7 +672,7 @@ describe('validate', () => {
         { name: 'lo', type: 'Float', default: 0 },
         { name: 'payload', type: 'Integer', default: 100 },
         { name: 'wait', type: 'Integer', default: 1 },
-        { name: 'kind', type: 'String', default: 'not an instance type' },
+        { name: 'kind', type: 'String', default: 'ml.m5.2xlarge' },
       ],
       steps: [
         first,

@@ -129,6 +129,8 @@ export interface ProgramOptions {
   readonly omitTuningMaxRuntime?: boolean
   /** Give every model a role (older service models require `ExecutionRoleArn`). */
   readonly modelRoleRequired?: boolean
+  /** Arbitraries by codec name, over the defaults (e.g. `StepName`, `BaseName` to make names collide). */
+  readonly arbitraries?: Overrides
 }
 
 /** Instance types every API's enum lists (training, transform, endpoints), in every model version we meet. */
@@ -143,6 +145,7 @@ const overridesFor = (o: ProgramOptions): Overrides => ({
   // Model package versions: older service models allow 1 to 5 digits, newer ones more.
   ModelPackageName: (arbitraryOf(P.ModelPackageName) as fc.Arbitrary<string>).filter((s) => !/\/[0-9]{6,}$/.test(s)),
   ...(o.local ? {} : { DataUri: arbitraryOf(P.S3Uri), ModelDataUrl: arbitraryOf(P.S3Uri) }),
+  ...o.arbitraries,
 })
 
 // -------------------------------------------------------------------------------------

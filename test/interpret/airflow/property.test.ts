@@ -63,7 +63,7 @@ const programs: fc.Arbitrary<Program> = fc
     output: s3Uri,
     image,
     metric: fc.option(fc.record({ name: oneLineNonEmpty, regex: oneLineNonEmpty }), { nil: undefined }),
-    hpParam: fc.option(fc.record({ name: fc.constantFrom('alpha', 'beta_2', 'Gamma'), default: text, description: fc.option(text, { nil: undefined }) }), { nil: undefined }),
+    hpParam: fc.option(fc.record({ name: fc.constantFrom('alpha', 'beta_2', 'Gamma'), default: oneLine, description: fc.option(text, { nil: undefined }) }), { nil: undefined }),
     countParam: fc.boolean(),
     modelEnv: env,
     modelJoinText: text,
