@@ -28,7 +28,7 @@ const instanceTypeOf = (name: string, use: string, values: ReadonlyArray<string>
       expected: `an instance type ${use}${near === undefined ? ` (the SDK's ${name} lists them)` : ` (did you mean "${near}"?)`}`,
     })
   }
-  return C.val(Object.assign(Object.create(base) as typeof base, { validate }), 'string')
+  return C.val(Object.assign(Object.create(base) as typeof base, { validate }), 'string', 'Enum')
 }
 
 export const TrainingInstance = instanceTypeOf('TrainingInstanceType', 'that training and tuning jobs run on', TRAINING_INSTANCE_TYPES)

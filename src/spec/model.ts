@@ -6,6 +6,7 @@
  */
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 
 export const ContainerDefinition = C.struct(
@@ -13,9 +14,10 @@ export const ContainerDefinition = C.struct(
   {},
   {
     /** Exactly one of `image` and `modelPackageName`. */
-    image: P.ImageUri,
-    modelPackageName: P.ModelPackageName,
-    modelDataUrl: C.vstr('ModelDataUrl', { max: 1024, pattern: /^((https|s3):\/\/([^/]+)\/?(.*)|file:\/\/.+)$/, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }),
+    image: F.ImageUri,
+    /** A ref to a model package step (`pkg.outputs.arn`), or `existing('arn:…')` (a marketplace package). */
+    modelPackageName: F.ModelPackageRef,
+    modelDataUrl: F.withMeaning(C.vstr('ModelDataUrl', { max: 1024, pattern: /^((https|s3):\/\/([^/]+)\/?(.*)|file:\/\/.+)$/, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }), 'S3Uri'),
     environment: P.Environment,
     containerHostname: C.str('ContainerHostname', { max: 63, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/ }),
     mode: C.oneOf('ContainerMode', ['SingleModel', 'MultiModel']),
@@ -31,7 +33,7 @@ export const modelFields = {
     /** An inference pipeline: containers called in order, each one's output the next one's input. */
     containers: C.array(ContainerDefinition, { min: 1, max: 15 }),
     /** Required unless the model is a marketplace model package. */
-    role: P.RoleArn,
+    role: F.RoleArn,
     vpc: P.Vpc,
     enableNetworkIsolation: C.vbool,
     /** @default the step's name */

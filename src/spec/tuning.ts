@@ -6,6 +6,7 @@
  */
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { MetricDefinition, TrainingJob } from './training.js'
 
@@ -53,8 +54,11 @@ export const WarmStart = C.struct(
   'WarmStart',
   {
     type: C.oneOf('WarmStartType', ['IdenticalDataAndAlgorithm', 'TransferLearning']),
-    /** Names of parent tuning jobs; refs to tuning steps of this program work too. */
-    parents: C.array(C.vstr('ParentTuningJobName', { min: 1, max: 32, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/, describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), { min: 1, max: 5 }),
+    /** Parent tuning jobs: refs to tuning steps (`tune.outputs.jobName`), or `existing('name')` for earlier ones. */
+    parents: C.array(
+      F.reference(C.vstr('ParentTuningJobName', { min: 1, max: 32, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/, describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), 'TuningJobName'),
+      { min: 1, max: 5 },
+    ),
   },
   {},
 )
