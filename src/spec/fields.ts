@@ -21,6 +21,11 @@ export const withMeaning = <F extends FieldMeaning, L extends string = string>(c
 
 const EXISTING_KEYS = new Set(['_tag', 'name'])
 
+// The literal name codec of each `existing` codec, so test generators can make valid ones.
+const existingNames = new WeakMap<t.Type<any, any, unknown>, t.Type<any, any, unknown>>()
+/** The codec an `existing(name)` leaf's name passes, if `codec` is such a leaf's codec. */
+export const existingNameCodec = (codec: t.Type<any, any, unknown>): t.Type<any, any, unknown> | undefined => existingNames.get(codec)
+
 /**
  * `existing('name')` whose name passes `name` (the field's own literal check); a bare string is
  * refused with a `BareName` issue, which `validate` completes with "did you mean".
@@ -31,7 +36,7 @@ const existingOf = (name: t.Type<any, any, unknown>, meaning: ReferenceMeaning):
   const isExisting = (u: unknown): u is Existing =>
     typeof u === 'object' && u !== null && !Array.isArray(u) && (u as { _tag?: unknown })._tag === 'Existing' && Object.keys(u).every((k) => EXISTING_KEYS.has(k)) && literal.is((u as { name?: unknown }).name)
   const codec: t.Type<Existing, Existing, unknown> = C.scalar(`Existing<${literal.name}>`, expected, isExisting)
-  return Object.assign(Object.create(codec) as typeof codec, {
+  const made = Object.assign(Object.create(codec) as typeof codec, {
     validate: (u: unknown, c: t.Context): t.Validation<Existing> => {
       if (isExisting(u)) return { _tag: 'Right', right: u } as t.Validation<Existing>
       if (typeof u === 'string') return C.fail(u, c, { _tag: 'BareName', expected, meaning })
@@ -42,6 +47,8 @@ const existingOf = (name: t.Type<any, any, unknown>, meaning: ReferenceMeaning):
       return C.fail(u, c, { _tag: 'InvalidField', expected })
     },
   })
+  existingNames.set(made, literal)
+  return made
 }
 
 /** A field naming a resource of `meaning`: a ref to the step that makes it, or `existing(name)`. */
