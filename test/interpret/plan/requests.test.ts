@@ -295,18 +295,19 @@ describe('requests', () => {
       })
     })
 
-    it('prints a number-valued param or ref placed in a string field, and leaves it bare in a number field', () => {
+    it('prints a number-valued param placed in a string field (or a number ref joined into one), and leaves it bare in a number field', () => {
       const count = param.integer('count', { default: 2 })
       const tune = tuning('tune', {
         training: { ...base, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] },
         objective: { metricName: 'auc', type: 'Maximize' },
         ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.5 } },
       })
-      // JSON programs may do this (validate allows a number in a string field); the TS types do not.
+      // JSON programs may put a number param in a string field (validate allows it); the TS types do not.
+      // A number ref goes through a join, as the compiler and validate both require.
       const score = ref('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
-      const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: score as never, NAME: 'x' } }, tune)
+      const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: concat(score), NAME: 'x' } }, tune)
       expect(r.ResourceConfig?.InstanceCount).toStrictEqual(count)
-      expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: jsonOf(score as never), NAME: 'x' })
+      expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: concat(score), NAME: 'x' })
       expect(resolve(r.Environment!, { ref: () => 0.93, param: () => 2, runId: 'r', code: () => '' })).toStrictEqual({ COUNT: '2', SCORE: '0.93', NAME: 'x' })
     })
 
