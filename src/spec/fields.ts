@@ -13,10 +13,10 @@ import * as P from './primitives.js'
 import type { Existing, RefVal, StrVal } from './val.js'
 
 /** The same literal check as a `vstr` codec, its refs typed and checked by `meaning`. */
-export const withMeaning = <F extends FieldMeaning, L extends string = string>(codec: t.Type<any, any, unknown>, meaning: F): t.Type<StrVal<F, L>, StrVal<F, L>, unknown> => {
+export const withMeaning = <F extends FieldMeaning>(codec: t.Type<any, any, unknown>, meaning: F): t.Type<StrVal<F>, StrVal<F>, unknown> => {
   const m = C.metaOf(codec)
   if (m.kind !== 'val') throw new Error(`withMeaning: ${codec.name} is not a Val codec`)
-  return C.val(m.codec, m.valKind, meaning) as unknown as t.Type<StrVal<F, L>, StrVal<F, L>, unknown>
+  return C.val(m.codec, m.valKind, meaning) as unknown as t.Type<StrVal<F>, StrVal<F>, unknown>
 }
 
 const EXISTING_KEYS = new Set(['_tag', 'name'])

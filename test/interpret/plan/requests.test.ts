@@ -304,7 +304,7 @@ describe('requests', () => {
       })
       // JSON programs may put a number param in a string field (validate allows it); the TS types do not.
       // A number ref goes through a join, as the compiler and validate both require.
-      const score = ref('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
+      const score = ref<number>('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
       const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: concat(score), NAME: 'x' } }, tune)
       expect(r.ResourceConfig?.InstanceCount).toStrictEqual(count)
       expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: concat(score), NAME: 'x' })
