@@ -311,7 +311,10 @@ const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unk
   t.identity,
 )
 
-/** What a field of each kind takes unless it says (`meaning.ts`): free text, a number, anything. */
+/**
+ * What a field of each kind takes unless it says (`meaning.ts`): free text, a number, anything. (No
+ * ref fits a boolean field: the scalar check refuses it before meanings are compared.)
+ */
 const DEFAULT_MEANING: { readonly [K in ValKind]: FieldMeaning } = { string: 'Text', integer: 'Number', number: 'Number', boolean: 'Number', scalar: 'Any' }
 
 /**
