@@ -22,7 +22,7 @@ import type { CreateTrainingJobCommandInput, DescribeAlgorithmOutput, DescribeMo
 import { model, modelPackage, outputsOf, training, type TrainingStep } from '../spec/step.js'
 import type { Channel } from '../spec/training.js'
 import type { Expr, Val } from '../spec/val.js'
-import { isExpr, ref } from '../spec/val.js'
+import { isExpr, ref, type RefVal } from '../spec/val.js'
 import { pyFloat, pythonStr } from './algorithms/descriptors.js'
 import type { PresetError } from './algorithms/preset.js'
 
@@ -320,8 +320,8 @@ export const modelPackageFromTraining = (name: string, o: ModelPackageFromTraini
 type ModelBody = Parameters<typeof model>[1]
 
 export interface ModelFromPackageOptions extends Partial<Pick<ModelBody, 'role' | 'vpc' | 'baseName' | 'tags' | 'overrides' | 'after' | 'description'>> {
-  /** A model package name or ARN: a subscribed marketplace package, or `pkg.outputs.arn`. */
-  readonly modelPackageName: Val<string>
+  /** The model package: `pkg.outputs.arn`, or `existing('arn:…')` for a subscribed marketplace package. */
+  readonly modelPackageName: RefVal<'ModelPackage'>
   readonly environment?: Readonly<Record<string, Val<string>>>
   /** @default true when `modelPackageDescription` shows a marketplace product, else off */
   readonly enableNetworkIsolation?: Val<boolean>

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
+import type { FieldMeaning, ReferenceMeaning } from './meaning.js'
 import { isExpr, type Expr, type Param, type Ref, type Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
@@ -17,6 +18,8 @@ import { isExpr, type Expr, type Param, type Ref, type Val } from './val.js'
 /** What a failed check says; the path is filled in from the io-ts context afterwards. */
 export type Issue =
   | { readonly _tag: 'InvalidField'; readonly expected: string }
+  /** A bare string where a resource is named by a ref or `existing(…)`: `validate` adds a hint. */
+  | { readonly _tag: 'BareName'; readonly expected: string; readonly meaning: ReferenceMeaning }
   | { readonly _tag: 'MissingField'; readonly expected: string }
   | { readonly _tag: 'UnknownField' }
 
@@ -53,7 +56,7 @@ export type Meta =
   | { readonly kind: 'boolean' }
   | { readonly kind: 'oneOf'; readonly values: ReadonlyArray<string> }
   | { readonly kind: 'opaque'; readonly name: string }
-  | { readonly kind: 'val'; readonly codec: t.Type<any, any, unknown>; readonly valKind: ValKind }
+  | { readonly kind: 'val'; readonly codec: t.Type<any, any, unknown>; readonly valKind: ValKind; readonly meaning: FieldMeaning }
   | { readonly kind: 'array'; readonly item: t.Type<any, any, unknown>; readonly min: number; readonly max: number }
   | { readonly kind: 'record'; readonly value: t.Type<any, any, unknown>; readonly key?: t.Type<string, string, unknown>; readonly max: number }
   | { readonly kind: 'struct'; readonly required: Props; readonly optional: Props }
@@ -167,6 +170,8 @@ export interface ExprUse {
   readonly kind: ValKind
   /** The field's literal codec, which a String param's declared default and allowed values must pass. */
   readonly literal?: t.Type<any, any, unknown>
+  /** What the field takes (`meaning.ts`); `validate` checks refs against it. */
+  readonly meaning: FieldMeaning
 }
 
 // Decoding is synchronous, so a collector bound for the duration of one `validate` call is safe and
@@ -268,7 +273,7 @@ const KIND_WORDS: { readonly [K in ValKind]: string } = {
 }
 const takesStrings = (kind: ValKind): boolean => kind === 'string' || kind === 'scalar'
 
-const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, literal?: t.Type<any, any, unknown>): t.Validation<Expr> => {
+const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, meaning: FieldMeaning = DEFAULT_MEANING[kind], literal?: t.Type<any, any, unknown>): t.Validation<Expr> => {
   const tag = (u as { _tag: string })._tag
   const r =
     tag === 'Json'
@@ -291,7 +296,7 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, literal?: t.Type<an
               ? t.success(u as Expr)
               : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
   if (r._tag === 'Right' && uses !== undefined)
-    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind, ...(literal !== undefined ? { literal } : {}) })
+    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind, meaning, ...(literal !== undefined ? { literal } : {}) })
   return r
 }
 
@@ -300,21 +305,31 @@ const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unk
   (u): u is unknown => true,
   (u, c) =>
     isExpr(u)
-      ? decodeExpr(u, c, 'string')
+      ? // A part may be anything printable: a join is the explicit way to build a string of any meaning.
+        decodeExpr(u, c, 'string', 'Any')
       : typeof u === 'string' || (typeof u === 'number' && Number.isFinite(u))
         ? t.success(u)
         : invalid(u, c, 'a string, a number, a ref, a param or the run id'),
   t.identity,
 )
 
-/** `Val<A>`: the literal codec, or a ref/param (checked later against `kind`), or — for strings — a join or the run id. */
-export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind): t.Type<Val<A>, Val<A>, unknown> =>
+/**
+ * What a field of each kind takes unless it says (`meaning.ts`): free text, a number, anything. (No
+ * ref fits a boolean field: the scalar check refuses it before meanings are compared.)
+ */
+const DEFAULT_MEANING: { readonly [K in ValKind]: FieldMeaning } = { string: 'Text', integer: 'Number', number: 'Number', boolean: 'Number', scalar: 'Any' }
+
+/**
+ * `Val<A>`: the literal codec, or a ref/param (checked later against `kind` and `meaning`), or — for
+ * strings — a join or the run id.
+ */
+export const val = <A>(codec: t.Type<A, A, unknown>, kind: ValKind, meaning: FieldMeaning = DEFAULT_MEANING[kind]): t.Type<Val<A>, Val<A>, unknown> =>
   withMeta(new t.Type<Val<A>, Val<A>, unknown>(
     `Val<${codec.name}>`,
     (u): u is Val<A> => isExpr(u) || codec.is(u),
-    (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind, codec) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
+    (u, c) => (isExpr(u) ? (decodeExpr(u, c, kind, meaning, codec) as t.Validation<Val<A>>) : (codec.validate(u, c) as t.Validation<Val<A>>)),
     t.identity,
-  ), { kind: 'val', codec, valKind: kind })
+  ), { kind: 'val', codec, valKind: kind, meaning })
 
 export const vstr = (name: string, o?: StringOptions) => val(str(name, o), 'string')
 export const vint = (name: string, o?: Omit<NumberOptions, 'integer'>) => val(int(name, o), 'integer')
@@ -322,7 +337,7 @@ export const vnum = (name: string, o?: NumberOptions) => val(num(name, o), 'numb
 export const vbool = val(bool, 'boolean')
 /** An enum that may also come from a string param or ref (checked when the value is known). */
 export const voneOf = <const L extends string>(name: string, values: ReadonlyArray<L>) =>
-  val(oneOf(name, values), 'string') as unknown as t.Type<Val<L> | Param<string> | Ref<string>, Val<L> | Param<string> | Ref<string>, unknown>
+  val(oneOf(name, values), 'string', 'Enum') as unknown as t.Type<Val<L> | Param<string> | Ref<string, 'Text'>, Val<L> | Param<string> | Ref<string, 'Text'>, unknown>
 
 // -------------------------------------------------------------------------------------
 // containers
@@ -563,9 +578,9 @@ const compileNew = (codec: t.Type<any, any, unknown>): Check => {
       return (u, path) => codec.validate(u, contextAt(path, codec))._tag === 'Right'
     case 'val': {
       const literal = compile(m.codec)
-      const kind = m.valKind
+      const { valKind: kind, meaning } = m
       // Expressions are few: the decoder's own code checks and records them.
-      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind, m.codec)._tag === 'Right' : literal(u, path))
+      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind, meaning, m.codec)._tag === 'Right' : literal(u, path))
     }
     case 'array':
       return checkArray(compile(m.item), m.min, m.max)

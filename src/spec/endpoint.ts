@@ -7,14 +7,15 @@
 import { DEFAULTS } from './defaults.js'
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { HostingInstance } from './instance-types.js'
 
 export const ProductionVariant = C.struct(
   'ProductionVariant',
   {
-    /** The model's name: usually `model.outputs.name`. */
-    model: P.ResourceName,
+    /** The model: `model.outputs.name`, or `existing('name')` for one made outside the program. */
+    model: F.ModelRef,
     instanceType: HostingInstance,
   },
   {
@@ -35,13 +36,13 @@ export const endpointFields = {
   },
   optional: {
     /** The endpoint's stable name: endpoints are long-lived, so no run stamp. @default the step's name */
-    endpointName: P.ResourceName,
+    endpointName: F.EndpointName,
     /**
      * @default `<endpointName>-<run>`, or `<step name>-<run>` when the endpoint name is a run-time value
      * (configs are immutable, so each run makes a new one; a fixed name works for one run only)
      */
-    configName: P.ResourceName,
-    kmsKeyId: P.KmsKeyId,
+    configName: F.EndpointConfigName,
+    kmsKeyId: F.KmsKeyId,
     tags: P.Tags,
     /** Create-or-update: when the endpoint exists, point it at the new config. @default true */
     update: C.bool,

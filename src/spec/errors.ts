@@ -13,6 +13,10 @@ export type SpecError =
   | { readonly _tag: 'DanglingRef'; readonly path: string; readonly step: string }
   | { readonly _tag: 'UnknownOutput'; readonly path: string; readonly step: string; readonly output: string; readonly expected: string }
   | { readonly _tag: 'RefTypeMismatch'; readonly path: string; readonly ref: string; readonly expected: string; readonly actual: string }
+  /** A ref of the right scalar type but another meaning (`meaning.ts`): a training job's name as a model. */
+  | { readonly _tag: 'RefMeaningMismatch'; readonly path: string; readonly ref: string; readonly expected: string; readonly actual: string }
+  /** A bare string where another resource is named: a ref or `existing(…)` is needed; `hint` says which. */
+  | { readonly _tag: 'BareName'; readonly path: string; readonly name: string; readonly expected: string; readonly hint: string }
   | { readonly _tag: 'UndeclaredParam'; readonly path: string; readonly name: string }
   | { readonly _tag: 'ParamTypeMismatch'; readonly path: string; readonly name: string; readonly expected: string; readonly actual: string }
   | { readonly _tag: 'DuplicateStepName'; readonly path: string; readonly name: string }
@@ -50,6 +54,10 @@ export const message = (e: SpecError): string => {
       return `${where(e)}: step "${e.step}" has no output "${e.output}" (expected one of: ${e.expected})`
     case 'RefTypeMismatch':
       return `${where(e)}: ${e.ref} is ${withArticle(e.actual)}, but this field needs ${withArticle(e.expected)}`
+    case 'RefMeaningMismatch':
+      return `${where(e)}: expected ${e.expected}, found ${e.actual}`
+    case 'BareName':
+      return `${where(e)}: expected ${e.expected}, found the bare name ${show(e.name)}: ${e.hint}`
     case 'UndeclaredParam':
       return `${where(e)}: parameter "${e.name}" is not declared in the program's params`
     case 'ParamTypeMismatch':

@@ -11,6 +11,7 @@ import * as t from 'io-ts'
 import * as C from './codec.js'
 import { HOSTING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES, TRANSFORM_INSTANCE_TYPES } from './instance-type-lists.js'
 import { suggest } from './suggest.js'
+import type { StrVal } from './val.js'
 
 /**
  * An enum codec whose message names the use and the nearest real type instead of listing hundreds.
@@ -28,7 +29,8 @@ const instanceTypeOf = (name: string, use: string, values: ReadonlyArray<string>
       expected: `an instance type ${use}${near === undefined ? ` (the SDK's ${name} lists them)` : ` (did you mean "${near}"?)`}`,
     })
   }
-  return C.val(Object.assign(Object.create(base) as typeof base, { validate }), 'string')
+  // Refs of a closed set's values are text (a hyperparameter, say), never a name or a URI.
+  return C.val(Object.assign(Object.create(base) as typeof base, { validate }), 'string', 'Enum') as unknown as t.Type<StrVal<'Enum'>, StrVal<'Enum'>, unknown>
 }
 
 export const TrainingInstance = instanceTypeOf('TrainingInstanceType', 'that training and tuning jobs run on', TRAINING_INSTANCE_TYPES)

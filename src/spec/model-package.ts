@@ -6,14 +6,15 @@
  *
  * @since 0.1.0
  */
+import * as F from './fields.js'
 import * as P from './primitives.js'
 
 export const modelPackageFields = {
   required: {
     /** The algorithm that trained the model: a name or ARN (usually a marketplace algorithm's ARN). */
-    algorithmName: P.AlgorithmName,
+    algorithmName: F.AlgorithmName,
     /** The trained model data: usually `train.outputs.modelArtifacts`. */
-    modelDataUrl: P.S3Uri,
+    modelDataUrl: F.S3Uri,
   },
   optional: {
     /** Base of the physical package name (`<base>-<run>`). @default the step's name */

@@ -6,6 +6,7 @@
  */
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { limits } from './service-rules.js'
 
@@ -14,9 +15,10 @@ export const ContainerDefinition = C.struct(
   {},
   {
     /** Exactly one of `image` and `modelPackageName`. */
-    image: P.ImageUri,
-    modelPackageName: P.ModelPackageName,
-    modelDataUrl: C.vstr('ModelDataUrl', { max: limits('S3Uri').max, pattern: P.DATA_URI_PATTERN, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }),
+    image: F.ImageUri,
+    /** A ref to a model package step (`pkg.outputs.arn`), or `existing('arn:…')` (a marketplace package). */
+    modelPackageName: F.ModelPackageRef,
+    modelDataUrl: F.withMeaning(C.vstr('ModelDataUrl', { max: limits('S3Uri').max, pattern: P.DATA_URI_PATTERN, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }), 'S3Uri'),
     environment: P.Environment,
     containerHostname: C.str('ContainerHostname', { ...limits('ContainerHostname'), describe: 'a host name of 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit' }),
     mode: C.oneOf('ContainerMode', ['SingleModel', 'MultiModel']),
@@ -32,7 +34,7 @@ export const modelFields = {
     /** An inference pipeline: containers called in order, each one's output the next one's input. */
     containers: C.array(ContainerDefinition, { min: 1, max: 15 }),
     /** Required unless the model is a marketplace model package. */
-    role: P.RoleArn,
+    role: F.RoleArn,
     vpc: P.Vpc,
     enableNetworkIsolation: C.vbool,
     /** @default the step's name */

@@ -13,97 +13,105 @@ import type {
   DescribeTrainingJobResponse,
   DescribeTransformJobResponse,
 } from '@aws-sdk/client-sagemaker'
+import type { Meaning } from './meaning.js'
 import { ref, type Ref } from './val.js'
 
-/** A leaf's scalar type; `map` means one more free key whose value is a string. */
-export type OutputLeaf = 'string' | 'number' | 'map'
+/**
+ * A leaf's meaning (`meaning.ts`; `Number` is the one number); `map` means one more free key whose
+ * value is text (hyperparameters).
+ */
+export type OutputLeaf = Meaning | 'map'
 export type OutputSchema = { readonly [k: string]: OutputLeaf | OutputSchema }
 
 type SchemaFor<T> = {
   readonly [K in keyof T]?: NonNullable<T[K]> extends string
-    ? 'string'
+    ? Exclude<Meaning, 'Number'>
     : NonNullable<T[K]> extends number
-      ? 'number'
+      ? 'Number'
       : NonNullable<T[K]> extends Record<string, string>
         ? 'map' | SchemaFor<NonNullable<T[K]>>
         : SchemaFor<NonNullable<T[K]>>
 }
 
 export const TRAINING_OUTPUTS = {
-  TrainingJobName: 'string',
-  TrainingJobArn: 'string',
-  TrainingJobStatus: 'string',
-  ModelArtifacts: { S3ModelArtifacts: 'string' },
+  TrainingJobName: 'TrainingJobName',
+  TrainingJobArn: 'TrainingJobArn',
+  TrainingJobStatus: 'Text',
+  ModelArtifacts: { S3ModelArtifacts: 'S3Uri' },
   HyperParameters: 'map',
-  OutputDataConfig: { S3OutputPath: 'string' },
-  AlgorithmSpecification: { TrainingImage: 'string', AlgorithmName: 'string' },
-  RoleArn: 'string',
-  CheckpointConfig: { S3Uri: 'string' },
-  BillableTimeInSeconds: 'number',
-  TrainingTimeInSeconds: 'number',
+  OutputDataConfig: { S3OutputPath: 'S3Uri' },
+  AlgorithmSpecification: { TrainingImage: 'ImageUri', AlgorithmName: 'AlgorithmName' },
+  RoleArn: 'RoleArn',
+  CheckpointConfig: { S3Uri: 'S3Uri' },
+  BillableTimeInSeconds: 'Number',
+  TrainingTimeInSeconds: 'Number',
 } as const satisfies SchemaFor<DescribeTrainingJobResponse>
 
 export const TUNING_OUTPUTS = {
-  HyperParameterTuningJobName: 'string',
-  HyperParameterTuningJobArn: 'string',
-  HyperParameterTuningJobStatus: 'string',
+  HyperParameterTuningJobName: 'TuningJobName',
+  HyperParameterTuningJobArn: 'TuningJobArn',
+  HyperParameterTuningJobStatus: 'Text',
   BestTrainingJob: {
-    TrainingJobName: 'string',
-    TrainingJobArn: 'string',
+    TrainingJobName: 'TrainingJobName',
+    TrainingJobArn: 'TrainingJobArn',
     TunedHyperParameters: 'map',
-    FinalHyperParameterTuningJobObjectiveMetric: { MetricName: 'string', Value: 'number' },
+    FinalHyperParameterTuningJobObjectiveMetric: { MetricName: 'Text', Value: 'Number' },
   },
   TrainingJobDefinition: {
     StaticHyperParameters: 'map',
-    OutputDataConfig: { S3OutputPath: 'string' },
-    AlgorithmSpecification: { TrainingImage: 'string', AlgorithmName: 'string' },
-    RoleArn: 'string',
+    OutputDataConfig: { S3OutputPath: 'S3Uri' },
+    AlgorithmSpecification: { TrainingImage: 'ImageUri', AlgorithmName: 'AlgorithmName' },
+    RoleArn: 'RoleArn',
   },
 } as const satisfies SchemaFor<DescribeHyperParameterTuningJobResponse>
 
 export const MODEL_OUTPUTS = {
-  ModelName: 'string',
-  ModelArn: 'string',
-  ExecutionRoleArn: 'string',
-  PrimaryContainer: { Image: 'string', ModelDataUrl: 'string' },
+  ModelName: 'ModelName',
+  ModelArn: 'ModelArn',
+  ExecutionRoleArn: 'RoleArn',
+  PrimaryContainer: { Image: 'ImageUri', ModelDataUrl: 'S3Uri' },
 } as const satisfies SchemaFor<DescribeModelOutput>
 
 export const ENDPOINT_OUTPUTS = {
-  EndpointName: 'string',
-  EndpointArn: 'string',
-  EndpointConfigName: 'string',
-  EndpointStatus: 'string',
+  EndpointName: 'EndpointName',
+  EndpointArn: 'EndpointArn',
+  EndpointConfigName: 'EndpointConfigName',
+  EndpointStatus: 'Text',
 } as const satisfies SchemaFor<DescribeEndpointOutput>
 
 export const TRANSFORM_OUTPUTS = {
-  TransformJobName: 'string',
-  TransformJobArn: 'string',
-  TransformJobStatus: 'string',
-  ModelName: 'string',
-  TransformOutput: { S3OutputPath: 'string' },
+  TransformJobName: 'TransformJobName',
+  TransformJobArn: 'TransformJobArn',
+  TransformJobStatus: 'Text',
+  ModelName: 'ModelName',
+  TransformOutput: { S3OutputPath: 'S3Uri' },
 } as const satisfies SchemaFor<DescribeTransformJobResponse>
 
 export const MODEL_PACKAGE_OUTPUTS = {
-  ModelPackageName: 'string',
-  ModelPackageArn: 'string',
-  ModelPackageStatus: 'string',
-  ModelPackageDescription: 'string',
+  ModelPackageName: 'ModelPackageName',
+  ModelPackageArn: 'ModelPackageArn',
+  ModelPackageStatus: 'Text',
+  ModelPackageDescription: 'Text',
 } as const satisfies SchemaFor<DescribeModelPackageOutput>
 
-/** Look a path up in a schema: its scalar type, or the list of what exists where it went wrong. */
+/** Look a path up in a schema: its scalar type and meaning, or the list of what exists where it went wrong. */
 export const lookupOutput = (
   schema: OutputSchema,
   path: ReadonlyArray<string>,
-): { readonly _tag: 'Found'; readonly type: 'string' | 'number' } | { readonly _tag: 'NotFound'; readonly expected: ReadonlyArray<string> } => {
+):
+  | { readonly _tag: 'Found'; readonly type: 'string' | 'number'; readonly meaning: Meaning }
+  | { readonly _tag: 'NotFound'; readonly expected: ReadonlyArray<string> } => {
   let node: OutputLeaf | OutputSchema = schema
   for (let i = 0; i < path.length; i++) {
-    if (node === 'map') return i === path.length - 1 ? { _tag: 'Found', type: 'string' } : { _tag: 'NotFound', expected: ['<one key>'] }
+    if (node === 'map') return i === path.length - 1 ? { _tag: 'Found', type: 'string', meaning: 'Text' } : { _tag: 'NotFound', expected: ['<one key>'] }
     if (typeof node === 'string') return { _tag: 'NotFound', expected: [] }
     const next: OutputLeaf | OutputSchema | undefined = Object.prototype.hasOwnProperty.call(node, path[i]!) ? node[path[i]!] : undefined
     if (next === undefined) return { _tag: 'NotFound', expected: leafPaths(node) }
     node = next
   }
-  return node === 'string' || node === 'number' ? { _tag: 'Found', type: node } : { _tag: 'NotFound', expected: typeof node === 'string' ? ['<one key>'] : leafPaths(node) }
+  return typeof node === 'string' && node !== 'map'
+    ? { _tag: 'Found', type: node === 'Number' ? 'number' : 'string', meaning: node }
+    : { _tag: 'NotFound', expected: typeof node === 'string' ? ['<one key>'] : leafPaths(node) }
 }
 
 /** Every leaf path of a schema, dotted, for error messages. */
@@ -117,11 +125,12 @@ export const leafPaths = (schema: OutputSchema, prefix = ''): ReadonlyArray<stri
 // -------------------------------------------------------------------------------------
 
 export interface TrainingOutputs {
-  readonly jobName: Ref<string>
-  readonly jobArn: Ref<string>
+  readonly jobName: Ref<string, 'TrainingJobName'>
+  readonly jobArn: Ref<string, 'TrainingJobArn'>
   /** `s3://<output path>/<job>/output/model.tar.gz` */
-  readonly modelArtifacts: Ref<string>
-  readonly hyperParameter: (name: string) => Ref<string>
+  readonly modelArtifacts: Ref<string, 'S3Uri'>
+  /** One of the job's hyperparameters, as SageMaker stores it (text); `validate` checks the job sets it. */
+  readonly hyperParameter: (name: string) => Ref<string, 'Text'>
 }
 export const trainingOutputs = (step: string): TrainingOutputs => ({
   jobName: ref(step, ['TrainingJobName']),
@@ -131,13 +140,14 @@ export const trainingOutputs = (step: string): TrainingOutputs => ({
 })
 
 export interface TuningOutputs {
-  readonly jobName: Ref<string>
-  readonly jobArn: Ref<string>
+  readonly jobName: Ref<string, 'TuningJobName'>
+  readonly jobArn: Ref<string, 'TuningJobArn'>
   readonly bestTrainingJob: {
-    readonly name: Ref<string>
-    readonly arn: Ref<string>
-    readonly objectiveValue: Ref<number>
-    readonly hyperParameter: (name: string) => Ref<string>
+    readonly name: Ref<string, 'TrainingJobName'>
+    readonly arn: Ref<string, 'TrainingJobArn'>
+    readonly objectiveValue: Ref<number, 'Number'>
+    /** A tuned hyperparameter (text); `validate` checks the tuning job has a range of that name. */
+    readonly hyperParameter: (name: string) => Ref<string, 'Text'>
   }
 }
 export const tuningOutputs = (step: string): TuningOutputs => ({
@@ -152,15 +162,15 @@ export const tuningOutputs = (step: string): TuningOutputs => ({
 })
 
 export interface ModelOutputs {
-  readonly name: Ref<string>
-  readonly arn: Ref<string>
+  readonly name: Ref<string, 'ModelName'>
+  readonly arn: Ref<string, 'ModelArn'>
 }
 export const modelOutputs = (step: string): ModelOutputs => ({ name: ref(step, ['ModelName']), arn: ref(step, ['ModelArn']) })
 
 export interface EndpointOutputs {
-  readonly name: Ref<string>
-  readonly arn: Ref<string>
-  readonly configName: Ref<string>
+  readonly name: Ref<string, 'EndpointName'>
+  readonly arn: Ref<string, 'EndpointArn'>
+  readonly configName: Ref<string, 'EndpointConfigName'>
 }
 export const endpointOutputs = (step: string): EndpointOutputs => ({
   name: ref(step, ['EndpointName']),
@@ -169,9 +179,9 @@ export const endpointOutputs = (step: string): EndpointOutputs => ({
 })
 
 export interface TransformOutputs {
-  readonly jobName: Ref<string>
-  readonly jobArn: Ref<string>
-  readonly outputPath: Ref<string>
+  readonly jobName: Ref<string, 'TransformJobName'>
+  readonly jobArn: Ref<string, 'TransformJobArn'>
+  readonly outputPath: Ref<string, 'S3Uri'>
 }
 export const transformOutputs = (step: string): TransformOutputs => ({
   jobName: ref(step, ['TransformJobName']),
@@ -180,8 +190,8 @@ export const transformOutputs = (step: string): TransformOutputs => ({
 })
 
 export interface ModelPackageOutputs {
-  readonly name: Ref<string>
-  readonly arn: Ref<string>
+  readonly name: Ref<string, 'ModelPackageName'>
+  readonly arn: Ref<string, 'ModelPackageArn'>
 }
 export const modelPackageOutputs = (step: string): ModelPackageOutputs => ({
   name: ref(step, ['ModelPackageName']),

@@ -6,6 +6,7 @@
  */
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { TrainingInstance } from './instance-types.js'
 import { JAVA_DOT, limits } from './service-rules.js'
@@ -22,7 +23,7 @@ export const DISTRIBUTIONS = ['FullyReplicated', 'ShardedByS3Key'] as const
 /** One input channel. A `file://` URI is a local directory (local runs only). */
 export const Channel = C.struct(
   'Channel',
-  { uri: P.DataUri },
+  { uri: F.DataUri },
   {
     /** @default 'S3Prefix' */
     s3DataType: C.voneOf('S3DataType', S3_DATA_TYPES),
@@ -47,7 +48,7 @@ export const Resources = C.struct(
     instanceCount: P.InstanceCount,
     /** @default 30 */
     volumeSizeInGb: P.VolumeSizeInGb,
-    volumeKmsKeyId: P.KmsKeyId,
+    volumeKmsKeyId: F.KmsKeyId,
     /** Warm pool: keep instances for this long after the job. */
     keepAlivePeriodInSeconds: C.vint('KeepAlivePeriodInSeconds', { min: 0, max: 3600 }),
   },
@@ -66,11 +67,11 @@ export const Spot = C.struct('Spot', { maxWaitTimeInSeconds: P.Seconds }, {})
 
 export const Checkpoint = C.struct(
   'CheckpointConfig',
-  { s3Uri: P.S3Uri },
+  { s3Uri: F.S3Uri },
   { localPath: C.vstr('LocalPath', { ...limits('DirectoryPath'), pattern: new RegExp(`^\\/${JAVA_DOT}*$`, 'u'), describe: 'an absolute path inside the container' }) },
 )
 
-export const Output = C.struct('OutputDataConfig', { s3OutputPath: P.OutputUri }, { kmsKeyId: P.KmsKeyId })
+export const Output = C.struct('OutputDataConfig', { s3OutputPath: F.OutputUri }, { kmsKeyId: F.KmsKeyId })
 
 export const MetricDefinition = C.struct(
   'MetricDefinition',
@@ -139,14 +140,14 @@ export type FrameworkInfo = t.TypeOf<typeof FrameworkInfo>
 /** The fields of a training job, shared by `Training` steps and tuning templates. */
 export const trainingFields = {
   required: {
-    role: P.RoleArn,
+    role: F.RoleArn,
     resources: Resources,
     output: Output,
   },
   optional: {
     /** Exactly one of `image` and `algorithmName`. */
-    image: P.ImageUri,
-    algorithmName: P.AlgorithmName,
+    image: F.ImageUri,
+    algorithmName: F.AlgorithmName,
     /** @default 'File' */
     inputMode: C.voneOf('TrainingInputMode', INPUT_MODES),
     metricDefinitions: C.array(MetricDefinition, { max: 40 }),
@@ -169,7 +170,7 @@ export const trainingFields = {
     ),
     channels: C.record(Channel, { key: P.ChannelName, max: 20 }),
     /** Incremental training: an earlier model, given as an extra channel. */
-    modelUri: P.DataUri,
+    modelUri: F.DataUri,
     /** @default 'model' */
     modelChannelName: P.ChannelName,
     retryAttempts: C.vint('MaximumRetryAttempts', { min: 1, max: 30 }),

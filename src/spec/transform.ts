@@ -4,13 +4,14 @@
  * @since 0.1.0
  */
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { limits } from './service-rules.js'
 import { TransformInstance } from './instance-types.js'
 
 export const TransformInput = C.struct(
   'TransformInput',
-  { uri: P.DataUri },
+  { uri: F.DataUri },
   {
     /** @default 'S3Prefix' */
     dataType: C.voneOf('S3DataType', ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']),
@@ -22,9 +23,9 @@ export const TransformInput = C.struct(
 
 export const TransformOutput = C.struct(
   'TransformOutput',
-  { s3OutputPath: P.OutputUri },
+  { s3OutputPath: F.OutputUri },
   {
-    kmsKeyId: P.KmsKeyId,
+    kmsKeyId: F.KmsKeyId,
     accept: P.ContentType,
     assembleWith: C.voneOf('AssemblyType', ['None', 'Line']),
   },
@@ -43,13 +44,13 @@ export const DataProcessing = C.struct(
 export const TransformResources = C.struct(
   'TransformResources',
   { instanceType: TransformInstance },
-  { /** @default 1 */ instanceCount: P.InstanceCount, volumeKmsKeyId: P.KmsKeyId },
+  { /** @default 1 */ instanceCount: P.InstanceCount, volumeKmsKeyId: F.KmsKeyId },
 )
 
 export const transformFields = {
   required: {
-    /** The model's name: usually `model.outputs.name`. */
-    model: P.ResourceName,
+    /** The model: `model.outputs.name`, or `existing('name')` for one made outside the program. */
+    model: F.ModelRef,
     resources: TransformResources,
     input: TransformInput,
     output: TransformOutput,

@@ -6,6 +6,7 @@
  */
 import type * as t from 'io-ts'
 import * as C from './codec.js'
+import * as F from './fields.js'
 import * as P from './primitives.js'
 import { limits } from './service-rules.js'
 import { MetricDefinition, TrainingJob } from './training.js'
@@ -56,8 +57,11 @@ export const WarmStart = C.struct(
   'WarmStart',
   {
     type: C.oneOf('WarmStartType', ['IdenticalDataAndAlgorithm', 'TransferLearning']),
-    /** Names of parent tuning jobs; refs to tuning steps of this program work too. */
-    parents: C.array(C.vstr('ParentTuningJobName', { ...limits('HyperParameterTuningJobName'), describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), { min: 1, max: 5 }),
+    /** Parent tuning jobs: refs to tuning steps (`tune.outputs.jobName`), or `existing('name')` for earlier ones. */
+    parents: C.array(
+      F.reference(C.vstr('ParentTuningJobName', { ...limits('HyperParameterTuningJobName'), describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), 'TuningJobName'),
+      { min: 1, max: 5 },
+    ),
   },
   {},
 )

@@ -10,19 +10,40 @@
 // A phantom (covariant) member keeps `Ref<string>` and `Ref<number>` apart at the type level without any
 // runtime field: a `Ref<'File'>` fits a string field, a `Ref<number>` does not.
 declare const phantom: unique symbol
+// A second one carries what the value means (see `meaning.ts`): `Ref<string, 'ModelName'>` fits only
+// fields that take a model name. Its default, `any`, is a ref of unknown meaning (made with `ref` or
+// passed through a preset option typed `Val<string>`): the compiler lets it through and `validate`
+// checks it.
+declare const meaningPhantom: unique symbol
+
+import type { Accepts, FieldMeaning, Meaning } from './meaning.js'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
 /** @category model */
-export interface Ref<A> {
+export interface Ref<A, M extends Meaning = any> {
   readonly _tag: 'Ref'
   /** Logical name of the step whose output this points at. */
   readonly step: string
   /** Path into that step's Describe* response, e.g. `['ModelArtifacts', 'S3ModelArtifacts']`. */
   readonly path: ReadonlyArray<string>
   readonly [phantom]?: A
+  readonly [meaningPhantom]?: M
+}
+
+/**
+ * A resource made outside the program, by its name: what fields that name another resource (an
+ * endpoint variant's or a transform's model, warm-start parents, a container's model package) take
+ * instead of a bare string. It adds no dependency; the plan sends the name as it is and shows it as
+ * existing. Not an `Expr`: the planner replaces it by its name, so no request holds one.
+ *
+ * @category model
+ */
+export interface Existing {
+  readonly _tag: 'Existing'
+  readonly name: string
 }
 
 /** @category model */
@@ -99,6 +120,32 @@ export type Val<A> =
   | Param<A>
   | ([A] extends [string] ? Join | RunId | Code | Json : never)
 
+/**
+ * A string field of a given meaning: a literal (checked by its own pattern), a ref of a meaning the
+ * field accepts, a param, a join or the run id (both explicit construction, so they take the field's
+ * meaning), and a code archive (an S3 URI).
+ *
+ * @category model
+ */
+export type StrVal<F extends FieldMeaning, L extends string = string> =
+  | L
+  | Ref<string, Accepts[F]>
+  | Param<string>
+  | Join
+  | RunId
+  | Json
+  // Code archives are S3 URIs: `validate` refuses one elsewhere. The type keeps it, so that preset
+  // options typed `Val<string>` still fit every string field.
+  | Code
+
+/**
+ * A field that names another resource: a ref to the step that makes it, or `existing('name')` — never
+ * a bare string. Params, joins and the run id are explicit, so they fit too.
+ *
+ * @category model
+ */
+export type RefVal<F extends FieldMeaning> = Ref<string, Accepts[F]> | Existing | Param<string> | Join | RunId
+
 /** Any symbolic leaf. @category model */
 export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code | Json
 
@@ -111,6 +158,9 @@ export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', '
 /** @category constructors */
 export const ref = <A>(step: string, path: ReadonlyArray<string>): Ref<A> =>
   Object.freeze({ _tag: 'Ref', step, path: Object.freeze([...path]) })
+
+/** A resource made outside the program, e.g. `existing('churn-model-v3')`. @category constructors */
+export const existing = (name: string): Existing => Object.freeze({ _tag: 'Existing', name })
 
 /** @category constructors */
 export const join = (on: string, values: ReadonlyArray<JoinPart>): Join =>
@@ -185,6 +235,7 @@ export const isJoin = (u: unknown): u is Join => tagOf(u) === 'Join'
 export const isRunId = (u: unknown): u is RunId => tagOf(u) === 'RunId'
 export const isCode = (u: unknown): u is Code => tagOf(u) === 'Code'
 export const isJson = (u: unknown): u is Json => tagOf(u) === 'Json'
+export const isExisting = (u: unknown): u is Existing => tagOf(u) === 'Existing'
 
 // -------------------------------------------------------------------------------------
 // utils

@@ -11,6 +11,7 @@ import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
 import * as C from './codec.js'
 import { nestingError, tooDeep } from './depth.js'
 import type { SpecError } from './errors.js'
+import { fits, describeField, MEANING_WORDS, REFERENCE_TARGETS, type ReferenceMeaning } from './meaning.js'
 import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
@@ -25,13 +26,23 @@ export type ValidProgram = Program & { readonly [validBrand]: true }
 // io-ts errors → SpecError
 // -------------------------------------------------------------------------------------
 
-const fromIoTs = (e: t.ValidationError): SpecError => {
+/** What to write instead of a bare name: a ref to the step of that name if it makes such a thing, else `existing`. */
+const bareNameHint = (name: string, meaning: ReferenceMeaning, kinds: ReadonlyMap<string, StepTag>): string => {
+  const target = REFERENCE_TARGETS[meaning]
+  return kinds.get(name) === target.kind
+    ? `did you mean ${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })})? A bare name adds no dependency and names nothing the run creates`
+    : `write existing(${JSON.stringify(name)}) (in JSON {"_tag":"Existing","name":${JSON.stringify(name)}}) for a resource made outside the program, or a ref to the step that makes it`
+}
+
+const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError): SpecError => {
   const path = C.contextPath(e.context)
   const issue = (e as C.IssueError).issue
   if (issue === undefined) return { _tag: 'InvalidField', path, expected: e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value', actual: e.value }
   switch (issue._tag) {
     case 'InvalidField':
       return { _tag: 'InvalidField', path, expected: issue.expected, actual: e.value }
+    case 'BareName':
+      return { _tag: 'BareName', path, name: String(e.value), expected: issue.expected, hint: bareNameHint(String(e.value), issue.meaning, kinds) }
     case 'MissingField':
       return { _tag: 'MissingField', path, expected: issue.expected }
     case 'UnknownField':
@@ -79,7 +90,39 @@ const paramDeclErrors = (params: ReadonlyArray<ParamDecl>): SpecError[] => {
   return errors
 }
 
-const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, StepTag>, params: ReadonlyMap<string, ParamDecl>): SpecError[] =>
+const KIND_NOUNS: { readonly [K in StepTag]: string } = {
+  Training: 'training job',
+  Tuning: 'tuning job',
+  Model: 'model',
+  Endpoint: 'endpoint',
+  Transform: 'transform job',
+  ModelPackage: 'model package',
+}
+
+/**
+ * The keys a map output holds when the step's own fields say so literally: a training job's
+ * hyperparameters, a tuning job's ranges (tuned) and template hyperparameters (static). `undefined`
+ * when overrides may add keys, or the path is not into such a map.
+ */
+const mapKeys = (kind: StepTag, raw: Record<string, unknown>, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
+  const own = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
+  const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
+  const [a, b] = path
+  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) return overridden('HyperParameters', raw.overrides) ? undefined : own(raw.hyperParameters)
+  if (kind !== 'Tuning' || path.length !== 3) return undefined
+  const training = asRecord(raw.training)
+  if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : own(raw.ranges)
+  if (a === 'TrainingJobDefinition' && b === 'StaticHyperParameters')
+    return overridden('HyperParameters', raw.overrides, training.overrides) ? undefined : own(training.hyperParameters).filter((k) => !Object.prototype.hasOwnProperty.call(asRecord(raw.ranges), k))
+  return undefined
+}
+
+const exprErrors = (
+  uses: ReadonlyArray<C.ExprUse>,
+  kinds: ReadonlyMap<string, StepTag>,
+  params: ReadonlyMap<string, ParamDecl>,
+  rawByName: ReadonlyMap<string, Record<string, unknown>>,
+): SpecError[] =>
   uses.flatMap((u): SpecError[] => {
     const e = u.expr
     if (e._tag === 'Ref') {
@@ -87,12 +130,31 @@ const exprErrors = (uses: ReadonlyArray<C.ExprUse>, kinds: ReadonlyMap<string, S
       if (kind === undefined) return [{ _tag: 'DanglingRef', path: u.path, step: e.step }]
       const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
       if (found._tag === 'NotFound') return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }]
-      // A number output may be written into a string field (it is printed); the reverse cannot work.
+      const keys = mapKeys(kind, rawByName.get(e.step) ?? {}, e.path)
+      if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
+        const map = e.path.slice(0, -1).join('.')
+        return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }]
+      }
+      // Numbers are printed into strings only where the compiler allows it too: hyperparameters and joins.
+      if (u.kind === 'string' && found.type === 'number' && u.meaning !== 'Any')
+        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: `${u.kind} (a join prints a number into a string: concat(ref))`, actual: found.type }]
       if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
         return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
       if (u.kind === 'boolean') return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
+      if (!fits(u.meaning, found.meaning))
+        return [
+          {
+            _tag: 'RefMeaningMismatch',
+            path: u.path,
+            ref: showRef(e),
+            expected: describeField(u.meaning),
+            actual: `a ref to ${KIND_NOUNS[kind]} '${e.step}' ${e.path.join('.')} (${MEANING_WORDS[found.meaning]})`,
+          },
+        ]
       return []
     }
+    if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
+      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }]
     if (e._tag === 'Param') {
       const decl = params.get(e.name)
       if (decl === undefined) return [{ _tag: 'UndeclaredParam', path: u.path, name: e.name }]
@@ -176,22 +238,27 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
     return E.left([nestingError(keyed)])
   }
   const { result, uses } = C.collectingUses(() => C.decode(ProgramCodec, input))
-  const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs) : []
 
   // Graph and reference checks run on whatever is well-formed enough, so one pass reports everything.
   const raw = asRecord(input)
   const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : []
   const rawParams = Array.isArray(raw.params) ? (raw.params as unknown[]).filter((p): p is ParamDecl => typeof asRecord(p).name === 'string') : []
   const kinds = new Map<string, StepTag>()
+  const rawByName = new Map<string, Record<string, unknown>>()
+  const duplicates: SpecError[] = []
   rawSteps.forEach((s, i) => {
     const { name, _tag } = asRecord(s)
     if (typeof name !== 'string') return
-    if (kinds.has(name)) errors.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
-    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) kinds.set(name, _tag as StepTag)
+    if (kinds.has(name)) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
+    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
+      kinds.set(name, _tag as StepTag)
+      rawByName.set(name, asRecord(s))
+    }
   })
+  const errors: SpecError[] = [...(result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []), ...duplicates]
   const params = new Map(rawParams.map((p) => [p.name, p]))
   errors.push(...paramDeclErrors(rawParams))
-  errors.push(...exprErrors(uses, kinds, params))
+  errors.push(...exprErrors(uses, kinds, params, rawByName))
 
   const usesByStep = new Map<string, C.ExprUse[]>()
   for (const u of uses) {
@@ -245,6 +312,6 @@ export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefine
   // Program paths start `steps.<key>.`; the step's own start after them.
   return found?.map((u) => {
     const segments = u.segments.slice(2)
-    return { path: segments.join('.'), segments, expr: u.expr, kind: u.kind }
+    return { path: segments.join('.'), segments, expr: u.expr, kind: u.kind, meaning: u.meaning }
   })
 }

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as M from '../../src/frameworks/marketplace.js'
 import { endpoint, modelPackage, training } from '../../src/spec/step.js'
 import { program, toJson } from '../../src/spec/program.js'
-import { ref } from '../../src/spec/val.js'
+import { existing, ref } from '../../src/spec/val.js'
 import { validate } from '../../src/spec/validate.js'
 import { message } from '../../src/spec/errors.js'
 import { toPlan } from '../../src/interpret/plan/plan.js'
@@ -238,7 +238,8 @@ describe('model packages', () => {
 
   it('a described marketplace package runs isolated; turning that off is an error', () => {
     const desc = { InferenceSpecification: { Containers: [{ Image: 'x', ProductId: 'prod-1' }], SupportedContentTypes: [], SupportedResponseMIMETypes: [] } }
-    const sub = 'arn:aws:sagemaker:us-east-2:123456789012:model-package/some-product-123'
+    const arn = 'arn:aws:sagemaker:us-east-2:123456789012:model-package/some-product-123'
+    const sub = existing(arn)
     expect(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc }).enableNetworkIsolation).toBe(true)
     expect(messages(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc, enableNetworkIsolation: false }))).toEqual([
       'steps.m.enableNetworkIsolation: expected true: a marketplace model package runs network-isolated, found false',
@@ -248,7 +249,7 @@ describe('model packages', () => {
     const [req] = resolvedRequests(M.modelFromPackage('m', { modelPackageName: sub, modelPackageDescription: desc, environment: { A: '1' }, role }))
     expect(req!.input).toEqual({
       ModelName: `m-${RUN}`,
-      PrimaryContainer: { ModelPackageName: sub, Environment: { A: '1' } },
+      PrimaryContainer: { ModelPackageName: arn, Environment: { A: '1' } },
       ExecutionRoleArn: role,
       EnableNetworkIsolation: true,
     })

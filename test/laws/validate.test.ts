@@ -21,7 +21,7 @@ describe('laws: validate', () => {
   it('(f) the breakers reach every kind of corruption', () => {
     // A guard against a breaker set that silently shrinks to nothing.
     const whats = fc.sample(arbitraryProgram({ maxSteps: 4 }), { numRuns: 30, seed: 5 }).flatMap((p) => breakers(p).map((b) => b.what.replace(/ \(.*$/, '')))
-    for (const w of ['a number in a string field', 'a value that breaks the pattern', 'below the minimum', 'a fraction in an integer field', 'a value outside the enum', 'an unknown field', 'one character too many'])
+    for (const w of ['a number in a string field', 'a value that breaks the pattern', 'below the minimum', 'a fraction in an integer field', 'a value outside the enum', 'an unknown field', 'one character too many', 'a bare name where a resource is named'])
       expect(whats).toContain(w)
     expect(whats.some((w) => w.startsWith('required '))).toBe(true)
   })

@@ -16,7 +16,7 @@ const train = training('train', {
 
 describe('Val and Ref types', () => {
   it('refs are typed by what they point at and are not strings', () => {
-    expectTypeOf(train.outputs.modelArtifacts).toEqualTypeOf<Ref<string>>()
+    expectTypeOf(train.outputs.modelArtifacts).toEqualTypeOf<Ref<string, 'S3Uri'>>()
     // @ts-expect-error a ref is not a string: concatenating by accident must not compile
     const s: string = train.outputs.modelArtifacts
     expect(typeof s).toBe('object')

@@ -30,11 +30,12 @@ const tune = (extra: Fields = {}, name = 'tune') => ({
   ...extra,
 })
 const mdl = (extra: Fields = {}, name = 'm') => ({ _tag: 'Model', name, container: { image: IMAGE, modelDataUrl: 's3://bucket/model.tar.gz' }, role: ROLE, ...extra })
-const ep = (extra: Fields = {}, name = 'serve') => ({ _tag: 'Endpoint', name, variants: [{ model: 'm1', instanceType: 'ml.m5.large' }], ...extra })
+const existingModel = (name: string) => ({ _tag: 'Existing', name })
+const ep = (extra: Fields = {}, name = 'serve') => ({ _tag: 'Endpoint', name, variants: [{ model: existingModel('m1'), instanceType: 'ml.m5.large' }], ...extra })
 const xform = (extra: Fields = {}, name = 'score') => ({
   _tag: 'Transform',
   name,
-  model: 'm1',
+  model: existingModel('m1'),
   resources: { instanceType: 'ml.m5.xlarge' },
   input: { uri: 's3://bucket/in/' },
   output: { s3OutputPath: 's3://bucket/out/' },
@@ -140,7 +141,7 @@ const CASES: ReadonlyArray<Case> = [
       train({ resources: { instanceType: 'ml.m5.xlarg' } }),
       // ml.c5.large hosts endpoints but runs no training job; nothing is near ml.zz.tiny.
       tune({ training: { ...job, resources: { instanceType: 'ml.zz.tiny' }, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] } }),
-      ep({ variants: [{ model: 'm1', instanceType: 'ml.c5.large' }, { model: 'm1', name: 'b', instanceType: 'ml.t2.mediun' }] }),
+      ep({ variants: [{ model: existingModel('m1'), instanceType: 'ml.c5.large' }, { model: existingModel('m1'), name: 'b', instanceType: 'ml.t2.mediun' }] }),
       xform({ resources: { instanceType: 'ml.c5.large' } }),
     ),
     errors: [
@@ -314,7 +315,7 @@ const CASES: ReadonlyArray<Case> = [
   },
   {
     title: 'two variants with the same (default) name',
-    program: prog(ep({ variants: [{ model: 'm1', instanceType: 'ml.m5.large' }, { name: 'AllTraffic', model: 'm2', instanceType: 'ml.m5.large' }] })),
+    program: prog(ep({ variants: [{ model: existingModel('m1'), instanceType: 'ml.m5.large' }, { name: 'AllTraffic', model: existingModel('m2'), instanceType: 'ml.m5.large' }] })),
     errors: [
       ['Rule', 'steps.serve.variants.1.name', 'steps.serve.variants.1.name: expected a variant name not used by another variant, found "AllTraffic"'],
     ],
@@ -494,7 +495,7 @@ const CASES: ReadonlyArray<Case> = [
   {
     title: 'a container with both an image and a model package, and one with neither',
     program: prog(
-      mdl({ container: { image: IMAGE, modelPackageName: 'arn:aws:sagemaker:us-west-2:111122223333:model-package/p/1' } }),
+      mdl({ container: { image: IMAGE, modelPackageName: { _tag: 'Existing', name: 'arn:aws:sagemaker:us-west-2:111122223333:model-package/p/1' } } }),
       mdl({ container: { modelDataUrl: 's3://bucket/model.tar.gz' } }, 'm2'),
     ),
     errors: [

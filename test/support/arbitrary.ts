@@ -10,6 +10,8 @@
 import fc from 'fast-check'
 import type * as t from 'io-ts'
 import { metaOf } from '../../src/spec/codec.js'
+import { existingNameCodec } from '../../src/spec/fields.js'
+import { existing } from '../../src/spec/val.js'
 
 export type Overrides = { readonly [codecName: string]: fc.Arbitrary<unknown> }
 
@@ -69,8 +71,12 @@ export const arbitraryOf = <A>(codec: t.Type<A, any, unknown>, overrides: Overri
         return fc.boolean()
       case 'oneOf':
         return fc.constantFrom(...m.values)
-      case 'opaque':
+      case 'opaque': {
+        // A field naming another resource: `existing(name)` (the program arbitrary wires refs in).
+        const name = existingNameCodec(c)
+        if (name !== undefined) return go(name).map((n) => existing(n as string))
         throw new Error(`arbitraryOf: codec "${m.name}" is opaque; pass an override for it`)
+      }
       case 'val':
         return go(m.codec)
       case 'array':

@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { message, type SpecError } from '../../src/spec/errors.js'
 import { ProgramCodec, ParamDeclCodec, stepKeys, toJson, type Program } from '../../src/spec/program.js'
 import { Step } from '../../src/spec/step.js'
+import { existingNameCodec } from '../../src/spec/fields.js'
 import { validate } from '../../src/spec/validate.js'
 import { collectExprs } from '../../src/spec/val.js'
 import { toPlan, type Plan } from '../../src/interpret/plan/plan.js'
@@ -132,6 +133,8 @@ const badValues = (leaf: Leaf): ReadonlyArray<{ readonly value: unknown; readonl
     case 'oneOf':
       return [{ value: 'Nope', what: 'a value outside the enum' }]
     default:
+      // A field naming another resource: a bare name must be a ref or existing(…).
+      if (existingNameCodec(leaf.codec) !== undefined) return [{ value: 'churn', what: 'a bare name where a resource is named' }]
       return [] // opaque leaves accept what their hand-written check accepts: not derivable
   }
 }

@@ -17,7 +17,7 @@ import { program, withParams, type ParamDecl, type Program } from '../../src/spe
 import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase } from '../../src/spec/names.js'
 import { EndpointStep, ModelPackageStep, ModelStep, STEP_TAGS, TrainingStep, TransformStep, TuningStep, make, type Step, type StepOf, type StepTag } from '../../src/spec/step.js'
 import { CategoricalRange, SCALING_TYPES } from '../../src/spec/tuning.js'
-import { code, concat, isExpr, join, ref, runId, type Code, type Param, type Ref } from '../../src/spec/val.js'
+import { code, concat, existing, isExpr, join, ref, runId, type Code, type Existing, type Param, type Ref } from '../../src/spec/val.js'
 import type { Resolver } from '../../src/interpret/plan/symbolic.js'
 import { arbitraryOf, type Overrides } from './arbitrary.js'
 
@@ -173,7 +173,7 @@ const drawFrom = (seed: ReadonlyArray<number>): Draw => {
 interface Extras {
   readonly image: string
   readonly algorithmName: string
-  readonly modelPackageName: string
+  readonly modelPackageName: Existing
   readonly role: string
   readonly vpc: { subnets: string[]; securityGroupIds: string[] }
   readonly categorical: Obj
@@ -314,6 +314,8 @@ const fixTransform = (s: Obj): Obj => {
 interface Earlier {
   readonly name: string
   readonly kind: StepTag
+  /** A tuning step's range names: refs to its tuned hyperparameters name one of them. */
+  readonly ranges: ReadonlyArray<string>
 }
 
 const ARTIFACTS = ['ModelArtifacts', 'S3ModelArtifacts']
@@ -341,8 +343,8 @@ const wire = (s: Obj, prev: ReadonlyArray<Earlier>, d: Draw): Obj => {
     const jobRef = maybe('Training', 0.3)
     if (jobRef !== undefined) extraHp.ref_parent_job = ref(jobRef.name, ['TrainingJobName'])
     const tuned = maybe('Tuning', 0.4)
-    if (tuned !== undefined) {
-      extraHp.ref_best_eta = ref(tuned.name, ['BestTrainingJob', 'TunedHyperParameters', 'eta'])
+    if (tuned !== undefined && tuned.ranges.length > 0) {
+      extraHp.ref_best_eta = ref(tuned.name, ['BestTrainingJob', 'TunedHyperParameters', tuned.ranges[d.nat(tuned.ranges.length)]!])
       extraHp.ref_best_score = ref(tuned.name, ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
     }
     if (d.chance(0.15)) extraHp.sagemaker_submit_directory = code({ entryPoint: 'train.py', sourceDir: 'src', s3Prefix: 's3://bucket/code' })
@@ -469,7 +471,7 @@ const extrasArb = (ov: Overrides): fc.Arbitrary<Extras> =>
   fc.record({
     image: arbitraryOf(P.ImageUri, ov) as fc.Arbitrary<string>,
     algorithmName: arbitraryOf(P.AlgorithmName, ov) as fc.Arbitrary<string>,
-    modelPackageName: arbitraryOf(P.ModelPackageName, ov) as fc.Arbitrary<string>,
+    modelPackageName: (arbitraryOf(P.ModelPackageName, ov) as fc.Arbitrary<string>).map(existing),
     role: arbitraryOf(P.RoleArn, ov) as fc.Arbitrary<string>,
     vpc: fc.record({
       subnets: arbitraryOf(P.Vpc.optional.subnets, ov) as fc.Arbitrary<string[]>,
@@ -527,7 +529,7 @@ const build = (seeds: ReadonlyArray<Seed>, o: ProgramOptions): Program => {
     const p = parameterise(codecOf(kind), wired, d, nextParam)
     separate.push(...p.separate)
     steps.push(make(p.step as StepOf<StepTag>) as Step)
-    prev.push({ name: s.name, kind })
+    prev.push({ name: s.name, kind, ranges: kind === 'Tuning' ? Object.keys((p.step as Obj).ranges ?? {}) : [] })
   }
   return separate.length > 0 ? withParams(...separate)(program(...steps)) : program(...steps)
 }

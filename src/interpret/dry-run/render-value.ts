@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { Expr } from '../../spec/val.js'
-import { isExpr, showRef } from '../../spec/val.js'
+import { isExisting, isExpr, showRef } from '../../spec/val.js'
 
 export const showExpr = (e: Expr): string => {
   switch (e._tag) {
@@ -24,8 +24,8 @@ export const showExpr = (e: Expr): string => {
   }
 }
 
-/** Any value with its symbolic leaves shown inline; strings stay plain. */
-export const showVal = (v: unknown): string => (isExpr(v) ? showExpr(v) : typeof v === 'string' ? v : JSON.stringify(v))
+/** Any value with its symbolic leaves shown inline; strings stay plain; `existing(name)` is marked so. */
+export const showVal = (v: unknown): string => (isExpr(v) ? showExpr(v) : isExisting(v) ? `${v.name} (existing)` : typeof v === 'string' ? v : JSON.stringify(v))
 
 /**
  * JSON with stable two-space indentation, where symbolic leaves print as their `<…>` form: joins

@@ -23,8 +23,8 @@ import type {
 import type { Channel, TrainingJob } from '../../spec/training.js'
 import type { StepOf } from '../../spec/step.js'
 import type { ContainerDefinition } from '../../spec/model.js'
-import type { Val } from '../../spec/val.js'
-import { concat, isExpr } from '../../spec/val.js'
+import type { Existing, Expr, Val } from '../../spec/val.js'
+import { concat, isExisting, isExpr } from '../../spec/val.js'
 import { encodeHyperParameters, type EncodeContext } from './hyperparameters.js'
 import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase, stamped } from './names.js'
 import type { Symbolic } from './symbolic.js'
@@ -81,6 +81,9 @@ export { DEFAULTS }
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
+
+/** A field naming another resource: `existing(name)` is sent as the name itself (it adds no dependency). */
+const named = <V extends string | Expr>(v: V | Existing): V | string => (isExisting(v) ? v.name : v)
 
 /** `{ k: v }` when v is present, `{}` otherwise: absent means omitted. */
 const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]: V }))
@@ -248,7 +251,7 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
         'WarmStartConfig',
         s.warmStart === undefined
           ? undefined
-          : { WarmStartType: s.warmStart.type, ParentHyperParameterTuningJobs: s.warmStart.parents.map((HyperParameterTuningJobName) => ({ HyperParameterTuningJobName })) },
+          : { WarmStartType: s.warmStart.type, ParentHyperParameterTuningJobs: s.warmStart.parents.map((p) => ({ HyperParameterTuningJobName: named(p) })) },
       ),
       // The tuning job's tags, or else its template's (SageMaker passes them on to the training jobs).
       ...opt('Tags', tagList(s.tags ?? s.training.tags)),
@@ -264,7 +267,7 @@ export const createHyperParameterTuningJob = (s: StepOf<'Tuning'>, ctx: EncodeCo
 const containerDefinition = (c: ContainerDefinition) => ({
   ...opt('ContainerHostname', c.containerHostname),
   ...opt('Image', c.image),
-  ...opt('ModelPackageName', c.modelPackageName),
+  ...opt('ModelPackageName', c.modelPackageName === undefined ? undefined : named(c.modelPackageName)),
   ...opt('Mode', c.mode),
   ...opt('ModelDataUrl', c.modelDataUrl),
   ...opt('Environment', envMap(c.environment)),
@@ -304,7 +307,7 @@ export const createEndpointConfig = (s: StepOf<'Endpoint'>): Symbolic<CreateEndp
       EndpointConfigName: endpointConfigName(s),
       ProductionVariants: s.variants.map((v, i) => ({
         VariantName: variantName(v, i),
-        ModelName: v.model,
+        ModelName: named(v.model),
         InstanceType: v.instanceType,
         InitialInstanceCount: v.initialInstanceCount ?? DEFAULTS.initialInstanceCount,
         InitialVariantWeight: v.initialWeight ?? DEFAULTS.initialWeight,
@@ -336,7 +339,7 @@ export const createTransformJob = (s: StepOf<'Transform'>): Symbolic<CreateTrans
   deepMerge(
     {
       TransformJobName: transformJobName(s),
-      ModelName: s.model,
+      ModelName: named(s.model),
       TransformInput: {
         DataSource: { S3DataSource: { S3DataType: s.input.dataType ?? DEFAULTS.s3DataType, S3Uri: s.input.uri } },
         ...opt('ContentType', s.input.contentType),

@@ -9,7 +9,7 @@ import trainDeploy from '../../../examples/train-deploy.js'
 import tuningExample from '../../../examples/tuning.js'
 import { endpoint, model, modelPackage, training, transform, tuning, withOverrides, type Step } from '../../../src/spec/step.js'
 import { program, type Program } from '../../../src/spec/program.js'
-import { code, concat, param, type Code } from '../../../src/spec/val.js'
+import { code, concat, existing, param, type Code } from '../../../src/spec/val.js'
 import type { Plan } from '../../../src/interpret/plan/plan.js'
 import { codeKey, codeLocation, packCode } from '../../../src/interpret/code/pack.js'
 import { describeExportError, type CodeUpload, type ExportError } from '../../../src/interpret/airflow/check.js'
@@ -265,9 +265,9 @@ describe('airflow/dag', () => {
             enableNetworkIsolation: flag,
           }),
           model('m', { container: { image: IMAGE }, role: ROLE }),
-          endpoint('e', { variants: [{ model: 'm-1', instanceType: 'ml.m5.large', initialInstanceCount: n, initialWeight: w }] }),
+          endpoint('e', { variants: [{ model: existing('m-1'), instanceType: 'ml.m5.large', initialInstanceCount: n, initialWeight: w }] }),
           transform('x', {
-            model: 'm-1',
+            model: existing('m-1'),
             resources: { instanceType: 'ml.m5.large', instanceCount: n },
             input: { uri: 's3://b/in' },
             output: { s3OutputPath: 's3://b/out' },
@@ -299,7 +299,7 @@ describe('airflow/dag', () => {
     })
 
     it('refuses an endpoint that must not be updated: the operator updates an existing endpoint anyway', () => {
-      const plan = planOf(program(endpoint('e', { variants: [{ model: 'm-1', instanceType: 'ml.m5.large' }], update: false })))
+      const plan = planOf(program(endpoint('e', { variants: [{ model: existing('m-1'), instanceType: 'ml.m5.large' }], update: false })))
       expect(errorsOf(plan)).toEqual([{ _tag: 'EndpointUpdateRequired', path: 'steps.e.update' }])
     })
 

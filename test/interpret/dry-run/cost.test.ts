@@ -24,8 +24,8 @@ const serve = {
   _tag: 'Endpoint',
   name: 'serve',
   variants: [
-    { model: 'm1', instanceType: 'ml.m5.large', initialInstanceCount: 3 },
-    { model: 'm2', name: 'shadow', instanceType: 'ml.g5.xlarge' },
+    { model: { _tag: 'Existing', name: 'm1' }, instanceType: 'ml.m5.large', initialInstanceCount: 3 },
+    { model: { _tag: 'Existing', name: 'm2' }, name: 'shadow', instanceType: 'ml.g5.xlarge' },
   ],
 }
 const PRICES = { 'ml.m5.xlarge': 0.23, 'ml.c5.xlarge': 0.204, 'ml.m5.large': 0.115 }
@@ -104,7 +104,7 @@ describe('plan: what else a person reads', () => {
         {
           _tag: 'Transform',
           name: 'score',
-          model: 'm1',
+          model: { _tag: 'Existing', name: 'm1' },
           resources: { instanceType: 'ml.m5.xlarge' },
           input: { uri: 's3://bucket/in/' },
           output: { s3OutputPath: 's3://bucket/out/' },

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { endpoint, message, model, program, training, validate, type Program } from '../../../src/index.js'
+import { endpoint, existing, message, model, program, training, validate, type Program } from '../../../src/index.js'
 import { nameCollisions } from '../../../src/interpret/plan/collisions.js'
 import { toPlan } from '../../../src/interpret/plan/plan.js'
 import { run } from '../../../src/interpret/execute/executor.js'
@@ -37,7 +37,7 @@ describe('nameCollisions', () => {
   })
 
   it('reports two endpoint steps on one endpoint (and its config)', () => {
-    const e = (name: string) => endpoint(name, { endpointName: 'same', variants: [{ model: 'm', instanceType: 'ml.m5.large' }] })
+    const e = (name: string) => endpoint(name, { endpointName: 'same', variants: [{ model: existing('m'), instanceType: 'ml.m5.large' }] })
     expect(messages(program(e('e1'), e('e2')))).toEqual([
       'steps.e2: expected an endpoint config name no other step uses (step "e1" names its endpoint config the same; give one of them another name or base name), found "same-<run>"',
       'steps.e2: expected an endpoint name no other step uses (step "e1" names its endpoint the same; give one of them another name or base name), found "same"',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { endpoint, model, modelPackage, training, transform, tuning } from '../../../src/spec/step.js'
 import type { Step, StepOf } from '../../../src/spec/step.js'
 import { program } from '../../../src/spec/program.js'
-import { concat, join, jsonOf, param, ref, runId } from '../../../src/spec/val.js'
+import { concat, existing, join, jsonOf, param, ref, runId } from '../../../src/spec/val.js'
 import * as R from '../../../src/interpret/plan/requests.js'
 import { RUN_ID_MAX_LENGTH, fitBase } from '../../../src/interpret/plan/names.js'
 import { resolve } from '../../../src/interpret/plan/symbolic.js'
@@ -295,18 +295,19 @@ describe('requests', () => {
       })
     })
 
-    it('prints a number-valued param or ref placed in a string field, and leaves it bare in a number field', () => {
+    it('prints a number-valued param placed in a string field (or a number ref joined into one), and leaves it bare in a number field', () => {
       const count = param.integer('count', { default: 2 })
       const tune = tuning('tune', {
         training: { ...base, metricDefinitions: [{ name: 'auc', regex: 'auc=(.*)' }] },
         objective: { metricName: 'auc', type: 'Maximize' },
         ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.5 } },
       })
-      // JSON programs may do this (validate allows a number in a string field); the TS types do not.
-      const score = ref('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
-      const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: score as never, NAME: 'x' } }, tune)
+      // JSON programs may put a number param in a string field (validate allows it); the TS types do not.
+      // A number ref goes through a join, as the compiler and validate both require.
+      const score = ref<number>('tune', ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'])
+      const r = trainingRequest({ resources: { instanceType: 'ml.m5.xlarge', instanceCount: count }, environment: { COUNT: count as never, SCORE: concat(score), NAME: 'x' } }, tune)
       expect(r.ResourceConfig?.InstanceCount).toStrictEqual(count)
-      expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: jsonOf(score as never), NAME: 'x' })
+      expect(r.Environment).toStrictEqual({ COUNT: jsonOf(count), SCORE: concat(score), NAME: 'x' })
       expect(resolve(r.Environment!, { ref: () => 0.93, param: () => 2, runId: 'r', code: () => '' })).toStrictEqual({ COUNT: '2', SCORE: '0.93', NAME: 'x' })
     })
 
@@ -455,7 +456,7 @@ describe('requests', () => {
         training: template,
         objective: { metricName: 'validation:auc', type: 'Maximize' },
         ranges: { eta: { _tag: 'Continuous', min: 0.1, max: 0.5 } },
-        warmStart: { type: 'TransferLearning', parents: [parent.outputs.jobName, 'older-tuning-job'] },
+        warmStart: { type: 'TransferLearning', parents: [parent.outputs.jobName, existing('older-tuning-job')] },
       })
       const plan = planOf(program(child, parent))
       expect(plan.steps.map((s) => s.name)).toStrictEqual(['parent', 'child'])
@@ -556,7 +557,7 @@ describe('requests', () => {
     })
 
     it('maps a model package without a role', () => {
-      const m = model('packaged', { container: { modelPackageName: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3' } })
+      const m = model('packaged', { container: { modelPackageName: existing('arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3') } })
       expect(requestOf(planOf(program(m)), 'packaged', 'CreateModel').input).toStrictEqual({
         ModelName: join('-', ['packaged', runId]),
         PrimaryContainer: { ModelPackageName: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3' },
@@ -571,7 +572,7 @@ describe('requests', () => {
       const e = endpoint('serve', {
         variants: [
           { model: m.outputs.name, instanceType: 'ml.m5.large' },
-          { model: 'existing-model', instanceType: 'ml.c5.xlarge', initialInstanceCount: 2, initialWeight: 0.5, acceleratorType: 'ml.eia2.medium' },
+          { model: existing('existing-model'), instanceType: 'ml.c5.xlarge', initialInstanceCount: 2, initialWeight: 0.5, acceleratorType: 'ml.eia2.medium' },
         ],
       })
       const plan = planOf(program(m, e))
@@ -632,7 +633,7 @@ describe('requests', () => {
 
     it('names the config after the step when the endpoint name is known only at run time', () => {
       const name = param.string('endpoint', { default: 'e'.repeat(63) })
-      const e = endpoint('serve', { variants: [{ model: 'm1', instanceType: 'ml.m5.large' }], endpointName: name })
+      const e = endpoint('serve', { variants: [{ model: existing('m1'), instanceType: 'ml.m5.large' }], endpointName: name })
       const step = plannedStep(planOf(program(e)), 'serve')
       expect(step.physicalName).toStrictEqual(name)
       expect(step.requests[1]).toStrictEqual({
@@ -643,7 +644,7 @@ describe('requests', () => {
     })
 
     it('update: true is the same as the default', () => {
-      const e = (update?: boolean) => endpoint('serve', { variants: [{ model: 'x', instanceType: 'ml.m5.large' }], ...(update === undefined ? {} : { update }) })
+      const e = (update?: boolean) => endpoint('serve', { variants: [{ model: existing('x'), instanceType: 'ml.m5.large' }], ...(update === undefined ? {} : { update }) })
       expect(plannedStep(planOf(program(e(true))), 'serve').requests).toStrictEqual(plannedStep(planOf(program(e())), 'serve').requests)
       expect(requestOf(planOf(program(e())), 'serve', 'CreateEndpoint').orUpdate).toBeDefined()
     })
@@ -652,7 +653,7 @@ describe('requests', () => {
   describe('createTransformJob', () => {
     it('applies defaults to a minimal job', () => {
       const t = transform('score', {
-        model: 'churn-model',
+        model: existing('churn-model'),
         resources: { instanceType: 'ml.m5.xlarge' },
         input: { uri: 's3://bucket/in/' },
         output: { s3OutputPath: 's3://bucket/out/' },
@@ -705,7 +706,7 @@ describe('requests', () => {
 
     it('sends only the DataProcessing fields given', () => {
       const t = transform('score', {
-        model: 'm',
+        model: existing('m'),
         resources: { instanceType: 'ml.m5.xlarge' },
         input: { uri: 's3://bucket/in/' },
         output: { s3OutputPath: 's3://bucket/out/' },
@@ -761,9 +762,9 @@ describe('requests', () => {
       expect(name).toStrictEqual(join('-', ['a'.repeat(63 - RUN_ID_MAX_LENGTH - 1), runId]))
       expect(resolveName(name)).toHaveLength(63)
       for (const s of [model(long, { container: { image: IMAGE }, role: ROLE })]) expect(resolveName(R.modelName(s))).toHaveLength(63)
-      const t = transform(long, { model: 'm', resources: { instanceType: 'ml.m5.xlarge' }, input: { uri: 's3://b/i' }, output: { s3OutputPath: 's3://b/o' } })
+      const t = transform(long, { model: existing('m'), resources: { instanceType: 'ml.m5.xlarge' }, input: { uri: 's3://b/i' }, output: { s3OutputPath: 's3://b/o' } })
       expect(resolveName(R.transformJobName(t))).toHaveLength(63)
-      const e = endpoint(long, { variants: [{ model: 'm', instanceType: 'ml.m5.large' }] })
+      const e = endpoint(long, { variants: [{ model: existing('m'), instanceType: 'ml.m5.large' }] })
       expect(R.endpointName(e)).toBe(long)
       expect(resolveName(R.endpointConfigName(e))).toHaveLength(63)
     })
