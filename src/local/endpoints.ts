@@ -11,7 +11,7 @@
  *
  * @since 0.2.0
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { ContainerDefinition, ProductionVariant } from '@aws-sdk/client-sagemaker'
 import * as E from 'fp-ts/lib/Either.js'
@@ -24,7 +24,10 @@ import type { JobHandle, JobSpec, Runtime } from './runtime/runtime.js'
 import { safeExtract } from './archive.js'
 import { ensureGateway } from './serving/daemon.js'
 import { describeNotReady, ping, waitReady } from './serving/readiness.js'
-import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { invoker, MAX_PAYLOAD_BYTES, type Invoke } from './serving/invoke.js'
+import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, registryCache, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { errorResponse, type GatewayError } from './serving/routing.js'
+import { upstream } from './serving/upstream.js'
 import { fetchTo, parseLocation } from './storage.js'
 
 // -------------------------------------------------------------------------------------
@@ -434,10 +437,87 @@ export const endpointHandlers: Handlers = {
     }
   },
 
-  InvokeEndpoint: async (input, ctx) => invokeThroughGateway(ctx, input),
+  InvokeEndpoint: async (input, ctx) => invokeLocally(ctx, input),
 }
 
-/** InvokeEndpoint for the executor and `sagespec predict`: through the gateway, as any client. */
+// -------------------------------------------------------------------------------------
+// invoking
+// -------------------------------------------------------------------------------------
+
+/**
+ * InvokeEndpoint for the executor, `predictor` and `sagespec predict`: in this process, with the
+ * gateway's own routing code (`serving/invoke.ts`) over the same registry, straight to the
+ * containers — one loopback hop instead of two. The gateway stays for other clients (the AWS SDK,
+ * boto3, curl); it is used from here only when this process cannot read the registry.
+ */
+const invokeLocally = async (ctx: LocalContext, input: Input<'InvokeEndpoint'>): Promise<Output<'InvokeEndpoint'>> => {
+  const local = inProcess(ctx)
+  const body = bytesOf(input.Body)
+  // A stream body is the SDK's to read.
+  if (local === undefined || body === undefined) return invokeThroughGateway(ctx, input)
+  const r = await local(input.EndpointName ?? '', {
+    body,
+    ...(input.ContentType === undefined ? {} : { contentType: input.ContentType }),
+    ...(input.Accept === undefined ? {} : { accept: input.Accept }),
+    ...(input.CustomAttributes === undefined ? {} : { customAttributes: input.CustomAttributes }),
+    ...(input.TargetVariant === undefined ? {} : { targetVariant: input.TargetVariant }),
+  })
+  if (E.isLeft(r)) throw asServiceError(r.left)
+  const a = r.right
+  return {
+    Body: asBlob(a.body),
+    InvokedProductionVariant: a.variant,
+    ...(a.contentType === undefined ? {} : { ContentType: a.contentType }),
+    ...(a.customAttributes === undefined ? {} : { CustomAttributes: a.customAttributes }),
+  }
+}
+
+const bytesOf = (b: Input<'InvokeEndpoint'>['Body']): Uint8Array | undefined => {
+  if (b === undefined) return new Uint8Array()
+  if (typeof b === 'string') return Buffer.from(b, 'utf8')
+  if (b instanceof Uint8Array) return b
+  if (b instanceof ArrayBuffer) return new Uint8Array(b)
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+  return undefined
+}
+
+/** The answer's bytes as the SDK hands them out: a Uint8Array that also turns into text. */
+const asBlob = (body: Buffer): Output<'InvokeEndpoint'>['Body'] =>
+  Object.assign(body, { transformToString: (encoding?: string) => (encoding === 'base64' ? body.toString('base64') : new TextDecoder(encoding ?? 'utf-8').decode(body)) })
+
+/** What the AWS SDK makes of the gateway's answer for this error: its name, message and fields. */
+export const asServiceError = (e: GatewayError): Error => {
+  const r = errorResponse(e)
+  const message = String(r.body['message'])
+  const fields = r.type === 'ModelError' ? { OriginalStatusCode: r.body['OriginalStatusCode'], OriginalMessage: r.body['OriginalMessage'] } : {}
+  return Object.assign(serviceError(r.type, message, r.type === 'ModelError' || r.status < 500 ? 'client' : 'server'), fields, { $metadata: { httpStatusCode: r.status } })
+}
+
+const invokers = new WeakMap<LocalContext, Invoke | 'gateway'>()
+
+/** This context's in-process invoke, made on first use; undefined when the registry is not readable here. */
+const inProcess = (ctx: LocalContext): Invoke | undefined => {
+  let made = invokers.get(ctx)
+  if (made === undefined) {
+    const state = stateDirOf(ctx)
+    let readable = true
+    try {
+      accessSync(endpointsDir(state), constants.R_OK | constants.X_OK)
+    } catch (e) {
+      // Not there yet is readable enough: it holds no endpoint, and the invoke says so.
+      readable = (e as NodeJS.ErrnoException).code === 'ENOENT'
+    }
+    if (readable) {
+      const client = upstream(MAX_PAYLOAD_BYTES)
+      ctx.onClose(async () => client.close())
+      made = invoker(registryCache(state), Math.random, client)
+    } else made = 'gateway'
+    invokers.set(ctx, made)
+  }
+  return made === 'gateway' ? undefined : made
+}
+
+/** InvokeEndpoint through the gateway, as any client. */
 const invokeThroughGateway = async (ctx: LocalContext, input: Input<'InvokeEndpoint'>): Promise<Output<'InvokeEndpoint'>> => {
   const gw = await ensureGateway(stateDirOf(ctx))
   if (E.isLeft(gw)) throw serviceError('ServiceUnavailable', `the local gateway is not running: ${gw.left}`, 'server')
