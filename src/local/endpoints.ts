@@ -25,7 +25,8 @@ import { safeExtract } from './archive.js'
 import { ensureGateway } from './serving/daemon.js'
 import { describeNotReady, ping, waitReady } from './serving/readiness.js'
 import { invoker, MAX_PAYLOAD_BYTES, type Invoke } from './serving/invoke.js'
-import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, registryCache, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, registryCache, type AsyncRoute, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { acceptAsync, describeAsyncError, store } from './serving/async.js'
 import { errorResponse, type GatewayError } from './serving/routing.js'
 import { upstream } from './serving/upstream.js'
 import { fetchTo, parseLocation } from './storage.js'
@@ -247,6 +248,13 @@ const variantsOf = (config: ConfigRecord, status: 'Creating' | 'Updating' | 'InS
     DesiredInstanceCount: pv.InitialInstanceCount ?? 1,
   }))
 
+/** Where the config's asynchronous invocations write, for the routing record. */
+const asyncOf = (config: ConfigRecord): { readonly async?: AsyncRoute } => {
+  const out = config.AsyncInferenceConfig?.OutputConfig
+  if (out?.S3OutputPath === undefined) return {}
+  return { async: { outputPath: out.S3OutputPath, ...(out.S3FailurePath === undefined ? {} : { failurePath: out.S3FailurePath }) } }
+}
+
 /** Deploy `configName` behind `name`, in the background; the record says how it went. */
 const rollOut = async (ctx: LocalContext, name: string, configName: string): Promise<void> => {
   const before = readFile(ctx, name)
@@ -268,7 +276,7 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
     }
     // The switch: from here the gateway sends requests to the new containers.
     const meta = { generation, jobs: d.jobs, runtime: ctx.runtime.kind, describe: current.meta.describe }
-    writeFile(ctx, { name, variants: d.variants, meta })
+    writeFile(ctx, { name, variants: d.variants, ...asyncOf(config), meta })
     servingOf(ctx).set(name, d.handles)
     // The gateway started beside the containers; asked again, as it leaves when idle for long.
     await early
@@ -277,6 +285,7 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
     writeFile(ctx, {
       name,
       variants: d.variants,
+      ...asyncOf(config),
       meta: {
         ...meta,
         describe: {
@@ -491,6 +500,7 @@ export const endpointHandlers: Handlers = {
       EndpointConfigArn: arn,
       ProductionVariants: input.ProductionVariants,
       ...(input.DataCaptureConfig === undefined ? {} : { DataCaptureConfig: input.DataCaptureConfig }),
+      ...(input.AsyncInferenceConfig === undefined ? {} : { AsyncInferenceConfig: input.AsyncInferenceConfig }),
       ...(input.KmsKeyId === undefined ? {} : { KmsKeyId: input.KmsKeyId }),
       CreationTime: ctx.now(),
     })
@@ -592,6 +602,8 @@ export const endpointHandlers: Handlers = {
   },
 
   InvokeEndpoint: async (input, ctx) => invokeLocally(ctx, input),
+
+  InvokeEndpointAsync: async (input, ctx) => invokeAsyncLocally(ctx, input),
 }
 
 // -------------------------------------------------------------------------------------
@@ -609,7 +621,7 @@ const invokeLocally = async (ctx: LocalContext, input: Input<'InvokeEndpoint'>):
   const body = bytesOf(input.Body)
   // A stream body is the SDK's to read.
   if (local === undefined || body === undefined) return invokeThroughGateway(ctx, input)
-  const r = await local(input.EndpointName ?? '', {
+  const r = await local.invoke(input.EndpointName ?? '', {
     body,
     ...(input.ContentType === undefined ? {} : { contentType: input.ContentType }),
     ...(input.Accept === undefined ? {} : { accept: input.Accept }),
@@ -639,6 +651,40 @@ const bytesOf = (b: Input<'InvokeEndpoint'>['Body']): Uint8Array | undefined => 
 const asBlob = (body: Buffer): Output<'InvokeEndpoint'>['Body'] =>
   Object.assign(body, { transformToString: (encoding?: string) => (encoding === 'base64' ? body.toString('base64') : new TextDecoder(encoding ?? 'utf-8').decode(body)) })
 
+/**
+ * InvokeEndpointAsync in process: accepted at once, run in the background (the command waits for
+ * it at close), written where the endpoint config's AsyncInferenceConfig says.
+ */
+const invokeAsyncLocally = async (ctx: LocalContext, input: Input<'InvokeEndpointAsync'>): Promise<Output<'InvokeEndpointAsync'>> => {
+  const local = inProcess(ctx)
+  if (local === undefined) {
+    const gw = await ensureGateway(stateDirOf(ctx))
+    if (E.isLeft(gw)) throw serviceError('ServiceUnavailable', `the local gateway is not running: ${gw.left}`, 'server')
+    const { SageMakerRuntimeClient, InvokeEndpointAsyncCommand } = await import('@aws-sdk/client-sagemaker-runtime')
+    const client = new SageMakerRuntimeClient({ endpoint: gw.right.url, region: ctx.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+    try {
+      const { $metadata: _, ...out } = await client.send(new InvokeEndpointAsyncCommand(input))
+      return out
+    } finally {
+      client.destroy()
+    }
+  }
+  const accepted = acceptAsync(local.lookup, local.invoke, store(ctx.s3), ctx.baseDir)(input.EndpointName ?? '', {
+    inputLocation: input.InputLocation,
+    ...(input.ContentType === undefined ? {} : { contentType: input.ContentType }),
+    ...(input.Accept === undefined ? {} : { accept: input.Accept }),
+    ...(input.CustomAttributes === undefined ? {} : { customAttributes: input.CustomAttributes }),
+    ...(input.InferenceId === undefined ? {} : { inferenceId: input.InferenceId }),
+  })
+  if (E.isLeft(accepted)) {
+    const e = describeAsyncError(accepted.left)
+    throw Object.assign(serviceError(e.type, e.message, e.status < 500 ? 'client' : 'server'), { $metadata: { httpStatusCode: e.status } })
+  }
+  const a = accepted.right
+  pending(ctx, a.run())
+  return { InferenceId: a.inferenceId, OutputLocation: a.outputLocation, ...(a.failureLocation === undefined ? {} : { FailureLocation: a.failureLocation }) }
+}
+
 /** What the AWS SDK makes of the gateway's answer for this error: its name, message and fields. */
 export const asServiceError = (e: GatewayError): Error => {
   const r = errorResponse(e)
@@ -647,10 +693,15 @@ export const asServiceError = (e: GatewayError): Error => {
   return Object.assign(serviceError(r.type, message, r.type === 'ModelError' || r.status < 500 ? 'client' : 'server'), fields, { $metadata: { httpStatusCode: r.status } })
 }
 
-const invokers = new WeakMap<LocalContext, Invoke | 'gateway'>()
+interface InProcess {
+  readonly invoke: Invoke
+  readonly lookup: (name: string) => EndpointRecord | undefined
+}
+
+const invokers = new WeakMap<LocalContext, InProcess | 'gateway'>()
 
 /** This context's in-process invoke, made on first use; undefined when the registry is not readable here. */
-const inProcess = (ctx: LocalContext): Invoke | undefined => {
+const inProcess = (ctx: LocalContext): InProcess | undefined => {
   let made = invokers.get(ctx)
   if (made === undefined) {
     const state = stateDirOf(ctx)
@@ -664,7 +715,8 @@ const inProcess = (ctx: LocalContext): Invoke | undefined => {
     if (readable) {
       const client = upstream(MAX_PAYLOAD_BYTES)
       ctx.onClose(async () => client.close())
-      made = invoker(registryCache(state), Math.random, client)
+      const lookup = registryCache(state)
+      made = { invoke: invoker(lookup, Math.random, client), lookup }
     } else made = 'gateway'
     invokers.set(ctx, made)
   }

@@ -4,7 +4,7 @@
  * outlives the command and is deleted by the next one, and a batch transform to file://.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
@@ -316,5 +316,31 @@ describe('UpdateEndpointWeightsAndCapacities', () => {
       await backend.send('DeleteEndpoint', { EndpointName: 'ab' })
     }
     expect(serversOf('ab-')).toEqual([])
+  })
+})
+
+describe('an asynchronous local endpoint', () => {
+  it('takes AsyncInferenceConfig from its endpoint config and writes <S3OutputPath>/<id>.out', async () => {
+    await backend.send('CreateEndpointConfig', {
+      EndpointConfigName: 'config-async',
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'model-a', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
+      AsyncInferenceConfig: { OutputConfig: { S3OutputPath: 'file://async-out' } },
+    })
+    expect((await backend.send('DescribeEndpointConfig', { EndpointConfigName: 'config-async' })).AsyncInferenceConfig?.OutputConfig?.S3OutputPath).toBe('file://async-out')
+    await backend.send('CreateEndpoint', { EndpointName: 'later', EndpointConfigName: 'config-async' })
+    const status = () => backend.send('DescribeEndpoint', { EndpointName: 'later' }).then((d) => d.EndpointStatus)
+    expect(await until(backend, 'later', status, ['InService'])).toBe('InService')
+    writeFileSync(join(root, 'async-in.csv'), '9\n')
+    try {
+      const out = await backend.send('InvokeEndpointAsync', { EndpointName: 'later', InputLocation: 'file://async-in.csv', ContentType: 'text/csv', InferenceId: 'q1' })
+      // No failure path configured: failures would go beside the output, and none is announced.
+      expect(out).toEqual({ InferenceId: 'q1', OutputLocation: 'file://async-out/q1.out' })
+      const file = join(root, 'async-out', 'q1.out')
+      const deadline = Date.now() + 20_000
+      while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      expect(readFileSync(file, 'utf8')).toBe('model-a:9\n')
+    } finally {
+      await backend.send('DeleteEndpoint', { EndpointName: 'later' })
+    }
   })
 })

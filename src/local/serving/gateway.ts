@@ -18,6 +18,8 @@ import { invoker, MAX_PAYLOAD_BYTES, type InvokeAnswer } from './invoke.js'
 import { listEndpoints, registryCache } from './registry.js'
 import { errorResponse, seededRandom, type GatewayError } from './routing.js'
 import { upstream } from './upstream.js'
+import { acceptAsync, describeAsyncError, store } from './async.js'
+import { s3Client } from '../context.js'
 
 /** Up to this size a body is sent in the same write as its headers: half the syscalls and wake-ups. */
 const SMALL = 64 * 1024
@@ -104,7 +106,39 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     else answer(res, r.right)
   }
 
+  // Asynchronous invocations: accepted at once, run in the background, awaited at close.
+  const acceptAsyncCall = acceptAsync(lookup, invoke, store(s3Client(process.env['AWS_REGION'] ?? 'us-east-1')), process.cwd())
+  const running = new Set<Promise<void>>()
+  const asyncInvocations = async (name: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    // The body (an inline payload) is not used: the input is at InputLocation.
+    await readAll(req, MAX_PAYLOAD_BYTES)
+    const h = req.headers
+    const accepted = acceptAsyncCall(name, {
+      inputLocation: header(h, 'x-amzn-sagemaker-inputlocation'),
+      contentType: header(h, 'x-amzn-sagemaker-content-type'),
+      accept: header(h, 'x-amzn-sagemaker-accept'),
+      customAttributes: header(h, 'x-amzn-sagemaker-custom-attributes'),
+      inferenceId: header(h, 'x-amzn-sagemaker-inference-id'),
+    })
+    if (E.isLeft(accepted)) {
+      const e = describeAsyncError(accepted.left)
+      const text = JSON.stringify({ message: e.message })
+      res.writeHead(e.status, ['Content-Type', 'application/json', 'x-amzn-ErrorType', e.type, 'Content-Length', String(Buffer.byteLength(text))])
+      return void res.end(text)
+    }
+    const a = accepted.right
+    const text = JSON.stringify({ InferenceId: a.inferenceId })
+    const out = ['Content-Type', 'application/json', 'X-Amzn-SageMaker-OutputLocation', a.outputLocation, 'Content-Length', String(Buffer.byteLength(text))]
+    if (a.failureLocation !== undefined) out.push('X-Amzn-SageMaker-FailureLocation', a.failureLocation)
+    res.writeHead(202, out)
+    res.end(text)
+    const p = a.run()
+    running.add(p)
+    void p.finally(() => running.delete(p))
+  }
+
   const INVOCATIONS = /^\/endpoints\/([^/?]+)\/invocations(?:\?.*)?$/
+  const ASYNC_INVOCATIONS = /^\/endpoints\/([^/?]+)\/async-invocations(?:\?.*)?$/
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
     const m = INVOCATIONS.exec(path)
@@ -115,6 +149,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       })
     }
     if (req.method === 'POST' && m !== null) return done(invocations(decodeURIComponent(m[1]!), req, res))
+    const a = req.method === 'POST' ? ASYNC_INVOCATIONS.exec(path) : null
+    if (a !== null) return done(asyncInvocations(decodeURIComponent(a[1]!), req, res))
     if (req.method === 'GET' && path === '/ping') {
       const text = JSON.stringify({ service: GATEWAY_SERVICE, stateDir: options.stateDir, pid: process.pid })
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
@@ -143,6 +179,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       server.close(() => resolve())
       server.closeAllConnections()
     })
+    await Promise.all([...running])
     client.close()
     resolveClosed()
   }

@@ -34,9 +34,17 @@ export interface VariantRoute {
   readonly containers: ReadonlyArray<ContainerRoute>
 }
 
+/** Where InvokeEndpointAsync writes (the endpoint config's AsyncInferenceConfig.OutputConfig). */
+export interface AsyncRoute {
+  readonly outputPath: string
+  readonly failurePath?: string
+}
+
 export interface EndpointRecord {
   readonly name: string
   readonly variants: ReadonlyArray<VariantRoute>
+  /** Present when the endpoint takes asynchronous invocations. */
+  readonly async?: AsyncRoute
   /** Whatever else the backend keeps about the endpoint (config name, status, times); the gateway ignores it. */
   readonly meta?: Readonly<Record<string, unknown>>
 }
