@@ -120,6 +120,9 @@ const throughput = async (port: number, path: string, total: number, concurrency
 const sections = process.env['BENCH_SECTIONS']?.split(',')
 const run = (name: string): boolean => sections === undefined || sections.includes(name)
 
+const ROUNDS = 15
+const PER_ROUND = 400
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number, d = 0): string => n.toFixed(d)
 
@@ -156,12 +159,13 @@ const main = async (): Promise<void> => {
       for (const [, f] of ways) await f(300, 4) // warm-up
       for (const concurrency of [1, 4]) {
         const got = new Map<string, number[]>(ways.map(([k]) => [k, []]))
-        for (let round = 0; round < 5; round++) for (const [k, f] of ways) got.get(k)!.push(await f(1000, concurrency))
+        // Short rounds, many of them, the ways taking turns: a burst of other load lands on all alike.
+      for (let round = 0; round < ROUNDS; round++) for (const [k, f] of ways) got.get(k)!.push(await f(PER_ROUND, concurrency))
         const m = (k: string): number => median(got.get(k)!)
         const d = m('direct')
         const line = (what: string, k: string, base = d, baseName = 'direct'): void =>
           console.log(`  ${what}: ${fmt(m(k))} req/s vs ${baseName} ${fmt(base)} req/s → ${fmt(m(k) / base, 2)}×`)
-        console.log(`predict, keep-alive CSV, ${concurrency} in flight (median of 5 alternated rounds of 1000; goal ≥ 0.9×; "direct" = Node http.request keep-alive straight to the container):`)
+        console.log(`predict, keep-alive CSV, ${concurrency} in flight (median of ${ROUNDS} alternated rounds of ${PER_ROUND}; goal ≥ 0.9×; "direct" = Node http.request keep-alive straight to the container):`)
         line('sagespec predictor (in-process routing) vs direct', 'predictor')
         line('through the gateway (AWS SDK/boto3/curl path) vs direct', 'gateway')
         line('sagespec predictor vs direct with its own raw-socket client', 'predictor', m('direct-raw'), 'direct-raw')
