@@ -283,6 +283,15 @@ describe('UpdateEndpointWeightsAndCapacities', () => {
       // At once, before the endpoint is InService again.
       expect(await answers(10)).toEqual(['B model-b:1'])
       expect(await until(backend, 'ab', status, ['InService'])).toBe('InService')
+      // sagespec predict --target local (routing in its own process) follows the new weights too.
+      writeFileSync(join(root, 'row.csv'), '5\n')
+      const bytes: Uint8Array[] = []
+      const predicted = await main(['predict', 'ab', '--data', join(root, 'row.csv'), '--target', 'local', '--state-dir', stateDir, '--runtime', 'process'], {
+        out: () => undefined,
+        err: (s) => void bytes.push(Buffer.from(s)),
+        write: (b) => void bytes.push(b),
+      })
+      expect([predicted, Buffer.concat(bytes).toString()]).toEqual([0, 'model-b:5\n'])
       expect((await describe()).ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight, v.DesiredWeight, v.CurrentInstanceCount])).toEqual([
         ['A', 0, 0, 1],
         ['B', 1, 1, 1],
