@@ -11,7 +11,7 @@
  *
  * @since 0.2.0
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { ContainerDefinition, ProductionVariant } from '@aws-sdk/client-sagemaker'
 import * as E from 'fp-ts/lib/Either.js'
@@ -24,7 +24,11 @@ import type { JobHandle, JobSpec, Runtime } from './runtime/runtime.js'
 import { safeExtract } from './archive.js'
 import { ensureGateway } from './serving/daemon.js'
 import { describeNotReady, ping, waitReady } from './serving/readiness.js'
-import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { invoker, MAX_PAYLOAD_BYTES, type Invoke } from './serving/invoke.js'
+import { deleteEndpoint, endpointsDir, listEndpoints, putEndpoint, registryCache, type AsyncRoute, type ContainerRoute, type EndpointRecord, type VariantRoute } from './serving/registry.js'
+import { acceptAsync, describeAsyncError, store } from './serving/async.js'
+import { errorResponse, type GatewayError } from './serving/routing.js'
+import { upstream } from './serving/upstream.js'
 import { fetchTo, parseLocation } from './storage.js'
 
 // -------------------------------------------------------------------------------------
@@ -181,30 +185,44 @@ export const startServingContainer = async (
   return { handle, ports: handle.addresses.map((a) => a.port) }
 }
 
-/** Start every variant's containers of a config; on any failure, stop what started and rethrow. */
-const deploy = async (ctx: LocalContext, endpoint: string, config: ConfigRecord, generation: number): Promise<Deployed> => {
+/** The job id of a serving container: a new generation never reuses the names of the one it replaces. */
+const jobId = (endpoint: string, generation: number, v: number, i: number): string => `${endpoint}-g${generation}-v${v}-c${i}`
+
+/** The index of the variant a job serves (`…-v<index>-c<i>`). */
+const variantOfJob = (job: string): number => Number(/-v(\d+)-c\d+$/.exec(job)?.[1] ?? -1)
+
+/** Start one variant's containers, `instances` of each; on failure, stop what started and rethrow. */
+const deployVariant = async (ctx: LocalContext, endpoint: string, pv: ProductionVariant, v: number, generation: number, instances: number): Promise<Deployed> => {
   const handles: JobHandle[] = []
   const jobs: string[] = []
   try {
-    const variants: VariantRoute[] = []
-    for (const [v, pv] of (config.ProductionVariants ?? []).entries()) {
-      const model = findModel(ctx, pv.ModelName ?? '')
-      const containers: ReadonlyArray<ContainerDefinition> = model.Containers ?? (model.PrimaryContainer === undefined ? [] : [model.PrimaryContainer])
-      if (containers.length === 0) throw new Error(`ClientError: model ${pv.ModelName} has no container`)
-      const routes: ContainerRoute[] = []
-      for (const [i, c] of containers.entries()) {
-        const id = `${endpoint}-g${generation}-v${v}-c${i}`
-        const root = join(endpointsDir(stateDirOf(ctx)), endpoint, `g${generation}`, `v${v}`, `c${i}`)
-        const started = await startServingContainer(ctx, { 'sagespec.endpoint': endpoint }, id, root, c, (pv as ProductionVariant).InitialInstanceCount ?? 1, pv.InstanceType ?? 'local', {}, true)
-        handles.push(started.handle)
-        jobs.push(id)
-        routes.push({ name: c.ContainerHostname ?? (containers.length === 1 ? 'primary' : `container-${i + 1}`), addresses: started.ports.map((port) => ({ port })) })
-      }
-      variants.push({ name: pv.VariantName ?? `variant-${v + 1}`, weight: pv.InitialVariantWeight ?? 1, containers: routes })
+    const model = findModel(ctx, pv.ModelName ?? '')
+    const containers: ReadonlyArray<ContainerDefinition> = model.Containers ?? (model.PrimaryContainer === undefined ? [] : [model.PrimaryContainer])
+    if (containers.length === 0) throw new Error(`ClientError: model ${pv.ModelName} has no container`)
+    const routes: ContainerRoute[] = []
+    for (const [i, c] of containers.entries()) {
+      const id = jobId(endpoint, generation, v, i)
+      const root = join(endpointsDir(stateDirOf(ctx)), endpoint, `g${generation}`, `v${v}`, `c${i}`)
+      const started = await startServingContainer(ctx, { 'sagespec.endpoint': endpoint }, id, root, c, instances, pv.InstanceType ?? 'local', {}, true)
+      handles.push(started.handle)
+      jobs.push(id)
+      routes.push({ name: c.ContainerHostname ?? (containers.length === 1 ? 'primary' : `container-${i + 1}`), addresses: started.ports.map((port) => ({ port })) })
     }
-    return { variants, handles, jobs }
+    return { variants: [{ name: pv.VariantName ?? `variant-${v + 1}`, weight: pv.InitialVariantWeight ?? 1, containers: routes }], handles, jobs }
   } catch (e) {
     await Promise.all(handles.map((h) => h.stop(0).catch(() => undefined)))
+    throw e
+  }
+}
+
+/** Start every variant's containers of a config; on any failure, stop what started and rethrow. */
+const deploy = async (ctx: LocalContext, endpoint: string, config: ConfigRecord, generation: number): Promise<Deployed> => {
+  const done: Deployed[] = []
+  try {
+    for (const [v, pv] of (config.ProductionVariants ?? []).entries()) done.push(await deployVariant(ctx, endpoint, pv, v, generation, pv.InitialInstanceCount ?? 1))
+    return { variants: done.flatMap((d) => d.variants), handles: done.flatMap((d) => d.handles), jobs: done.flatMap((d) => d.jobs) }
+  } catch (e) {
+    await Promise.all(done.flatMap((d) => d.handles).map((h) => h.stop(0).catch(() => undefined)))
     throw e
   }
 }
@@ -230,6 +248,13 @@ const variantsOf = (config: ConfigRecord, status: 'Creating' | 'Updating' | 'InS
     DesiredInstanceCount: pv.InitialInstanceCount ?? 1,
   }))
 
+/** Where the config's asynchronous invocations write, for the routing record. */
+const asyncOf = (config: ConfigRecord): { readonly async?: AsyncRoute } => {
+  const out = config.AsyncInferenceConfig?.OutputConfig
+  if (out?.S3OutputPath === undefined) return {}
+  return { async: { outputPath: out.S3OutputPath, ...(out.S3FailurePath === undefined ? {} : { failurePath: out.S3FailurePath }) } }
+}
+
 /** Deploy `configName` behind `name`, in the background; the record says how it went. */
 const rollOut = async (ctx: LocalContext, name: string, configName: string): Promise<void> => {
   const before = readFile(ctx, name)
@@ -251,7 +276,7 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
     }
     // The switch: from here the gateway sends requests to the new containers.
     const meta = { generation, jobs: d.jobs, runtime: ctx.runtime.kind, describe: current.meta.describe }
-    writeFile(ctx, { name, variants: d.variants, meta })
+    writeFile(ctx, { name, variants: d.variants, ...asyncOf(config), meta })
     servingOf(ctx).set(name, d.handles)
     // The gateway started beside the containers; asked again, as it leaves when idle for long.
     await early
@@ -260,6 +285,7 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
     writeFile(ctx, {
       name,
       variants: d.variants,
+      ...asyncOf(config),
       meta: {
         ...meta,
         describe: {
@@ -292,6 +318,144 @@ const rollOut = async (ctx: LocalContext, name: string, configName: string): Pro
       },
     })
   }
+}
+
+// -------------------------------------------------------------------------------------
+// weights and capacities
+// -------------------------------------------------------------------------------------
+
+type VariantStatus = NonNullable<EndpointDescription['ProductionVariants']>[number]
+
+/**
+ * Finish an UpdateEndpointWeightsAndCapacities: start the variants whose instance count changed
+ * anew with the desired count, switch their routing, stop their old containers; then InService with
+ * every desired weight and count current. A failure leaves the endpoint serving as it was.
+ */
+const rescale = async (ctx: LocalContext, name: string, counts: ReadonlyMap<string, number>): Promise<void> => {
+  const before = readFile(ctx, name)
+  if (before === undefined) return
+  const oldHandles = servingOf(ctx).get(name)
+  let retired: Array<{ readonly job: string; readonly handle: JobHandle | undefined }> = []
+  try {
+    let current: EndpointFile = before
+    if (counts.size > 0) {
+      const config = findConfig(ctx, before.meta.describe.EndpointConfigName ?? '')
+      const generation = before.meta.generation + 1
+      const started: Deployed[] = []
+      const replaced = new Set<number>()
+      try {
+        for (const [v, pv] of (config.ProductionVariants ?? []).entries()) {
+          const count = counts.get(pv.VariantName ?? '')
+          if (count === undefined) continue
+          started.push(await deployVariant(ctx, name, pv, v, generation, count))
+          replaced.add(v)
+        }
+      } catch (e) {
+        await Promise.all(started.flatMap((d) => d.handles).map((h) => h.stop(0).catch(() => undefined)))
+        throw e
+      }
+      const now = readFile(ctx, name)
+      const fresh = new Map(started.flatMap((d) => d.variants).map((r) => [r.name, r]))
+      if (now === undefined) {
+        // Deleted meanwhile: what just started goes too.
+        await retire(ctx, name, started.flatMap((d) => d.jobs), started.flatMap((d) => d.handles))
+        return
+      }
+      // Old jobs and handles go in pairs (a deployment records them in the same order).
+      const pairs = now.meta.jobs.map((job, i) => ({ job, handle: oldHandles?.length === now.meta.jobs.length ? oldHandles[i] : undefined }))
+      const kept = pairs.filter((p) => !replaced.has(variantOfJob(p.job)))
+      retired = pairs.filter((p) => replaced.has(variantOfJob(p.job)))
+      // The switch: the new containers take the variants' traffic, at the weights routing has now.
+      current = {
+        ...now,
+        variants: now.variants.map((v) => {
+          const r = fresh.get(v.name)
+          return r === undefined ? v : { ...v, containers: r.containers }
+        }),
+        meta: { ...now.meta, generation, jobs: [...kept.map((p) => p.job), ...started.flatMap((d) => d.jobs)] },
+      }
+      writeFile(ctx, current)
+      servingOf(ctx).set(name, [...kept.map((p) => p.handle), ...started.flatMap((d) => d.handles)].filter((h): h is JobHandle => h !== undefined))
+    }
+    const settled = readFile(ctx, name) ?? current
+    // A reason left by an earlier failed update is no longer true.
+    const { FailureReason: _, ...describe } = settled.meta.describe
+    writeFile(ctx, {
+      ...settled,
+      meta: {
+        ...settled.meta,
+        describe: {
+          ...describe,
+          EndpointStatus: 'InService',
+          ProductionVariants: (settled.meta.describe.ProductionVariants ?? []).map((pv) => ({ ...pv, CurrentWeight: pv.DesiredWeight, CurrentInstanceCount: pv.DesiredInstanceCount })),
+          LastModifiedTime: ctx.now(),
+        },
+      },
+    })
+    if (retired.length > 0) {
+      const handles = retired.flatMap((r) => (r.handle === undefined ? [] : [r.handle]))
+      await retire(ctx, name, retired.map((r) => r.job), handles)
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    const now = readFile(ctx, name)
+    if (now === undefined) return
+    // As the cloud rolls back a failed update: serving as before, the reason said.
+    writeFile(ctx, {
+      ...now,
+      meta: {
+        ...now.meta,
+        describe: {
+          ...now.meta.describe,
+          EndpointStatus: 'InService',
+          // The weights took effect when asked; the instance counts stay as they were.
+          ProductionVariants: (now.meta.describe.ProductionVariants ?? []).map((pv) => ({ ...pv, CurrentWeight: pv.DesiredWeight, DesiredInstanceCount: pv.CurrentInstanceCount })),
+          FailureReason: (/^[A-Za-z]+Error: /.test(message) ? message : `InternalServerError: ${message}`).slice(0, 1024),
+          LastModifiedTime: ctx.now(),
+        },
+      },
+    })
+  }
+}
+
+const updateWeightsAndCapacities: Handlers['UpdateEndpointWeightsAndCapacities'] = async (input, ctx) => {
+  const name = checkName('endpointName', input.EndpointName)
+  const f = readFile(ctx, name)
+  if (f === undefined) throw endpointNotFound(ctx, name)
+  const arn = localArn(ctx, 'endpoint', name)
+  if (f.meta.describe.EndpointStatus !== 'InService') throw serviceError('ValidationException', `Cannot update in-progress endpoint "${arn}".`)
+  const desired = input.DesiredWeightsAndCapacities ?? []
+  if (desired.length === 0) throw serviceError('ValidationException', 'DesiredWeightsAndCapacities: expected at least one variant, found none.')
+  const statuses = new Map((f.meta.describe.ProductionVariants ?? []).map((pv) => [pv.VariantName ?? '', pv]))
+  const missing = desired.map((d) => d.VariantName ?? '').filter((v) => !statuses.has(v))
+  if (missing.length > 0) throw serviceError('ValidationException', `The variant name(s) [${missing.join(', ')}] is/are not present in the endpoint "${arn}" (its variants: ${[...statuses.keys()].join(', ')}).`)
+  for (const d of desired) {
+    if (d.DesiredWeight !== undefined && !(Number.isFinite(d.DesiredWeight) && d.DesiredWeight >= 0))
+      throw serviceError('ValidationException', `DesiredWeight of ${d.VariantName}: expected a number ≥ 0, found ${d.DesiredWeight}.`)
+    if (d.DesiredInstanceCount !== undefined && !(Number.isInteger(d.DesiredInstanceCount) && d.DesiredInstanceCount >= 1))
+      throw serviceError('ValidationException', `DesiredInstanceCount of ${d.VariantName}: expected a whole number ≥ 1, found ${d.DesiredInstanceCount}.`)
+    if (d.DesiredWeight === undefined && d.DesiredInstanceCount === undefined)
+      throw serviceError('ValidationException', `Variant ${d.VariantName}: expected a DesiredWeight, a DesiredInstanceCount or both.`)
+  }
+  const weights = new Map(desired.flatMap((d) => (d.DesiredWeight === undefined ? [] : [[d.VariantName!, d.DesiredWeight] as const])))
+  const counts = new Map(
+    desired.flatMap((d) => (d.DesiredInstanceCount === undefined || d.DesiredInstanceCount === statuses.get(d.VariantName!)?.CurrentInstanceCount ? [] : [[d.VariantName!, d.DesiredInstanceCount] as const])),
+  )
+  if (counts.size > 0 && f.meta.runtime !== undefined && f.meta.runtime !== ctx.runtime.kind)
+    throw serviceError('ValidationException', `Endpoint ${name} runs on the ${f.meta.runtime} runtime; change its instance counts with --runtime ${f.meta.runtime}.`)
+  const variants: ReadonlyArray<VariantStatus> = (f.meta.describe.ProductionVariants ?? []).map((pv) => ({
+    ...pv,
+    DesiredWeight: weights.get(pv.VariantName ?? '') ?? pv.DesiredWeight,
+    DesiredInstanceCount: desired.find((d) => d.VariantName === pv.VariantName)?.DesiredInstanceCount ?? pv.DesiredInstanceCount,
+  }))
+  // Weights take effect at once: the routing the gateway and in-process callers read is rewritten now.
+  writeFile(ctx, {
+    ...f,
+    variants: f.variants.map((v) => (weights.has(v.name) ? { ...v, weight: weights.get(v.name)! } : v)),
+    meta: { ...f.meta, describe: { ...f.meta.describe, EndpointStatus: 'Updating', ProductionVariants: [...variants], LastModifiedTime: ctx.now() } },
+  })
+  pending(ctx, rescale(ctx, name, counts))
+  return { EndpointArn: f.meta.describe.EndpointArn }
 }
 
 // -------------------------------------------------------------------------------------
@@ -336,6 +500,7 @@ export const endpointHandlers: Handlers = {
       EndpointConfigArn: arn,
       ProductionVariants: input.ProductionVariants,
       ...(input.DataCaptureConfig === undefined ? {} : { DataCaptureConfig: input.DataCaptureConfig }),
+      ...(input.AsyncInferenceConfig === undefined ? {} : { AsyncInferenceConfig: input.AsyncInferenceConfig }),
       ...(input.KmsKeyId === undefined ? {} : { KmsKeyId: input.KmsKeyId }),
       CreationTime: ctx.now(),
     })
@@ -394,6 +559,8 @@ export const endpointHandlers: Handlers = {
     return { EndpointArn: f.meta.describe.EndpointArn }
   },
 
+  UpdateEndpointWeightsAndCapacities: updateWeightsAndCapacities,
+
   DeleteEndpoint: async (input, ctx) => {
     const name = checkName('endpointName', input.EndpointName)
     const f = readFile(ctx, name)
@@ -434,10 +601,129 @@ export const endpointHandlers: Handlers = {
     }
   },
 
-  InvokeEndpoint: async (input, ctx) => invokeThroughGateway(ctx, input),
+  InvokeEndpoint: async (input, ctx) => invokeLocally(ctx, input),
+
+  InvokeEndpointAsync: async (input, ctx) => invokeAsyncLocally(ctx, input),
 }
 
-/** InvokeEndpoint for the executor and `sagespec predict`: through the gateway, as any client. */
+// -------------------------------------------------------------------------------------
+// invoking
+// -------------------------------------------------------------------------------------
+
+/**
+ * InvokeEndpoint for the executor, `predictor` and `sagespec predict`: in this process, with the
+ * gateway's own routing code (`serving/invoke.ts`) over the same registry, straight to the
+ * containers — one loopback hop instead of two. The gateway stays for other clients (the AWS SDK,
+ * boto3, curl); it is used from here only when this process cannot read the registry.
+ */
+const invokeLocally = async (ctx: LocalContext, input: Input<'InvokeEndpoint'>): Promise<Output<'InvokeEndpoint'>> => {
+  const local = inProcess(ctx)
+  const body = bytesOf(input.Body)
+  // A stream body is the SDK's to read.
+  if (local === undefined || body === undefined) return invokeThroughGateway(ctx, input)
+  const r = await local.invoke(input.EndpointName ?? '', {
+    body,
+    ...(input.ContentType === undefined ? {} : { contentType: input.ContentType }),
+    ...(input.Accept === undefined ? {} : { accept: input.Accept }),
+    ...(input.CustomAttributes === undefined ? {} : { customAttributes: input.CustomAttributes }),
+    ...(input.TargetVariant === undefined ? {} : { targetVariant: input.TargetVariant }),
+  })
+  if (E.isLeft(r)) throw asServiceError(r.left)
+  const a = r.right
+  return {
+    Body: asBlob(a.body),
+    InvokedProductionVariant: a.variant,
+    ...(a.contentType === undefined ? {} : { ContentType: a.contentType }),
+    ...(a.customAttributes === undefined ? {} : { CustomAttributes: a.customAttributes }),
+  }
+}
+
+const bytesOf = (b: Input<'InvokeEndpoint'>['Body']): Uint8Array | undefined => {
+  if (b === undefined) return new Uint8Array()
+  if (typeof b === 'string') return Buffer.from(b, 'utf8')
+  if (b instanceof Uint8Array) return b
+  if (b instanceof ArrayBuffer) return new Uint8Array(b)
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+  return undefined
+}
+
+/** The answer's bytes as the SDK hands them out: a Uint8Array that also turns into text. */
+const asBlob = (body: Buffer): Output<'InvokeEndpoint'>['Body'] =>
+  Object.assign(body, { transformToString: (encoding?: string) => (encoding === 'base64' ? body.toString('base64') : new TextDecoder(encoding ?? 'utf-8').decode(body)) })
+
+/**
+ * InvokeEndpointAsync in process: accepted at once, run in the background (the command waits for
+ * it at close), written where the endpoint config's AsyncInferenceConfig says.
+ */
+const invokeAsyncLocally = async (ctx: LocalContext, input: Input<'InvokeEndpointAsync'>): Promise<Output<'InvokeEndpointAsync'>> => {
+  const local = inProcess(ctx)
+  if (local === undefined) {
+    const gw = await ensureGateway(stateDirOf(ctx))
+    if (E.isLeft(gw)) throw serviceError('ServiceUnavailable', `the local gateway is not running: ${gw.left}`, 'server')
+    const { SageMakerRuntimeClient, InvokeEndpointAsyncCommand } = await import('@aws-sdk/client-sagemaker-runtime')
+    const client = new SageMakerRuntimeClient({ endpoint: gw.right.url, region: ctx.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+    try {
+      const { $metadata: _, ...out } = await client.send(new InvokeEndpointAsyncCommand(input))
+      return out
+    } finally {
+      client.destroy()
+    }
+  }
+  const accepted = acceptAsync(local.lookup, local.invoke, store(ctx.s3), ctx.baseDir)(input.EndpointName ?? '', {
+    inputLocation: input.InputLocation,
+    ...(input.ContentType === undefined ? {} : { contentType: input.ContentType }),
+    ...(input.Accept === undefined ? {} : { accept: input.Accept }),
+    ...(input.CustomAttributes === undefined ? {} : { customAttributes: input.CustomAttributes }),
+    ...(input.InferenceId === undefined ? {} : { inferenceId: input.InferenceId }),
+  })
+  if (E.isLeft(accepted)) {
+    const e = describeAsyncError(accepted.left)
+    throw Object.assign(serviceError(e.type, e.message, e.status < 500 ? 'client' : 'server'), { $metadata: { httpStatusCode: e.status } })
+  }
+  const a = accepted.right
+  pending(ctx, a.run())
+  return { InferenceId: a.inferenceId, OutputLocation: a.outputLocation, ...(a.failureLocation === undefined ? {} : { FailureLocation: a.failureLocation }) }
+}
+
+/** What the AWS SDK makes of the gateway's answer for this error: its name, message and fields. */
+export const asServiceError = (e: GatewayError): Error => {
+  const r = errorResponse(e)
+  const message = String(r.body['message'])
+  const fields = r.type === 'ModelError' ? { OriginalStatusCode: r.body['OriginalStatusCode'], OriginalMessage: r.body['OriginalMessage'] } : {}
+  return Object.assign(serviceError(r.type, message, r.type === 'ModelError' || r.status < 500 ? 'client' : 'server'), fields, { $metadata: { httpStatusCode: r.status } })
+}
+
+interface InProcess {
+  readonly invoke: Invoke
+  readonly lookup: (name: string) => EndpointRecord | undefined
+}
+
+const invokers = new WeakMap<LocalContext, InProcess | 'gateway'>()
+
+/** This context's in-process invoke, made on first use; undefined when the registry is not readable here. */
+const inProcess = (ctx: LocalContext): InProcess | undefined => {
+  let made = invokers.get(ctx)
+  if (made === undefined) {
+    const state = stateDirOf(ctx)
+    let readable = true
+    try {
+      accessSync(endpointsDir(state), constants.R_OK | constants.X_OK)
+    } catch (e) {
+      // Not there yet is readable enough: it holds no endpoint, and the invoke says so.
+      readable = (e as NodeJS.ErrnoException).code === 'ENOENT'
+    }
+    if (readable) {
+      const client = upstream(MAX_PAYLOAD_BYTES)
+      ctx.onClose(async () => client.close())
+      const lookup = registryCache(state)
+      made = { invoke: invoker(lookup, Math.random, client), lookup }
+    } else made = 'gateway'
+    invokers.set(ctx, made)
+  }
+  return made === 'gateway' ? undefined : made
+}
+
+/** InvokeEndpoint through the gateway, as any client. */
 const invokeThroughGateway = async (ctx: LocalContext, input: Input<'InvokeEndpoint'>): Promise<Output<'InvokeEndpoint'>> => {
   const gw = await ensureGateway(stateDirOf(ctx))
   if (E.isLeft(gw)) throw serviceError('ServiceUnavailable', `the local gateway is not running: ${gw.left}`, 'server')

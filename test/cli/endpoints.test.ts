@@ -121,7 +121,7 @@ describe('sagespec endpoints', () => {
     expect(await cli(b, 'delete', 'nope')).toMatchObject({ status: 1, err: 'no endpoint "nope" (sagespec endpoints list shows the endpoints there)' })
     const bad = await cli(b, 'describe', '--with-models', '--target', 'gcp')
     expect(bad.status).toBe(2)
-    expect(bad.err.split('\n').slice(0, 3)).toStrictEqual(['expected: list, describe <endpoint> or delete <endpoint>', '--with-models goes with delete', 'unknown --target "gcp" (expected aws or local)'])
+    expect(bad.err.split('\n').slice(0, 3)).toStrictEqual(['expected: list, describe <endpoint>, delete <endpoint> or update-weights <endpoint>', '--with-models goes with delete', 'unknown --target "gcp" (expected aws or local)'])
     expect(bad.targets).toStrictEqual([])
   })
 

@@ -4,7 +4,7 @@
  * outlives the command and is deleted by the next one, and a batch transform to file://.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
@@ -248,5 +248,108 @@ describe('an endpoint whose servers are gone', () => {
     expect(d.FailureReason).toMatch(/^Container primary of variant AllTraffic no longer listens on 127\.0\.0\.1:\d+: .* Delete the endpoint and create it again\.$/)
     await backend.send('DeleteEndpoint', { EndpointName: 'gone' })
     expect((await backend.send('ListEndpoints', { NameContains: 'gone' })).Endpoints).toEqual([])
+  })
+})
+
+describe('UpdateEndpointWeightsAndCapacities', () => {
+  it('changes routing at once, shows desired and current weights, starts and stops instances; the CLI sends it', async () => {
+    await backend.send('CreateEndpointConfig', {
+      EndpointConfigName: 'config-ab',
+      ProductionVariants: [
+        { VariantName: 'A', ModelName: 'model-a', InitialInstanceCount: 1, InstanceType: 'ml.m5.large', InitialVariantWeight: 1 },
+        { VariantName: 'B', ModelName: 'model-b', InitialInstanceCount: 1, InstanceType: 'ml.m5.large', InitialVariantWeight: 0 },
+      ],
+    })
+    await backend.send('CreateEndpoint', { EndpointName: 'ab', EndpointConfigName: 'config-ab' })
+    const describe = () => backend.send('DescribeEndpoint', { EndpointName: 'ab' })
+    const status = () => describe().then((d) => d.EndpointStatus)
+    expect(await until(backend, 'ab', status, ['InService'])).toBe('InService')
+    const gw = readGatewayRecord(stateDir)!
+    const client = new SageMakerRuntimeClient({ endpoint: gw.url, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+    // Weight 0 takes no traffic: every answer says which variant it came from, on both paths.
+    const answers = async (n: number): Promise<ReadonlyArray<string>> => {
+      const seen = new Set<string>()
+      for (let i = 0; i < n; i++) {
+        const here = await backend.send('InvokeEndpoint', { EndpointName: 'ab', Body: new TextEncoder().encode('1\n'), ContentType: 'text/csv' })
+        const there = await client.send(new InvokeEndpointCommand({ EndpointName: 'ab', Body: new TextEncoder().encode('1\n'), ContentType: 'text/csv' }))
+        seen.add(`${here.InvokedProductionVariant} ${new TextDecoder().decode(here.Body).trim()}`)
+        seen.add(`${there.InvokedProductionVariant} ${new TextDecoder().decode(there.Body).trim()}`)
+      }
+      return [...seen].sort()
+    }
+    try {
+      expect(await answers(10)).toEqual(['A model-a:1'])
+      await backend.send('UpdateEndpointWeightsAndCapacities', { EndpointName: 'ab', DesiredWeightsAndCapacities: [{ VariantName: 'A', DesiredWeight: 0 }, { VariantName: 'B', DesiredWeight: 1 }] })
+      // At once, before the endpoint is InService again.
+      expect(await answers(10)).toEqual(['B model-b:1'])
+      expect(await until(backend, 'ab', status, ['InService'])).toBe('InService')
+      // sagespec predict --target local (routing in its own process) follows the new weights too.
+      writeFileSync(join(root, 'row.csv'), '5\n')
+      const bytes: Uint8Array[] = []
+      const predicted = await main(['predict', 'ab', '--data', join(root, 'row.csv'), '--target', 'local', '--state-dir', stateDir, '--runtime', 'process'], {
+        out: () => undefined,
+        err: (s) => void bytes.push(Buffer.from(s)),
+        write: (b) => void bytes.push(b),
+      })
+      expect([predicted, Buffer.concat(bytes).toString()]).toEqual([0, 'model-b:5\n'])
+      expect((await describe()).ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight, v.DesiredWeight, v.CurrentInstanceCount])).toEqual([
+        ['A', 0, 0, 1],
+        ['B', 1, 1, 1],
+      ])
+
+      // Two instances of B, through the CLI: two servers take its requests, the old one is gone.
+      const before = JSON.parse(readFileSync(join(stateDir, 'local', 'endpoints', 'ab.json'), 'utf8')) as { meta: { jobs: string[] } }
+      const out: string[] = []
+      const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
+      const cli = (...args: string[]) => main(['endpoints', ...args, '--target', 'local', '--state-dir', stateDir, '--runtime', 'process'], io)
+      expect(await cli('update-weights', 'ab', '--variant', 'A=1', '--instances', 'B=2')).toBe(0)
+      expect(out.join('\n')).toContain('B weight 1, 2 instances')
+      const after = JSON.parse(readFileSync(join(stateDir, 'local', 'endpoints', 'ab.json'), 'utf8')) as { variants: Array<{ name: string; containers: Array<{ addresses: unknown[] }> }>; meta: { jobs: string[] } }
+      expect(after.variants.find((v) => v.name === 'B')!.containers[0]!.addresses).toHaveLength(2)
+      const oldB = before.meta.jobs.find((j) => j.includes('-v1-'))!
+      expect(after.meta.jobs).not.toContain(oldB)
+      expect(after.meta.jobs).toContain(before.meta.jobs.find((j) => j.includes('-v0-')))
+      expect(serversOf(`${oldB}-`)).toEqual([])
+      expect((await describe()).ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight, v.CurrentInstanceCount])).toEqual([
+        ['A', 1, 1],
+        ['B', 1, 2],
+      ])
+      expect(await answers(10)).toEqual(['A model-a:1', 'B model-b:1'])
+
+      // A variant it does not have is refused, with the ones it has.
+      const bad = await backend.send('UpdateEndpointWeightsAndCapacities', { EndpointName: 'ab', DesiredWeightsAndCapacities: [{ VariantName: 'C', DesiredWeight: 1 }] }).catch((e: Error) => e)
+      expect(bad).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('[C]') })
+      expect(await cli('update-weights', 'ab', '--variant', 'A=-1')).toBe(2)
+    } finally {
+      client.destroy()
+      await backend.send('DeleteEndpoint', { EndpointName: 'ab' })
+    }
+    expect(serversOf('ab-')).toEqual([])
+  })
+})
+
+describe('an asynchronous local endpoint', () => {
+  it('takes AsyncInferenceConfig from its endpoint config and writes <S3OutputPath>/<id>.out', async () => {
+    await backend.send('CreateEndpointConfig', {
+      EndpointConfigName: 'config-async',
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'model-a', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
+      AsyncInferenceConfig: { OutputConfig: { S3OutputPath: 'file://async-out' } },
+    })
+    expect((await backend.send('DescribeEndpointConfig', { EndpointConfigName: 'config-async' })).AsyncInferenceConfig?.OutputConfig?.S3OutputPath).toBe('file://async-out')
+    await backend.send('CreateEndpoint', { EndpointName: 'later', EndpointConfigName: 'config-async' })
+    const status = () => backend.send('DescribeEndpoint', { EndpointName: 'later' }).then((d) => d.EndpointStatus)
+    expect(await until(backend, 'later', status, ['InService'])).toBe('InService')
+    writeFileSync(join(root, 'async-in.csv'), '9\n')
+    try {
+      const out = await backend.send('InvokeEndpointAsync', { EndpointName: 'later', InputLocation: 'file://async-in.csv', ContentType: 'text/csv', InferenceId: 'q1' })
+      // No failure path configured: failures would go beside the output, and none is announced.
+      expect(out).toEqual({ InferenceId: 'q1', OutputLocation: 'file://async-out/q1.out' })
+      const file = join(root, 'async-out', 'q1.out')
+      const deadline = Date.now() + 20_000
+      while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      expect(readFileSync(file, 'utf8')).toBe('model-a:9\n')
+    } finally {
+      await backend.send('DeleteEndpoint', { EndpointName: 'later' })
+    }
   })
 })

@@ -67,10 +67,12 @@ const FAMILY: Partial<Record<OperationName, { family: string; nameField: string;
   CreateEndpoint: { family: 'endpoint', nameField: 'EndpointName', status: 'EndpointStatus', running: 'Creating', done: 'InService' },
   DescribeEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
   UpdateEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
+  UpdateEndpointWeightsAndCapacities: { family: 'endpoint', nameField: 'EndpointName' },
   DeleteEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
   DeleteEndpointConfig: { family: 'config', nameField: 'EndpointConfigName' },
   DeleteModel: { family: 'model', nameField: 'ModelName' },
   InvokeEndpoint: { family: 'endpoint', nameField: 'EndpointName' },
+  InvokeEndpointAsync: { family: 'endpoint', nameField: 'EndpointName' },
   CreateModelPackage: { family: 'package', nameField: 'ModelPackageName', status: 'ModelPackageStatus', running: 'InProgress', done: 'Completed' },
   DescribeModelPackage: { family: 'package', nameField: 'ModelPackageName' },
 }

@@ -8,7 +8,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import * as SM from '@aws-sdk/client-sagemaker'
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
 import { requestAgainstAlgorithm } from '../../frameworks/marketplace.js'
 import { serviceError, type Input, type OperationName, type Output } from '../plan/operations.js'
 import type { Backend, CallOptions } from '../execute/port.js'
@@ -54,11 +54,13 @@ export const COMMANDS: { readonly [K in OperationName]: (input: Input<K>) => Cal
   DescribeEndpoint: (i) => (c, o) => c.sagemaker.send(new SM.DescribeEndpointCommand(i), o),
   UpdateEndpoint: (i) => (c, o) => c.sagemaker.send(new SM.UpdateEndpointCommand(i), o),
   DeleteEndpoint: (i) => (c, o) => c.sagemaker.send(new SM.DeleteEndpointCommand(i), o),
+  UpdateEndpointWeightsAndCapacities: (i) => (c, o) => c.sagemaker.send(new SM.UpdateEndpointWeightsAndCapacitiesCommand(i), o),
   ListEndpoints: (i) => (c, o) => c.sagemaker.send(new SM.ListEndpointsCommand(i), o),
   CreateModelPackage: (i) => (c, o) => c.sagemaker.send(new SM.CreateModelPackageCommand(i), o),
   DescribeModelPackage: (i) => (c, o) => c.sagemaker.send(new SM.DescribeModelPackageCommand(i), o),
   DescribeAlgorithm: (i) => (c, o) => c.sagemaker.send(new SM.DescribeAlgorithmCommand(i), o),
   InvokeEndpoint: (i) => (c, o) => c.runtime.send(new InvokeEndpointCommand(i), o),
+  InvokeEndpointAsync: (i) => (c, o) => c.runtime.send(new InvokeEndpointAsyncCommand(i), o),
 }
 
 // -------------------------------------------------------------------------------------

@@ -38,11 +38,16 @@ export interface Operations {
   readonly DescribeEndpoint: { input: SM.DescribeEndpointCommandInput; output: Out<SM.DescribeEndpointCommandOutput> }
   readonly UpdateEndpoint: { input: SM.UpdateEndpointCommandInput; output: Out<SM.UpdateEndpointCommandOutput> }
   readonly DeleteEndpoint: { input: SM.DeleteEndpointCommandInput; output: Out<SM.DeleteEndpointCommandOutput> }
+  readonly UpdateEndpointWeightsAndCapacities: {
+    input: SM.UpdateEndpointWeightsAndCapacitiesCommandInput
+    output: Out<SM.UpdateEndpointWeightsAndCapacitiesCommandOutput>
+  }
   readonly ListEndpoints: { input: SM.ListEndpointsCommandInput; output: Out<SM.ListEndpointsCommandOutput> }
   readonly CreateModelPackage: { input: SM.CreateModelPackageCommandInput; output: Out<SM.CreateModelPackageCommandOutput> }
   readonly DescribeModelPackage: { input: SM.DescribeModelPackageCommandInput; output: Out<SM.DescribeModelPackageCommandOutput> }
   readonly DescribeAlgorithm: { input: SM.DescribeAlgorithmCommandInput; output: Out<SM.DescribeAlgorithmCommandOutput> }
   readonly InvokeEndpoint: { input: RT.InvokeEndpointCommandInput; output: Out<RT.InvokeEndpointCommandOutput> }
+  readonly InvokeEndpointAsync: { input: RT.InvokeEndpointAsyncCommandInput; output: Out<RT.InvokeEndpointAsyncCommandOutput> }
 }
 
 export type OperationName = keyof Operations

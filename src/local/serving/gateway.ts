@@ -4,25 +4,25 @@
  * (`AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`), curl and `sagespec predict` reach any of them by name.
  *
  * Routing comes from the endpoint registry (`registry.ts`), rechecked on every request with one
- * `stat`, so endpoints are created, updated and deleted while the gateway serves. A request whose
- * container cannot be reached (it was just replaced by an update) is retried once on the routing
- * read afresh; for that the request body is held (at most the 6 MB InvokeEndpoint accepts), while
- * the last container's answer streams straight back to the caller.
+ * `stat`, so endpoints are created, updated and deleted while the gateway serves; what a request does
+ * is `invoke.ts`, shared with the in-process path of the local backend. Bodies are held whole (at
+ * most the 6 MB InvokeEndpoint allows, each way): a request whose container cannot be reached (an
+ * update just replaced it) is retried once on the routing read afresh.
  *
  * @since 0.2.0
  */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
-import { listEndpoints, registryCache, type ContainerRoute, type EndpointRecord, type VariantRoute } from './registry.js'
-import { errorResponse, pickVariant, seededRandom, type GatewayError } from './routing.js'
+import { invoker, MAX_PAYLOAD_BYTES, type InvokeAnswer } from './invoke.js'
+import { listEndpoints, registryCache } from './registry.js'
+import { errorResponse, seededRandom, type GatewayError } from './routing.js'
+import { upstream } from './upstream.js'
+import { acceptAsync, describeAsyncError, store } from './async.js'
+import { s3Client } from '../context.js'
 
 /** Up to this size a body is sent in the same write as its headers: half the syscalls and wake-ups. */
 const SMALL = 64 * 1024
-
-/** InvokeEndpoint's payload limit. */
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 export const GATEWAY_SERVICE = 'sagespec-gateway'
 
@@ -44,26 +44,6 @@ export interface Gateway {
   readonly close: () => Promise<void>
 }
 
-// -------------------------------------------------------------------------------------
-// talking to containers
-// -------------------------------------------------------------------------------------
-
-type Call =
-  | { readonly _tag: 'Answered'; readonly response: http.IncomingMessage }
-  | { readonly _tag: 'Unreachable'; readonly cause: string }
-
-const post = (agent: http.Agent, port: number, body: Buffer, headers: http.OutgoingHttpHeaders): Promise<Call> =>
-  new Promise((resolve) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/invocations', agent, headers: { ...headers, 'content-length': body.length } },
-      (response) => resolve({ _tag: 'Answered', response }),
-    )
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ _tag: 'Unreachable', cause: e.code ?? e.message }))
-    // A small body as latin1 text goes out in one write with the headers (a Buffer would be a second).
-    if (body.length <= SMALL) req.end(body.toString('latin1'), 'latin1')
-    else req.end(body)
-  })
-
 const readAll = (stream: NodeJS.ReadableStream, limit: number): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -74,7 +54,7 @@ const readAll = (stream: NodeJS.ReadableStream, limit: number): Promise<Buffer |
       if (size > limit) over = true
       else chunks.push(c)
     })
-    stream.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)))
+    stream.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
     stream.on('error', reject)
   })
 
@@ -83,14 +63,6 @@ const header = (h: http.IncomingHttpHeaders, name: string): string | undefined =
   return Array.isArray(v) ? v.join(', ') : v
 }
 
-/** Forwarded to every container, as the runtime does. */
-const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
-
-type Outcome =
-  | { readonly _tag: 'Answered' }
-  | { readonly _tag: 'Failed'; readonly error: GatewayError }
-  | { readonly _tag: 'Retry'; readonly error: GatewayError }
-
 // -------------------------------------------------------------------------------------
 // server
 // -------------------------------------------------------------------------------------
@@ -98,70 +70,18 @@ type Outcome =
 export const startGateway = async (options: GatewayOptions): Promise<Gateway> => {
   const lookup = registryCache(options.stateDir)
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed)
-  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000 })
-  // Round-robin over a container's instances.
-  const turns = new Map<string, number>()
-  const addressOf = (variant: VariantRoute, c: ContainerRoute): number => {
-    const key = `${variant.name}/${c.name}`
-    const n = turns.get(key) ?? 0
-    turns.set(key, n + 1)
-    return c.addresses[n % c.addresses.length]!.port
-  }
+  const client = upstream(MAX_PAYLOAD_BYTES)
+  const invoke = invoker(lookup, random, client)
 
-  /** Run a variant's containers in order; the last one's answer streams to `res`. */
-  const invoke = async (variant: VariantRoute, body: Buffer, req: http.IncomingMessage, res: http.ServerResponse): Promise<Outcome> => {
-    let input = body
-    let contentType = header(req.headers, 'content-type')
-    const accept = header(req.headers, 'accept')
-    const custom = header(req.headers, CUSTOM_ATTRIBUTES)
-    for (const [i, container] of variant.containers.entries()) {
-      const last = i === variant.containers.length - 1
-      const port = addressOf(variant, container)
-      const headers: http.OutgoingHttpHeaders = {}
-      if (contentType !== undefined) headers['content-type'] = contentType
-      // The caller's Accept is for what comes out of the endpoint: the last container.
-      if (last && accept !== undefined) headers['accept'] = accept
-      if (custom !== undefined) headers[CUSTOM_ATTRIBUTES] = custom
-      const call = await post(agent, port, input, headers)
-      if (call._tag === 'Unreachable') return { _tag: 'Retry', error: { _tag: 'Unreachable', container: container.name, port, cause: call.cause } }
-      const { response } = call
-      const status = response.statusCode ?? 500
-      if (status < 200 || status > 299) {
-        const text = (await readAll(response, 64 * 1024))?.toString('utf8') ?? ''
-        return { _tag: 'Failed', error: { _tag: 'ContainerError', container: container.name, status, message: text } }
-      }
-      if (!last) {
-        const out = await readAll(response, MAX_PAYLOAD_BYTES)
-        if (out === undefined) return { _tag: 'Failed', error: { _tag: 'ContainerError', container: container.name, status: 413, message: 'its answer is larger than 6 MB' } }
-        input = out
-        contentType = header(response.headers, 'content-type')
-        continue
-      }
-      const out: http.OutgoingHttpHeaders = { 'x-Amzn-Invoked-Production-Variant': variant.name }
-      const ct = header(response.headers, 'content-type')
-      if (ct !== undefined) out['Content-Type'] = ct
-      const attrs = header(response.headers, CUSTOM_ATTRIBUTES)
-      if (attrs !== undefined) out['X-Amzn-SageMaker-Custom-Attributes'] = attrs
-      const length = header(response.headers, 'content-length')
-      if (length !== undefined && Number(length) <= SMALL) {
-        // Small answers (most predictions) whole, in one write; larger ones stream through.
-        const whole = (await readAll(response, SMALL)) ?? Buffer.alloc(0)
-        out['Content-Length'] = whole.length
-        res.writeHead(200, out)
-        res.end(whole.toString('latin1'), 'latin1')
-        return { _tag: 'Answered' }
-      }
-      if (length !== undefined) out['Content-Length'] = length
-      res.writeHead(200, out)
-      response.pipe(res)
-      await new Promise<void>((resolve) => {
-        res.on('close', resolve)
-        response.on('error', () => res.destroy())
-      })
-      return { _tag: 'Answered' }
-    }
-    // A variant always has a container (the backend writes none without); an empty one is a bug.
-    throw new Error(`variant ${variant.name} has no container`)
+  const answer = (res: http.ServerResponse, a: InvokeAnswer): void => {
+    // Raw header pairs: no header object for Node to copy and validate name by name.
+    const out: string[] = ['x-Amzn-Invoked-Production-Variant', a.variant, 'Content-Length', String(a.body.length)]
+    if (a.contentType !== undefined) out.push('Content-Type', a.contentType)
+    if (a.customAttributes !== undefined) out.push('X-Amzn-SageMaker-Custom-Attributes', a.customAttributes)
+    res.writeHead(200, out)
+    // A small answer (most predictions) as latin1 text goes out in one write with the headers.
+    if (a.body.length <= SMALL) res.end(a.body.toString('latin1'), 'latin1')
+    else res.end(a.body)
   }
 
   const fail = (res: http.ServerResponse, error: GatewayError): void => {
@@ -171,27 +91,54 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     res.end(text)
   }
 
-  const route = (name: string, target: string | undefined): E.Either<GatewayError, VariantRoute> =>
-    pipe(
-      E.fromNullable<GatewayError>({ _tag: 'UnknownEndpoint', endpoint: name })(lookup(name)),
-      E.flatMap((endpoint: EndpointRecord) => pickVariant(random, target)(endpoint)),
-    )
-
   const invocations = async (name: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = await readAll(req, MAX_PAYLOAD_BYTES)
     if (body === undefined) return fail(res, { _tag: 'PayloadTooLarge', limit: MAX_PAYLOAD_BYTES })
-    const target = header(req.headers, 'x-amzn-sagemaker-target-variant')
-    // A second try reads the routing afresh: an update may have just replaced the containers.
-    for (let attempt = 1; ; attempt++) {
-      const variant = route(name, target)
-      if (E.isLeft(variant)) return fail(res, variant.left)
-      const outcome = await invoke(variant.right, body, req, res)
-      if (outcome._tag === 'Answered') return
-      if (outcome._tag === 'Failed' || attempt >= 2) return fail(res, outcome.error)
+    const h = req.headers
+    const r = await invoke(name, {
+      body,
+      contentType: h['content-type'],
+      accept: h['accept'],
+      customAttributes: header(h, 'x-amzn-sagemaker-custom-attributes'),
+      targetVariant: header(h, 'x-amzn-sagemaker-target-variant'),
+    })
+    if (E.isLeft(r)) fail(res, r.left)
+    else answer(res, r.right)
+  }
+
+  // Asynchronous invocations: accepted at once, run in the background, awaited at close.
+  const acceptAsyncCall = acceptAsync(lookup, invoke, store(s3Client(process.env['AWS_REGION'] ?? 'us-east-1')), process.cwd())
+  const running = new Set<Promise<void>>()
+  const asyncInvocations = async (name: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    // The body (an inline payload) is not used: the input is at InputLocation.
+    await readAll(req, MAX_PAYLOAD_BYTES)
+    const h = req.headers
+    const accepted = acceptAsyncCall(name, {
+      inputLocation: header(h, 'x-amzn-sagemaker-inputlocation'),
+      contentType: header(h, 'x-amzn-sagemaker-content-type'),
+      accept: header(h, 'x-amzn-sagemaker-accept'),
+      customAttributes: header(h, 'x-amzn-sagemaker-custom-attributes'),
+      inferenceId: header(h, 'x-amzn-sagemaker-inference-id'),
+    })
+    if (E.isLeft(accepted)) {
+      const e = describeAsyncError(accepted.left)
+      const text = JSON.stringify({ message: e.message })
+      res.writeHead(e.status, ['Content-Type', 'application/json', 'x-amzn-ErrorType', e.type, 'Content-Length', String(Buffer.byteLength(text))])
+      return void res.end(text)
     }
+    const a = accepted.right
+    const text = JSON.stringify({ InferenceId: a.inferenceId })
+    const out = ['Content-Type', 'application/json', 'X-Amzn-SageMaker-OutputLocation', a.outputLocation, 'Content-Length', String(Buffer.byteLength(text))]
+    if (a.failureLocation !== undefined) out.push('X-Amzn-SageMaker-FailureLocation', a.failureLocation)
+    res.writeHead(202, out)
+    res.end(text)
+    const p = a.run()
+    running.add(p)
+    void p.finally(() => running.delete(p))
   }
 
   const INVOCATIONS = /^\/endpoints\/([^/?]+)\/invocations(?:\?.*)?$/
+  const ASYNC_INVOCATIONS = /^\/endpoints\/([^/?]+)\/async-invocations(?:\?.*)?$/
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
     const m = INVOCATIONS.exec(path)
@@ -202,6 +149,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       })
     }
     if (req.method === 'POST' && m !== null) return done(invocations(decodeURIComponent(m[1]!), req, res))
+    const a = req.method === 'POST' ? ASYNC_INVOCATIONS.exec(path) : null
+    if (a !== null) return done(asyncInvocations(decodeURIComponent(a[1]!), req, res))
     if (req.method === 'GET' && path === '/ping') {
       const text = JSON.stringify({ service: GATEWAY_SERVICE, stateDir: options.stateDir, pid: process.pid })
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
@@ -230,7 +179,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       server.close(() => resolve())
       server.closeAllConnections()
     })
-    agent.destroy()
+    await Promise.all([...running])
+    client.close()
     resolveClosed()
   }
 

@@ -34,9 +34,17 @@ export interface VariantRoute {
   readonly containers: ReadonlyArray<ContainerRoute>
 }
 
+/** Where InvokeEndpointAsync writes (the endpoint config's AsyncInferenceConfig.OutputConfig). */
+export interface AsyncRoute {
+  readonly outputPath: string
+  readonly failurePath?: string
+}
+
 export interface EndpointRecord {
   readonly name: string
   readonly variants: ReadonlyArray<VariantRoute>
+  /** Present when the endpoint takes asynchronous invocations. */
+  readonly async?: AsyncRoute
   /** Whatever else the backend keeps about the endpoint (config name, status, times); the gateway ignores it. */
   readonly meta?: Readonly<Record<string, unknown>>
 }
@@ -99,9 +107,15 @@ interface Cached {
  */
 export const registryCache = (stateDir: string): ((name: string) => EndpointRecord | undefined) => {
   const cache = new Map<string, Cached>()
+  // A name's file path, checked and joined once: the lookup runs on every request.
+  const files = new Map<string, string>()
   return (name) => {
-    if (!isEndpointName(name)) return undefined
-    const file = fileOf(stateDir, name)
+    let file = files.get(name)
+    if (file === undefined) {
+      if (!isEndpointName(name)) return undefined
+      file = fileOf(stateDir, name)
+      if (files.size < 10_000) files.set(name, file)
+    }
     let key: string
     try {
       const s = statSync(file, { bigint: true })

@@ -19,6 +19,8 @@ export type GatewayError =
   | { readonly _tag: 'UnknownVariant'; readonly endpoint: string; readonly variant: string; readonly known: ReadonlyArray<string> }
   | { readonly _tag: 'NoTraffic'; readonly endpoint: string }
   | { readonly _tag: 'PayloadTooLarge'; readonly limit: number }
+  /** A header value with characters HTTP does not allow (CR, LF, controls): it would split the request. */
+  | { readonly _tag: 'InvalidHeader'; readonly value: string }
   | { readonly _tag: 'UnknownOperation'; readonly method: string; readonly path: string }
   | {
       readonly _tag: 'ContainerError'
@@ -59,6 +61,11 @@ const toResponse: { readonly [K in GatewayError['_tag']]: (e: Extract<GatewayErr
     status: 413,
     type: 'ValidationError',
     body: { message: `Request body is larger than the ${e.limit / (1024 * 1024)} MB InvokeEndpoint allows.` },
+  }),
+  InvalidHeader: (e) => ({
+    status: 400,
+    type: 'ValidationError',
+    body: { message: `Header value ${JSON.stringify(e.value.slice(0, 80))} has characters HTTP headers cannot carry.` },
   }),
   UnknownOperation: (e) => ({
     status: 404,

@@ -29,6 +29,16 @@ describe('the JSONPath subset of DataProcessing', () => {
     expect(run('$[0,5:]', row)).toEqual(['id7', '5'])
   })
 
+  it("pins the guide's sentences on slices (batch-transform-data-processing: the colon includes the elements between two values, inclusive)", () => {
+    const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']
+    // "$[1:4] specifies the second through fifth columns"
+    expect(run('$[1:4]', cols)).toEqual(['c2', 'c3', 'c4', 'c5'])
+    // "[5:] … all columns from the 6th column through the last column"
+    expect(run('$[5:]', cols)).toEqual(['c6', 'c7', 'c8'])
+    // "[:5] … from the first column (index 0) through the sixth column"
+    expect(run('$[:5]', cols)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6'])
+  })
+
   it('reads the documented examples of InputFilter and OutputFilter', () => {
     expect(run('$.features', { id: 1, features: [0.5, 2] })).toEqual([0.5, 2])
     expect(run("$.field1.['child1','child2']", { field1: { child1: 1, child2: 2, child3: 3 } })).toEqual({ child1: 1, child2: 2 })
