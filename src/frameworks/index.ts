@@ -15,6 +15,7 @@ export { huggingface, huggingfaceModel, type HuggingFaceOptions, type HuggingFac
 export { rl, RL_METRICS, RL_SERVING_VERSIONS, type RLOptions } from './rl.js'
 export { sparkmlModel, type SparkMLModelOptions, type SparkMLSchema, type SparkMLColumn } from './sparkml.js'
 export { modelFromTraining, modelFromTuning, type FromTrainingOptions } from './from-training.js'
+export { transformer, type TransformerOptions, type Transformer } from './transformer.js'
 export { frameworkTuning, ESTIMATOR_CLASSES, type FrameworkTuningOptions } from './tuning.js'
 export { DISTRIBUTION_SUPPORT, type Distribution, type Launcher } from './distribution.js'
 export {
