@@ -170,7 +170,7 @@ const SERVING: { readonly [K in FrameworkName]: (s: Serving) => ReturnType<typeo
       ...common(s),
       ...codeFor(s),
       transformersVersion: s.options.frameworkVersion ?? s.info.version,
-      ...(m?.[1] === 'tensorflow' ? { tensorflowVersion: m[2] } : { pytorchVersion: m?.[2] ?? '' }),
+      ...(m?.[1] === 'tensorflow' ? { tensorflowVersion: m[2] ?? '' } : { pytorchVersion: m?.[2] ?? '' }),
       ...(s.options.modelServerWorkers !== undefined ? { modelServerWorkers: s.options.modelServerWorkers } : {}),
     }))
   },

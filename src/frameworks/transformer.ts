@@ -32,7 +32,7 @@ export interface Transformer {
 
 /** What the transform takes from its source: a base job name and tags. */
 interface Inherited {
-  readonly baseJobName: Body<TransformStep>['baseJobName']
+  readonly baseJobName: NonNullable<Body<TransformStep>['baseJobName']>
   readonly tags: Body<TransformStep>['tags']
 }
 
