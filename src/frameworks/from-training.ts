@@ -218,6 +218,13 @@ const serve = (name: string, job: TrainingJob, modelData: Val<string>, options: 
 export const modelFromTraining = (train: TrainingStep, options: FromTrainingOptions = {}) =>
   serve(options.name ?? `${train.name}-model`, train, trainingOutputs(train.name).modelArtifacts, options)
 
+/** `<output path>/<best job>/output/model.tar.gz`: a literal output path is one part with its slash. */
+const bestModelData = (tune: TuningStep): Val<string> => {
+  const out = trimSlash(tune.training.output.s3OutputPath)
+  const best = tuningOutputs(tune.name).bestTrainingJob.name
+  return typeof out === 'string' ? concat(`${out}/`, best, '/output/model.tar.gz') : concat(out, '/', best, '/output/model.tar.gz')
+}
+
 /**
  * The serving model of the best job of a tuning step (the reference SDK's `best_estimator()` then
  * `create_model`): its artifacts are where SageMaker puts every job's,
@@ -230,6 +237,6 @@ export const modelFromTuning = (tune: TuningStep, options: FromTrainingOptions =
   serve(
     options.name ?? `${tune.name}-model`,
     tune.training,
-    concat(trimSlash(tune.training.output.s3OutputPath), '/', tuningOutputs(tune.name).bestTrainingJob.name, '/output/model.tar.gz'),
+    bestModelData(tune),
     options,
   )

@@ -164,7 +164,7 @@ describe('modelFromTuning for any template', () => {
     expect(m.container?.modelDataUrl).toEqual({
       _tag: 'Join',
       on: '',
-      values: ['s3://bucket/out', '/', { _tag: 'Ref', step: 'tune', path: ['BestTrainingJob', 'TrainingJobName'] }, '/output/model.tar.gz'],
+      values: ['s3://bucket/out/', { _tag: 'Ref', step: 'tune', path: ['BestTrainingJob', 'TrainingJobName'] }, '/output/model.tar.gz'],
     })
     expect(resolved(requestOf(planOf(tune, m), 'tune-model', 'CreateModel'))).toMatchObject({
       PrimaryContainer: { Image: IMAGE, ModelDataUrl: 's3://bucket/out/tune-20240102T030405-001-abcdef12/output/model.tar.gz' },
