@@ -1,8 +1,10 @@
 /**
  * An inference pipeline: a preprocessing container feeds a model container, served as one model.
- * `npx sagespec plan examples/inference-pipeline.ts`
+ * Each container is the serving model of a training job (its image and artifacts); the pipeline
+ * runs them in order under the jobs' role. `npx sagespec plan examples/inference-pipeline.ts`
  */
-import { endpoint, model, program, training } from '../src/index.js'
+import { endpoint, program, training } from '../src/index.js'
+import { modelFromTraining, pipelineModel } from '../src/frameworks/index.js'
 
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const preprocessImage = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-preprocess:1.0'
@@ -25,13 +27,7 @@ const train = training('train', {
   hyperParameters: { num_round: 50 },
 })
 
-const pipeline = model('churn-pipeline', {
-  containers: [
-    { image: preprocessImage, modelDataUrl: features.outputs.modelArtifacts, environment: { OUTPUT_FORMAT: 'text/csv' } },
-    { image: modelImage, modelDataUrl: train.outputs.modelArtifacts },
-  ],
-  role,
-})
+const pipeline = pipelineModel('churn-pipeline', [modelFromTraining(features, { env: { OUTPUT_FORMAT: 'text/csv' } }), modelFromTraining(train)])
 
 const serve = endpoint('churn-pipeline-endpoint', { variants: [{ model: pipeline.outputs.name, instanceType: 'ml.c5.xlarge' }] })
 

@@ -2,7 +2,8 @@
  * Tune a training job, then deploy the best job's model.
  * `npx sagespec plan examples/tuning.ts`
  */
-import { concat, endpoint, model, program, tuning } from '../src/index.js'
+import { endpoint, program, tuning } from '../src/index.js'
+import { modelFromTuning } from '../src/frameworks/index.js'
 
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0'
@@ -33,11 +34,9 @@ const tune = tuning('tune', {
   earlyStopping: 'Auto',
 })
 
-// The best job's artifacts sit where SageMaker puts every job's: <output path>/<job>/output/model.tar.gz
-const best = model('best-model', {
-  container: { image, modelDataUrl: concat(`${outputPath}/`, tune.outputs.bestTrainingJob.name, '/output/model.tar.gz') },
-  role,
-})
+// The best job's image and role; its artifacts sit where SageMaker puts every job's:
+// <output path>/<job>/output/model.tar.gz
+const best = modelFromTuning(tune, { name: 'best-model' })
 
 const serve = endpoint('churn-best', { variants: [{ model: best.outputs.name, instanceType: 'ml.m5.large' }] })
 

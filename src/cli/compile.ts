@@ -10,6 +10,7 @@ import type { Program } from '../spec/program.js'
 import { validate } from '../spec/validate.js'
 import { toPlan, type Plan } from '../interpret/plan/plan.js'
 import { nameCollisions } from '../interpret/plan/collisions.js'
+import { isJsonPlan } from '../interpret/dry-run/json.js'
 import { loadProgram } from './load.js'
 
 export interface Io {
@@ -52,6 +53,13 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
   const loaded = await loadProgram(file, flags.right)
   if (!loaded.ok) {
     io.err(`${loaded.error.file}: ${loaded.error.message}`)
+    return { ok: false, code: 1 }
+  }
+  if (isJsonPlan(loaded.value)) {
+    io.err(
+      `${file}: this is a plan (what "sagespec plan --format json" writes), not a program. Give the program it was planned from: ` +
+        'the .ts/.js module, or the program\'s JSON form (toJson(program): {"version": "1", "params": [...], "steps": [{"_tag": "Training", ...}]}).',
+    )
     return { ok: false, code: 1 }
   }
   // Validate first so that binding works on a well-formed program, then again with the values bound.

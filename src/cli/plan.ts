@@ -10,12 +10,13 @@ import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
 import { toJsonPlan } from '../interpret/dry-run/json.js'
 import { toText, type TextOptions } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
+import { SAMPLE_RUN_ID, samplePlan, sampleResolver } from '../interpret/plan/sample.js'
 import { compile, type Io } from './compile.js'
 import { writeAtomic } from '../interpret/execute/journal.js'
 import { parseCommand } from './args.js'
 
 export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
-                    [--prices FILE] [-o FILE]
+                    [--prices FILE] [--sample] [-o FILE]
 
 Validates the program and prints what would run, without running anything or calling AWS.
 
@@ -23,6 +24,8 @@ Validates the program and prints what would run, without running anything or cal
   -p, --param N=V       bind a declared parameter
       --prices FILE     JSON object of instance type → hourly USD ({"ml.m5.xlarge": 0.23}): the text
                         plan's worst cases are shown in money too (read from the file; no network)
+      --sample          replace every run-time value (run stamp, params, other steps' outputs, code
+                        archive keys) with a visible sample, so each request is a literal one
   -o, --output FILE     write the plan to FILE (replaced whole, never left half-written)`
 
 const FORMATS: { readonly [k: string]: (p: Plan, o: TextOptions) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
@@ -31,6 +34,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f', default: 'text' },
   param: { type: 'string', short: 'p', multiple: true },
   prices: { type: 'string' },
+  sample: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
 } as const
 
@@ -71,7 +75,13 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
   }
   const compiled = await compile(io, file, parsed.values.param ?? [])
   if (!compiled.ok) return compiled.code
-  const text = render(compiled.plan, { bound: compiled.bound, ...(prices.right === undefined ? {} : { prices: prices.right }) })
+  const sampled = parsed.values.sample === true
+  const plan = sampled ? samplePlan(compiled.plan, sampleResolver(compiled.plan, compiled.bound)) : compiled.plan
+  const text = render(plan, {
+    bound: compiled.bound,
+    ...(prices.right === undefined ? {} : { prices: prices.right }),
+    ...(sampled ? { sample: { runId: SAMPLE_RUN_ID } } : {}),
+  })
   if (parsed.values.output === undefined) {
     io.out(text)
     return 0

@@ -1,8 +1,10 @@
 /**
- * Serving models built from a framework training step (or the best job of a framework tuning step):
- * the framework, versions, region and code recorded by the training preset (`framework` on the step)
- * pick the serving image and script; the model data is the job's artifacts. Works as well for steps
- * decoded from JSON, since the record is plain data.
+ * Serving models built from any training step (or the best job of a tuning step), as the reference
+ * SDK's `create_model`/`deploy` and `HyperparameterTuner.best_estimator()` build them. For a framework
+ * job, the framework, versions, region and code recorded by the training preset (`framework` on the
+ * step) pick the serving image and script; a bring-your-own or Amazon algorithm job serves with its
+ * image (`from-image.ts`). The model data is the job's artifacts; role, VPC and tags are the job's.
+ * Works as well for steps decoded from JSON, since the record is plain data.
  *
  * @since 0.1.0
  */
@@ -10,6 +12,7 @@ import { trainingOutputs, tuningOutputs } from '../spec/outputs.js'
 import { model, type ModelStep, type TrainingStep, type TuningStep } from '../spec/step.js'
 import type { FrameworkInfo, TrainingJob } from '../spec/training.js'
 import { concat, type Val } from '../spec/val.js'
+import { imageModel } from './from-image.js'
 import { huggingfaceModel } from './huggingface.js'
 import type { Processor, RlBaseFramework, RlToolkit } from './images.js'
 import { mxnetModel } from './mxnet.js'
@@ -31,8 +34,10 @@ import { tensorflowServingModel } from './tensorflow.js'
 type Body<S> = Omit<S, '_tag' | 'name'>
 
 export interface FromTrainingOptions extends Partial<ModelPassthrough>, Partial<CodeOptions> {
-  /** The instance type the model will be served on: it picks the CPU or GPU image. */
-  readonly instanceType: Val<string>
+  /** The instance type the model will be served on: it picks a framework's CPU or GPU image (required for framework jobs). */
+  readonly instanceType?: Val<string>
+  /** Bring-your-own and algorithm jobs: serve with this image instead of the training's (the SDK's `create_model(image=…)`). */
+  readonly image?: Val<string>
   readonly processor?: Processor
   /** @default `<training step>-model` */
   readonly name?: string
@@ -61,6 +66,7 @@ const FAILED = (s: Serving, errors: ReadonlyArray<PresetError>) =>
 // Options that are about the image or the code, not fields of the model step.
 const OWN_KEYS = new Set([
   'instanceType',
+  'image',
   'processor',
   'name',
   'env',
@@ -98,7 +104,8 @@ const common = (s: Serving) => {
     ...s.inherited,
     ...passthrough(o),
     modelData: s.modelData,
-    instanceType: o.instanceType,
+    // `serve` reports a framework job without one before any of these run.
+    instanceType: o.instanceType ?? '',
     region: s.info.region,
     containerLogLevel: o.containerLogLevel ?? s.info.containerLogLevel ?? DEFAULT_CONTAINER_LOG_LEVEL,
     ...(pyVersion !== undefined ? { pyVersion } : {}),
@@ -163,7 +170,7 @@ const SERVING: { readonly [K in FrameworkName]: (s: Serving) => ReturnType<typeo
       ...common(s),
       ...codeFor(s),
       transformersVersion: s.options.frameworkVersion ?? s.info.version,
-      ...(m?.[1] === 'tensorflow' ? { tensorflowVersion: m[2] } : { pytorchVersion: m?.[2] ?? '' }),
+      ...(m?.[1] === 'tensorflow' ? { tensorflowVersion: m[2] ?? '' } : { pytorchVersion: m?.[2] ?? '' }),
       ...(s.options.modelServerWorkers !== undefined ? { modelServerWorkers: s.options.modelServerWorkers } : {}),
     }))
   },
@@ -179,36 +186,57 @@ const serve = (name: string, job: TrainingJob, modelData: Val<string>, options: 
   const info = job.framework
   const base: Omit<Serving, 'info'> = { name, modelData, options, inherited }
   if (info === undefined)
-    return FAILED({ ...base, info: {} as FrameworkInfo }, [
-      presetError('framework', 'a job built by a framework preset (pytorch, tensorflow, …), which records the framework to serve with', undefined),
-    ])
+    return imageModel({
+      name,
+      job,
+      modelData,
+      fields: { ...inherited, ...passthrough(options) },
+      given: options as Readonly<Record<string, unknown>>,
+      ...(options.image !== undefined ? { image: options.image } : {}),
+      ...(options.env !== undefined ? { env: options.env } : {}),
+    })
   if (!(FRAMEWORK_NAMES as ReadonlyArray<string>).includes(info.name))
     return FAILED({ ...base, info }, [presetError('framework.name', `one of ${FRAMEWORK_NAMES.join(', ')}`, info.name)])
+  const misplaced = [
+    ...(options.instanceType === undefined ? [presetError('instanceType', 'the instance type the model will be served on: it picks the framework\'s CPU or GPU serving image', undefined)] : []),
+    ...(options.image !== undefined ? [presetError('image', 'no image for a framework job: its serving image follows frameworkVersion and pyVersion (for another image, build the model with model(...))', options.image)] : []),
+  ]
+  if (misplaced.length > 0) return FAILED({ ...base, info }, misplaced)
   return SERVING[info.name as FrameworkName]({ ...base, info })
 }
 
 /**
- * The serving model of a framework training step: same framework, versions, region and code, the
- * job's artifacts as model data, its role, VPC and tags unless overridden.
+ * The serving model of a training step: for a framework job the same framework, versions, region and
+ * code; for a bring-your-own or Amazon algorithm job its image. The job's artifacts are the model
+ * data; its role, VPC and tags are the model's unless overridden.
  *
  * @example
  * const m = modelFromTraining(train, { instanceType: 'ml.m5.large' })
  * const e = endpoint('serve', { variants: [{ model: m.outputs.name, instanceType: 'ml.m5.large' }] })
  * @category constructors
  */
-export const modelFromTraining = (train: TrainingStep, options: FromTrainingOptions) =>
+export const modelFromTraining = (train: TrainingStep, options: FromTrainingOptions = {}) =>
   serve(options.name ?? `${train.name}-model`, train, trainingOutputs(train.name).modelArtifacts, options)
 
+/** `<output path>/<best job>/output/model.tar.gz`: a literal output path is one part with its slash. */
+const bestModelData = (tune: TuningStep): Val<string> => {
+  const out = trimSlash(tune.training.output.s3OutputPath)
+  const best = tuningOutputs(tune.name).bestTrainingJob.name
+  return typeof out === 'string' ? concat(`${out}/`, best, '/output/model.tar.gz') : concat(out, '/', best, '/output/model.tar.gz')
+}
+
 /**
- * The serving model of the best job of a framework tuning step: its artifacts are where SageMaker puts
- * every job's, `<output path>/<best job>/output/model.tar.gz`.
+ * The serving model of the best job of a tuning step (the reference SDK's `best_estimator()` then
+ * `create_model`): its artifacts are where SageMaker puts every job's,
+ * `<output path>/<best job>/output/model.tar.gz`; everything else comes from the template as for
+ * `modelFromTraining`.
  *
  * @category constructors
  */
-export const modelFromTuning = (tune: TuningStep, options: FromTrainingOptions) =>
+export const modelFromTuning = (tune: TuningStep, options: FromTrainingOptions = {}) =>
   serve(
     options.name ?? `${tune.name}-model`,
     tune.training,
-    concat(trimSlash(tune.training.output.s3OutputPath), '/', tuningOutputs(tune.name).bestTrainingJob.name, '/output/model.tar.gz'),
+    bestModelData(tune),
     options,
   )

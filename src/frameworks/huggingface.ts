@@ -34,7 +34,7 @@ export interface HuggingFaceOptions extends FrameworkTrainingOptions, BaseVersio
 }
 
 /** `pytorch2.1.0` (the images' base framework key), the option it came from, and what is wrong with it. */
-export const baseFrameworkOf = (v: BaseVersions): { readonly base?: string; readonly paths: ImagePaths; readonly errors: ReadonlyArray<PresetError> } => {
+export const baseFrameworkOf = (v: { readonly [K in keyof BaseVersions]?: BaseVersions[K] | undefined }): { readonly base?: string; readonly paths: ImagePaths; readonly errors: ReadonlyArray<PresetError> } => {
   const paths: ImagePaths = { version: 'transformersVersion', baseFramework: v.tensorflowVersion !== undefined && v.pytorchVersion === undefined ? 'tensorflowVersion' : 'pytorchVersion' }
   if ((v.pytorchVersion === undefined) === (v.tensorflowVersion === undefined))
     return {

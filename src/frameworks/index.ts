@@ -14,7 +14,9 @@ export { xgboost, xgboostModel, type XGBoostOptions, type XGBoostModelOptions } 
 export { huggingface, huggingfaceModel, type HuggingFaceOptions, type HuggingFaceModelOptions } from './huggingface.js'
 export { rl, RL_METRICS, RL_SERVING_VERSIONS, type RLOptions } from './rl.js'
 export { sparkmlModel, type SparkMLModelOptions, type SparkMLSchema, type SparkMLColumn } from './sparkml.js'
+export { pipelineModel, type PipelineModelOptions } from './pipeline-model.js'
 export { modelFromTraining, modelFromTuning, type FromTrainingOptions } from './from-training.js'
+export { transformer, type TransformerOptions, type Transformer } from './transformer.js'
 export { frameworkTuning, ESTIMATOR_CLASSES, type FrameworkTuningOptions } from './tuning.js'
 export { DISTRIBUTION_SUPPORT, type Distribution, type Launcher } from './distribution.js'
 export {

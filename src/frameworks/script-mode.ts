@@ -192,7 +192,8 @@ export const splitCode = <O extends CodeOptions>(o: O): { readonly code: CodeOpt
  * Serving containers that can run without a script (TensorFlow Serving, Hugging Face) take the code
  * options all-or-nothing: an entry point needs a code location, and the rest need an entry point.
  */
-export const optionalCode = (o: Partial<CodeOptions>): { readonly code?: CodeOptions; readonly errors: ReadonlyArray<PresetError> } => {
+// Destructured options may hold `undefined` for an absent part (a consumer's exactOptionalPropertyTypes).
+export const optionalCode = (o: { readonly [K in keyof CodeOptions]?: CodeOptions[K] | undefined }): { readonly code?: CodeOptions; readonly errors: ReadonlyArray<PresetError> } => {
   const wanted = o.entryPoint !== undefined || o.sourceDir !== undefined || o.dependencies !== undefined || o.codeLocation !== undefined
   if (!wanted) return { errors: [] }
   const errors = [
@@ -200,7 +201,15 @@ export const optionalCode = (o: Partial<CodeOptions>): { readonly code?: CodeOpt
     ...(o.codeLocation === undefined ? [presetError('codeLocation', 'an S3 prefix for the code archive (s3://bucket/prefix) beside entryPoint')] : []),
   ]
   return o.entryPoint !== undefined && o.codeLocation !== undefined
-    ? { code: splitCode({ ...o, entryPoint: o.entryPoint, codeLocation: o.codeLocation }).code, errors }
+    ? {
+        code: splitCode({
+          entryPoint: o.entryPoint,
+          codeLocation: o.codeLocation,
+          ...(o.sourceDir !== undefined ? { sourceDir: o.sourceDir } : {}),
+          ...(o.dependencies !== undefined ? { dependencies: o.dependencies } : {}),
+        }).code,
+        errors,
+      }
     : { errors }
 }
 

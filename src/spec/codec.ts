@@ -406,9 +406,12 @@ export const record = <A>(value: t.Type<A, A, unknown>, o: RecordOptions = {}): 
 }
 
 export type Props = { readonly [k: string]: t.Type<any, any, unknown> }
-export type StructOf<R extends Props, O extends Props> = { readonly [K in keyof R]: t.TypeOf<R[K]> } & {
+export type StructOf<R extends Props, O extends Props> = Flat<{ readonly [K in keyof R]: t.TypeOf<R[K]> } & {
   readonly [K in keyof O]?: t.TypeOf<O[K]>
-}
+}>
+// Shown by the compiler as the plain object it is: without it, a type error on a step or preset field
+// prints `StructOf<{ uri: Type<Val<string>, Val<string>, unknown> }, …>`, io-ts's internals.
+type Flat<T> = { [K in keyof T]: T[K] } & {}
 
 /** An object with required and optional fields; any other field is an error. `undefined` counts as absent. */
 export const struct = <R extends Props, O extends Props>(

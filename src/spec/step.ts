@@ -17,6 +17,7 @@ import * as O from './outputs.js'
 import { trainingFields } from './training.js'
 import { transformFields } from './transform.js'
 import { tuningFields } from './tuning.js'
+import { tuningBody, type TuningBody } from './template.js'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -127,8 +128,8 @@ export const outputsOf = <K extends StepTag>(step: StepOf<K>): OutputsByTag[K] =
 
 /** @category constructors */
 export const training = (name: string, body: Body<TrainingStep>) => make<'Training'>({ _tag: 'Training', name, ...body })
-/** @category constructors */
-export const tuning = (name: string, body: Body<TuningStep>) => make<'Tuning'>({ _tag: 'Tuning', name, ...body })
+/** The template is a training body, or a training step (see `template.ts`). @category constructors */
+export const tuning = (name: string, body: TuningBody) => make<'Tuning'>({ _tag: 'Tuning', name, ...tuningBody(name, body) })
 /** @category constructors */
 export const model = (name: string, body: Body<ModelStep>) => make<'Model'>({ _tag: 'Model', name, ...body })
 /** @category constructors */

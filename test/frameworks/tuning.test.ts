@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { endpoint } from '../../src/spec/step.js'
+import { endpoint, training, tuning } from '../../src/spec/step.js'
+import { kmeans } from '../../src/frameworks/algorithms/index.js'
 import { frameworkTuning, modelFromTuning, pytorch, tensorflow, type PyTorchOptions } from '../../src/frameworks/index.js'
 import { RUN, ROLE, SHA, expectServiceValid, messagesOf, planOf, requestOf, resolved, serviceSkip } from './presets-support.js'
 
@@ -127,5 +128,59 @@ describe('tuning with a framework template', () => {
     const m = modelFromTuning(tune, { instanceType: 'ml.g5.xlarge' })
     const e = endpoint('serve', { variants: [{ model: m.outputs.name, instanceType: 'ml.g5.xlarge' }] })
     expect(expectServiceValid(planOf(tune, m, e))).toBe(5)
+  })
+})
+
+describe('tuning(...) given a training step', () => {
+  const options = {
+    objective: { metricName: 'val:loss', type: 'Minimize' },
+    ranges: { lr: { _tag: 'Continuous', min: 0.001, max: 0.1 } },
+  } as const
+
+  it('takes a framework preset step directly, with the same result as frameworkTuning', () => {
+    const step = pytorch('train', train)
+    const direct = tuning('tune', { ...options, training: step })
+    expect({ ...direct }).toEqual({ ...frameworkTuning('tune', step, options) })
+    expect(resolved(requestOf(planOf(direct), 'tune', 'CreateHyperParameterTuningJob'))).toMatchObject({
+      TrainingJobDefinition: { StaticHyperParameters: { sagemaker_job_name: `"tune-${RUN}"`, sagemaker_estimator_class_name: '"PyTorch"' } },
+    })
+  })
+
+  it('takes a bring-your-own step: the step\'s own fields are not sent, its dependencies move to the tuning step', () => {
+    const byo = training('byo', {
+      image: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mine:1',
+      role: ROLE,
+      resources: { instanceType: 'ml.m5.xlarge' },
+      output: { s3OutputPath: 's3://bucket/out' },
+      metricDefinitions: [{ name: 'val:loss', regex: 'loss=(.*)' }],
+      after: ['prep'],
+    })
+    const t = tuning('tune', { ...options, training: byo })
+    expect(t.training).not.toHaveProperty('_tag')
+    expect(t.after).toEqual(['prep'])
+    const { _tag, name, after, ...body } = byo
+    const prep = training('prep', body)
+    expect(planOf(prep, t).steps.find((s) => s.name === 'tune')?.dependsOn).toEqual(['prep'])
+  })
+
+  it('says what to set instead of tuning a hyperparameter the preset sets itself', () => {
+    const t = tuning('tune', { ...options, training: pytorch('train', train), ranges: { ...options.ranges, sagemaker_program: { _tag: 'Categorical', values: ['a.py', 'b.py'] } } })
+    expect(messagesOf(t)).toEqual([
+      'steps.tune.ranges.sagemaker_program: expected a hyperparameter of your own: the pytorch preset sets sagemaker_program from entryPoint (to compare scripts, tune a hyperparameter your script reads), found "sagemaker_program"',
+    ])
+    const tf = tensorflow('tf', { ...train, frameworkVersion: '2.16', instanceType: 'ml.c5.xlarge' })
+    expect(messagesOf(tuning('tune', { ...options, training: tf, ranges: { model_dir: { _tag: 'Categorical', values: ['/a', '/b'] } } }))).toEqual([
+      'steps.tune.ranges.model_dir: expected a hyperparameter of your own: the tensorflow preset sets model_dir from modelDir, found "model_dir"',
+    ])
+  })
+
+  it('says what to use for an Amazon algorithm step and for a setting tuning jobs lack', () => {
+    const km = kmeans('km', { role: ROLE, region: 'us-west-2', instanceType: 'ml.c5.xlarge', output: { s3OutputPath: 's3://bucket/km' }, records: { uri: 's3://bucket/train/', featureDim: 4 }, k: 3, miniBatchSize: 10 })
+    expect(messagesOf(tuning('tune', { objective: { metricName: 'test:msd', type: 'Minimize' }, ranges: { k: { _tag: 'Integer', min: 2, max: 9 } }, training: km }))).toEqual([
+      "steps.tune.training: expected a training step of your own image or a framework preset: tune an Amazon algorithm's step with algorithmTuning(name, { training, … }), which checks the ranges against the algorithm's hyperparameters and encodes categorical values as it reads them, found \"km\"",
+    ])
+    expect(messagesOf(tuning('tune', { ...options, training: pytorch('train', { ...train, enableSageMakerMetricsTimeSeries: true }) }))).toEqual([
+      "steps.tune.training.enableSageMakerMetricsTimeSeries: expected nothing: a tuning job's training definition has no metrics time series setting (leave it out of the template), found true",
+    ])
   })
 })

@@ -8,17 +8,14 @@
  * Also here: `walkLeaves` (the codec-guided walk the laws use to find and break fields) and
  * `sampleResolver` (realistic values for refs, params, the run id and code archives).
  */
-import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import type * as t from 'io-ts'
 import { metaOf, type Meta, type ValKind } from '../../src/spec/codec.js'
 import * as P from '../../src/spec/primitives.js'
 import { program, withParams, type ParamDecl, type Program } from '../../src/spec/program.js'
-import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase } from '../../src/spec/names.js'
 import { EndpointStep, ModelPackageStep, ModelStep, STEP_TAGS, TrainingStep, TransformStep, TuningStep, make, type Step, type StepOf, type StepTag } from '../../src/spec/step.js'
 import { CategoricalRange, SCALING_TYPES } from '../../src/spec/tuning.js'
-import { code, concat, existing, isExpr, join, ref, runId, type Code, type Existing, type Param, type Ref } from '../../src/spec/val.js'
-import type { Resolver } from '../../src/interpret/plan/symbolic.js'
+import { code, concat, existing, isExpr, join, ref, runId, type Existing, type Param } from '../../src/spec/val.js'
 import { arbitraryOf, type Overrides } from './arbitrary.js'
 
 // -------------------------------------------------------------------------------------
@@ -538,60 +535,5 @@ const build = (seeds: ReadonlyArray<Seed>, o: ProgramOptions): Program => {
 // sample values for resolving requests
 // -------------------------------------------------------------------------------------
 
-export const SAMPLE_RUN_ID = '20261125T000000'
-export const SAMPLE_ROLE = 'arn:aws:iam::111122223333:role/SageMakerRole'
-export const SAMPLE_IMAGE = '111122223333.dkr.ecr.us-west-2.amazonaws.com/sample:1.0'
-
-const named = (step: string, limit = JOB_NAME_LIMIT) => `${fitBase(step, limit)}-${SAMPLE_RUN_ID}`
-const arn = (kind: string, step: string) => `arn:aws:sagemaker:us-west-2:111122223333:${kind}/${named(step).toLowerCase()}`
-
-/** Realistic values per output path (the last segment decides), so resolved requests look like real ones. */
-const refValue = (r: Ref<unknown>): string | number => {
-  const last = r.path[r.path.length - 1] ?? ''
-  const values: { readonly [k: string]: () => string | number } = {
-    S3ModelArtifacts: () => `s3://bucket/artifacts/${named(r.step)}/output/model.tar.gz`,
-    S3OutputPath: () => `s3://bucket/output/${r.step}`,
-    S3Uri: () => `s3://bucket/checkpoints/${r.step}`,
-    TrainingJobName: () => named(r.step),
-    HyperParameterTuningJobName: () => named(r.step, TUNING_JOB_NAME_LIMIT),
-    ModelName: () => named(r.step),
-    EndpointName: () => r.step,
-    EndpointConfigName: () => named(r.step),
-    TransformJobName: () => named(r.step),
-    ModelPackageName: () => named(r.step),
-    TrainingJobArn: () => arn('training-job', r.step),
-    HyperParameterTuningJobArn: () => arn('hyper-parameter-tuning-job', r.step),
-    ModelArn: () => arn('model', r.step),
-    EndpointArn: () => arn('endpoint', r.step),
-    TransformJobArn: () => arn('transform-job', r.step),
-    ModelPackageArn: () => arn('model-package', r.step),
-    RoleArn: () => SAMPLE_ROLE,
-    ExecutionRoleArn: () => SAMPLE_ROLE,
-    TrainingImage: () => SAMPLE_IMAGE,
-    Image: () => SAMPLE_IMAGE,
-    AlgorithmName: () => 'sample-algorithm',
-    ModelDataUrl: () => `s3://bucket/artifacts/${r.step}/model.tar.gz`,
-    Value: () => 0.93,
-    BillableTimeInSeconds: () => 1200,
-    TrainingTimeInSeconds: () => 1250,
-  }
-  const status = /Status$/.test(last) ? () => 'Completed' : undefined
-  // Map entries (hyperparameters) are strings.
-  const f = values[last] ?? status ?? (() => '0.1')
-  return f()
-}
-
-/** A resolver with realistic values: the declared default for params, the sample run id, content-addressed code URIs. */
-export const sampleResolver = (p: Program): Resolver => {
-  const decls = new Map(p.params.map((d) => [d.name, d]))
-  return {
-    ref: refValue,
-    param: (x) => {
-      const v = decls.get(x.name)?.default ?? x.default
-      if (v === undefined) throw new Error(`param ${x.name} has no default to sample`)
-      return v
-    },
-    runId: SAMPLE_RUN_ID,
-    code: (c: Code) => `${c.s3Prefix}/${createHash('sha256').update(JSON.stringify(c)).digest('hex')}/sourcedir.tar.gz`,
-  }
-}
+// The resolver `sagespec plan --sample` uses, so the laws check the same values users see.
+export { SAMPLE_RUN_ID, SAMPLE_ROLE, SAMPLE_IMAGE, sampleResolver } from '../../src/interpret/plan/sample.js'

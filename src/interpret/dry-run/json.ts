@@ -1,18 +1,35 @@
 /**
  * Machine-readable plan: the requests in order, symbolic leaves kept as their JSON form
- * (`{"_tag":"Ref","step":"train","path":[…]}`), so another tool can resolve them.
+ * (`{"_tag":"Ref","step":"train","path":[…]}`), so another tool can resolve them (or, with
+ * `--sample`, already resolved with sample values, which a `sample` key says).
  *
  * @since 0.1.0
  */
 import type { Plan } from '../plan/plan.js'
 
+/** What a sampled plan says about its values (`plan --sample`). */
+export const sampleNote = (runId: string): string =>
+  `every run-time value below is a sample (run stamp ${runId}, params as bound or at their defaults, each step's outputs as if it had run)`
+
 /** @category interpreters */
-export const toJsonPlan = (plan: Plan): string =>
+export const toJsonPlan = (plan: Plan, options: { readonly sample?: { readonly runId: string } } = {}): string =>
   JSON.stringify(
     {
+      ...(options.sample !== undefined ? { sample: sampleNote(options.sample.runId) } : {}),
       params: plan.params,
       steps: plan.steps.map((p) => ({ name: p.name, kind: p.kind, dependsOn: p.dependsOn, physicalName: p.physicalName, requests: p.requests })),
     },
     null,
     2,
   ) + '\n'
+
+/**
+ * Does a loaded value look like this module's output rather than a program? (Someone fed a plan back
+ * to a command that takes a program.) Plans list steps with `kind` and `requests`; programs' steps
+ * have a `_tag`.
+ */
+export const isJsonPlan = (u: unknown): boolean => {
+  if (typeof u !== 'object' || u === null || !Array.isArray((u as { readonly steps?: unknown }).steps)) return false
+  const steps = (u as { readonly steps: ReadonlyArray<unknown> }).steps
+  return steps.length > 0 && steps.every((s) => typeof s === 'object' && s !== null && 'kind' in s && 'requests' in s && !('_tag' in s))
+}

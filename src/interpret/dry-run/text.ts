@@ -10,6 +10,7 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DEFAULTS } from '../plan/requests.js'
 import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
+import { sampleNote } from './json.js'
 
 /** What the plan is printed with besides the plan itself. */
 export interface TextOptions {
@@ -17,6 +18,8 @@ export interface TextOptions {
   readonly bound?: Readonly<Record<string, string | number | boolean>>
   /** Instance type → hourly USD: worst cases shown in money too. */
   readonly prices?: Prices
+  /** The plan's run-time values were replaced by samples (`plan --sample`): say so, and which stamp. */
+  readonly sample?: { readonly runId: string }
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -141,7 +144,7 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 /** @category interpreters */
 export const toText = (plan: Plan, options: TextOptions = {}): string => {
   const bound = Object.entries(options.bound ?? {})
-  const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
+  const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; ${options.sample !== undefined ? `${sampleNote(options.sample.runId)}.` : "<run> is the run's unique stamp."}`
   const where = regions(plan)
   const region = where.length === 0 ? [] : [`Region: ${where.join(', ')} (named by the program's image URIs and presets)`]
   const params =
