@@ -60,7 +60,7 @@ describe('a consumer with a strict tsconfig', () => {
     expect(out).not.toMatch(/StructOf|Type<|unknown>/)
     expect(out).toContain("'maxRuntimeInSecond' does not exist in type '{ readonly maxRuntimeInSeconds?: Val<number>; }'")
     expect(out).toContain("The types of 'stopping.maxRuntimeInSeconds' are incompatible")
-    expect(out).toContain("'s3uri' does not exist in type '{ readonly s3Uri: Val<string>; readonly localPath?: Val<string>; }'")
+    expect(out).toContain("'s3uri' does not exist in type '{ readonly s3Uri: StrVal<\"S3Uri\">; readonly localPath?: Val<string>; }'")
     expect(out).toContain("Types of property 'inputMode' are incompatible")
     // At most a handful of lines per mistake.
     expect(out.trim().split('\n').length).toBeLessThanOrEqual(4 * 6)

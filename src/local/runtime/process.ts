@@ -16,6 +16,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, sy
 import { cpus } from 'node:os'
 import { dirname, join, posix } from 'node:path'
 import { constants } from 'node:os'
+import { sleep } from '../../interpret/execute/calls.js'
 import { writeAtomic } from '../../interpret/execute/journal.js'
 import { pyFloat } from '../../frameworks/algorithms/descriptors.js'
 import type { HostExit, HostSpec, JobHandle, JobSpec, Runtime } from './runtime.js'
@@ -252,6 +253,24 @@ interface Recorded {
  * The processes that carry `marker` in their environment (Linux's /proc): what a job started, and
  * nothing else even when a pid has been reused since. Elsewhere, none can be told apart: none.
  */
+/** Exited: no such process, or a zombie (whose files, sockets included, are closed already). */
+const exited = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    // The state follows the command name, which is in parentheses and may contain any character.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+    return state === 'Z' || state === 'X'
+  } catch {
+    return true
+  }
+}
+
+/** Wait (up to 10 s: SIGKILL cannot be refused, only delayed by the kernel) until every pid exited. */
+const untilExited = async (pids: ReadonlyArray<number>): Promise<void> => {
+  const deadline = Date.now() + 10_000
+  while (pids.some((p) => !exited(p)) && Date.now() < deadline) await sleep(10)
+}
+
 export const markedProcesses = (marker: string): ReadonlyArray<number> => {
   let pids: string[]
   try {
@@ -383,13 +402,17 @@ export const processRuntime = (o: ProcessRuntimeOptions): Runtime => {
           continue
         }
         if (!Object.entries(labels).every(([k, v]) => r.labels[k] === v)) continue
-        for (const pid of markedProcesses(r.marker)) {
+        const pids = markedProcesses(r.marker)
+        for (const pid of pids) {
           try {
             process.kill(pid, 'SIGKILL')
           } catch {
             // Gone meanwhile.
           }
         }
+        // A killed server still holds its port until it has exited; whoever swept expects the port
+        // closed (a connection refused), not accepted and then reset.
+        await untilExited(pids)
         rmSync(join(o.dir, f), { force: true })
       }
     },
