@@ -71,7 +71,7 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
   }
   const compiled = await compile(io, file, parsed.values.param ?? [])
   if (!compiled.ok) return compiled.code
-  const text = render(compiled.plan, { bound: compiled.bound, ...(prices.right === undefined ? {} : { prices: prices.right }) })
+  const text = render(compiled.plan, { bound: compiled.bound, assets: compiled.assets, ...(prices.right === undefined ? {} : { prices: prices.right }) })
   if (parsed.values.output === undefined) {
     io.out(text)
     return 0

@@ -10,7 +10,10 @@ import { serviceError } from '../plan/operations.js'
 import type { CodeArchive, Progress } from '../execute/port.js'
 import type { TargetOptions } from '../execute/target.js'
 import { clearly, clientConfig, endpointOverride, type Env } from './config.js'
-import { joinKey, parseS3Uri } from './s3-uri.js'
+import { parseS3Uri } from './s3-uri.js'
+import { codeLocation } from '../code/pack.js'
+
+const archiveKey = (s3Prefix: string, sha256: string): string => codeLocation({ _tag: 'Code', entryPoint: '', s3Prefix }, sha256).key
 
 /** An S3 client; an overridden S3 endpoint (moto, MinIO, LocalStack) has no per-bucket host names. */
 export const s3Client = (options: Pick<TargetOptions, 'region' | 'profile' | 'maxAttempts'>, env: Env = process.env): S3Client =>
@@ -78,7 +81,8 @@ export const stageArchive = async (
 ): Promise<string> => {
   const at = parseS3Uri(archive.s3Prefix)
   if (at === undefined) throw serviceError('InvalidCodeLocation', `code location "${archive.s3Prefix}" is not an s3://bucket/prefix URI`)
-  const Key = joinKey(at.key, archive.sha256, 'sourcedir.tar.gz')
+  // The key every interpreter names (the plan shows it, the Airflow export uploads to it).
+  const Key = archiveKey(archive.s3Prefix, archive.sha256)
   const fail = (e: unknown) => clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), options.where)
   try {
     await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key }), options.signal === undefined ? {} : { abortSignal: options.signal })

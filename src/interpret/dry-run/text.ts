@@ -10,6 +10,7 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DEFAULTS } from '../plan/requests.js'
 import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
+import { withCodeUris, type ResolvedArchive, type ResolvedAssets } from '../code/assets.js'
 
 /** What the plan is printed with besides the plan itself. */
 export interface TextOptions {
@@ -17,7 +18,19 @@ export interface TextOptions {
   readonly bound?: Readonly<Record<string, string | number | boolean>>
   /** Instance type → hourly USD: worst cases shown in money too. */
   readonly prices?: Prices
+  /** The code archives as packed now (`resolveAssets`): shown, and their URIs put in the requests. */
+  readonly assets?: ResolvedAssets
 }
+
+/** Archives with at most this many files list them; bigger ones give the count only. */
+const LISTED_FILES = 12
+
+const archiveLines = (a: ResolvedArchive): ReadonlyArray<string> => [
+  `   ${a.code.sourceDir ?? a.code.entryPoint} → ${a.location.uri}`,
+  `     ${plural(a.files.length, 'file')}, ${a.size} bytes as tar, sha256 ${a.sha256}`,
+  ...(a.files.length > 0 && a.files.length <= LISTED_FILES ? [`     files: ${a.files.join(', ')}`] : []),
+  `     used by ${a.usedBy.join(', ')}`,
+]
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -139,7 +152,13 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 }
 
 /** @category interpreters */
-export const toText = (plan: Plan, options: TextOptions = {}): string => {
+export const toText = (planned: Plan, options: TextOptions = {}): string => {
+  const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets)
+  const archives = options.assets?.archives ?? []
+  const code =
+    archives.length === 0
+      ? []
+      : ['Code archives (packed now, byte for byte as every runner packs and uploads them):', ...archives.flatMap(archiveLines)]
   const bound = Object.entries(options.bound ?? {})
   const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
   const where = regions(plan)
@@ -163,5 +182,5 @@ export const toText = (plan: Plan, options: TextOptions = {}): string => {
           ]),
         ]
   const end = totals(plan, options.prices)
-  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
+  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
 }
