@@ -588,5 +588,6 @@ export const sampleResolver = (p: Program): Resolver => {
     },
     runId: SAMPLE_RUN_ID,
     code: (c: Code) => `${c.s3Prefix}/${createHash('sha256').update(JSON.stringify(c)).digest('hex')}/sourcedir.tar.gz`,
+    repack: (r) => `${r.code.s3Prefix}/${createHash('sha256').update(JSON.stringify(r)).digest('hex')}/model.tar.gz`,
   }
 }

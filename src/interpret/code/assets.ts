@@ -13,8 +13,10 @@ import { statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { SpecError } from '../../spec/errors.js'
-import type { Code } from '../../spec/val.js'
-import { isCode, isExpr } from '../../spec/val.js'
+import type { Code, Repack } from '../../spec/val.js'
+import { isCode, isExpr, isRepack } from '../../spec/val.js'
+import { showExpr } from '../dry-run/render-value.js'
+import { repackLocation } from './repack.js'
 import type { Plan } from '../plan/plan.js'
 import { codeKey, codeLocation, describePackError, packCode, type CodeLocation, type Packed } from './pack.js'
 
@@ -35,12 +37,37 @@ export interface ResolvedArchive {
   readonly usedBy: ReadonlyArray<string>
 }
 
+/**
+ * A model archive to repack at run time: the serving code is packed now (its `code/` tree and sha256
+ * are known), the original only once the steps it `dependsOn` have run.
+ *
+ * @category model
+ */
+export interface ResolvedRepack {
+  readonly _tag: 'Repack'
+  readonly repack: Repack
+  /** sha256 of the `code/` tree (the `model-code` layout tar). */
+  readonly codeSha256: string
+  readonly size: number
+  /** Regular files added under `code/`. */
+  readonly files: ReadonlyArray<string>
+  /** `<code location>/<sha256 of (original archive, code)>/model.tar.gz`, the name still open. */
+  readonly target: string
+  readonly usedBy: ReadonlyArray<string>
+  readonly dependsOn: ReadonlyArray<string>
+}
+
 /** @category model */
 export interface ResolvedAssets {
   readonly archives: ReadonlyArray<ResolvedArchive>
   /** By `codeKey`. */
   readonly byCode: ReadonlyMap<string, ResolvedArchive>
+  readonly repacks: ReadonlyArray<ResolvedRepack>
 }
+
+/** How the plan shows a repacked archive: `<repack of train.ModelArtifacts.S3ModelArtifacts + code 0123abcd…>`. */
+export const showRepack = (r: ResolvedRepack): string =>
+  `<repack of ${isExpr(r.repack.model) ? showExpr(r.repack.model).replace(/^<|>$/g, '') : r.repack.model} + code ${r.codeSha256.slice(0, 12)}>`
 
 /** Archives packed while checking, so planning does not read the files twice. */
 export type PackCache = Map<string, Packed>
@@ -153,7 +180,24 @@ export const resolveAssets = (plan: Plan, options: { readonly cwd?: string; read
   const cwd = options.cwd ?? process.cwd()
   const errors: string[] = []
   const archives: ResolvedArchive[] = []
+  const repacks: ResolvedRepack[] = []
   for (const a of plan.assets) {
+    if (a._tag === 'Repack') {
+      const packed = packCode(a.repack.code, { cwd, layout: 'model-code' })
+      if (E.isLeft(packed)) errors.push(`${a.usedBy.join(', ')}: ${describePackError(packed.left)}`)
+      else
+        repacks.push({
+          _tag: 'Repack',
+          repack: a.repack,
+          codeSha256: packed.right.sha256,
+          size: packed.right.tar.length,
+          files: packed.right.entries.filter((e) => e.type === 'file').map((e) => e.path),
+          target: repackLocation(a.repack.code, '<sha256>').uri,
+          usedBy: a.usedBy,
+          dependsOn: a.dependsOn,
+        })
+      continue
+    }
     const known = options.cache?.get(cacheKey(a.code, cwd))
     const packed = known !== undefined ? E.right(known) : packCode(a.code, { cwd })
     if (E.isLeft(packed)) errors.push(`${a.usedBy.join(', ')}: ${describePackError(packed.left)}`)
@@ -166,17 +210,22 @@ export const resolveAssets = (plan: Plan, options: { readonly cwd?: string; read
     const at = byUri.get(a.location.uri)
     byUri.set(a.location.uri, at === undefined ? a : { ...at, usedBy: [...new Set([...at.usedBy, ...a.usedBy])] })
   }
-  return E.right({ archives: [...byUri.values()], byCode: new Map(archives.map((a) => [codeKey(a.code), byUri.get(a.location.uri)!])) })
+  return E.right({ archives: [...byUri.values()], byCode: new Map(archives.map((a) => [codeKey(a.code), byUri.get(a.location.uri)!])), repacks })
 }
 
 /**
  * The plan with each code leaf replaced by its archive's S3 URI (inside a JSON-encoded hyperparameter,
  * by the URI's JSON text), for showing: what a runner sends, not a placeholder.
  */
-export const withCodeUris = (plan: Plan, assets: ResolvedAssets): Plan => {
+export const withCodeUris = (plan: Plan, assets: ResolvedAssets, options: { readonly showRepacks?: boolean } = {}): Plan => {
   const uri = (c: Code): string | undefined => assets.byCode.get(codeKey(c))?.location.uri
+  const repacks = new Map(assets.repacks.map((r) => [JSON.stringify(r.repack), r]))
   const go = (v: unknown): unknown => {
     if (isCode(v)) return uri(v) ?? v
+    if (isRepack(v)) {
+      const r = repacks.get(JSON.stringify(v))
+      return options.showRepacks === true && r !== undefined ? showRepack(r) : v
+    }
     if (isExpr(v) && v._tag === 'Json' && isCode(v.value)) {
       const u = uri(v.value)
       return u === undefined ? v : JSON.stringify(u)

@@ -10,7 +10,7 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DEFAULTS } from '../plan/requests.js'
 import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
-import { withCodeUris, type ResolvedArchive, type ResolvedAssets } from '../code/assets.js'
+import { showRepack, withCodeUris, type ResolvedArchive, type ResolvedAssets, type ResolvedRepack } from '../code/assets.js'
 
 /** What the plan is printed with besides the plan itself. */
 export interface TextOptions {
@@ -30,6 +30,14 @@ const archiveLines = (a: ResolvedArchive): ReadonlyArray<string> => [
   `     ${plural(a.files.length, 'file')}, ${a.size} bytes as tar, sha256 ${a.sha256}`,
   ...(a.files.length > 0 && a.files.length <= LISTED_FILES ? [`     files: ${a.files.join(', ')}`] : []),
   `     used by ${a.usedBy.join(', ')}`,
+]
+
+const repackLines = (r: ResolvedRepack): ReadonlyArray<string> => [
+  `   ${showRepack(r)} → ${r.target}`,
+  `     after ${r.dependsOn.join(', ') || '—'}: download the model archive, add code/ (${plural(r.files.length, 'file')}, ${r.size} bytes as tar, sha256 ${r.codeSha256})`,
+  ...(r.files.length > 0 && r.files.length <= LISTED_FILES ? [`     files: ${r.files.join(', ')}`] : []),
+  `     <sha256> hashes the original archive's bytes with the code's sha256; an archive already there is not made again`,
+  `     used by ${r.usedBy.join(', ')}`,
 ]
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -153,12 +161,19 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 
 /** @category interpreters */
 export const toText = (planned: Plan, options: TextOptions = {}): string => {
-  const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets)
+  const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets, { showRepacks: true })
   const archives = options.assets?.archives ?? []
-  const code =
-    archives.length === 0
+  const repacks = options.assets?.repacks ?? []
+  const code = [
+    ...(archives.length === 0 ? [] : ['Code archives (packed now, byte for byte as every runner packs and uploads them):', ...archives.flatMap(archiveLines)]),
+    ...(repacks.length === 0
       ? []
-      : ['Code archives (packed now, byte for byte as every runner packs and uploads them):', ...archives.flatMap(archiveLines)]
+      : [
+          ...(archives.length === 0 ? [] : ['']),
+          'Model archives repacked with their serving code (the container reads it from the model, /opt/ml/model/code):',
+          ...repacks.flatMap(repackLines),
+        ]),
+  ]
   const bound = Object.entries(options.bound ?? {})
   const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; <run> is the run's unique stamp.`
   const where = regions(plan)
