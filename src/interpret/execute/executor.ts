@@ -33,6 +33,8 @@ export type ExecError =
   | { readonly _tag: 'JobFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'ResolveError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'CodeError'; readonly step: string; readonly message: string }
+  /** The model archive could not be repacked with its serving code. */
+  | { readonly _tag: 'RepackError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'PreviouslyFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'EndpointConflict'; readonly step: string; readonly endpoint: string; readonly message: string }
   /** The run id is another program's run: nothing was started. */
@@ -179,6 +181,8 @@ export const describeExecError = (e: ExecError): string => {
       return `${e.step}: ${e.message}`
     case 'CodeError':
       return `${e.step}: cannot pack code: ${e.message}`
+    case 'RepackError':
+      return `${e.step}: ${e.message}`
     case 'PreviouslyFailed':
       return `${e.step}: ${e.physicalName} ended ${e.status} in this run${e.reason === '' ? '' : ` (${e.reason})`}; resume with --retry-failed to try it again under a new name`
     case 'EndpointConflict':
@@ -342,7 +346,7 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
           return known
         }
         if (backend.repackModel === undefined)
-          throw new StepError({ _tag: 'CodeError', step: p.name, message: `this target (${backend.describe}) cannot repack model archives with their serving code` })
+          throw new StepError({ _tag: 'RepackError', step: p.name, message: `this target (${backend.describe}) cannot repack model archives with their serving code` })
         try {
           const done = await backend.repackModel(
             { modelUri, codeTar: packed.right.tar, codeSha256: packed.right.sha256, replaceCode: r.code.sourceDir !== undefined, s3Prefix: r.code.s3Prefix },
@@ -353,7 +357,7 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
           return done.uri
         } catch (e) {
           if (e instanceof StepError) throw e
-          throw new StepError({ _tag: 'CodeError', step: p.name, message: `cannot repack ${modelUri} with its serving code: ${e instanceof Error ? e.message : String(e)}` })
+          throw new StepError({ _tag: 'RepackError', step: p.name, message: `cannot repack ${modelUri} with its serving code: ${e instanceof Error ? e.message : String(e)}` })
         }
       })()
       repacked.set(key, made)
