@@ -87,6 +87,8 @@ const packAll = (plan: Plan, f: CodeFlags): E.Either<ReadonlyArray<string>, Read
       continue
     }
     const { sha256, tar } = packed.right
+    // The sha256 of the same files laid out as a model's code/: it names repacked archives.
+    const serving = packCode(c, { cwd: f.cwd, layout: 'model-code' })
     let local = codeRoot(c, f.cwd)
     if (f.archiveDir !== undefined) {
       local = join(resolve(f.cwd, f.archiveDir), sha256, ARCHIVE_NAME)
@@ -100,7 +102,13 @@ const packAll = (plan: Plan, f: CodeFlags): E.Either<ReadonlyArray<string>, Read
     }
     const path = onWorker(local, f)
     if (E.isLeft(path)) errors.push(path.left)
-    else uploads.set(codeKey(c), { _tag: f.archiveDir === undefined ? 'TarAtRunTime' : 'Archive', sha256, path: path.right })
+    else
+      uploads.set(codeKey(c), {
+        _tag: f.archiveDir === undefined ? 'TarAtRunTime' : 'Archive',
+        sha256,
+        path: path.right,
+        ...(E.isRight(serving) ? { servingSha256: serving.right.sha256 } : {}),
+      })
   }
   return errors.length > 0 ? E.left(errors) : E.right(uploads)
 }
