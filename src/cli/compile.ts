@@ -11,7 +11,7 @@ import { validate } from '../spec/validate.js'
 import { toPlan, type Plan } from '../interpret/plan/plan.js'
 import { nameCollisions } from '../interpret/plan/collisions.js'
 import { programCodeErrors, resolveAssets, type PackCache, type ResolvedAssets } from '../interpret/code/assets.js'
-import { loadProgram } from './load.js'
+import { loadProgram, type DataObject } from './load.js'
 
 export interface Io {
   readonly out: (s: string) => void
@@ -41,7 +41,10 @@ export const compile = async (
   io: Io,
   file: string,
   paramFlags: ReadonlyArray<string>,
-): Promise<{ ok: true; plan: Plan; assets: ResolvedAssets; bound: Readonly<Record<string, string | number | boolean>> } | { ok: false; code: number }> => {
+): Promise<
+  | { ok: true; plan: Plan; assets: ResolvedAssets; bound: Readonly<Record<string, string | number | boolean>>; uploads: ReadonlyArray<DataObject> }
+  | { ok: false; code: number }
+> => {
   const flags = parseParamFlags(paramFlags)
   if (E.isLeft(flags)) {
     io.err(flags.left)
@@ -99,5 +102,5 @@ export const compile = async (
     for (const e of assets.left) io.err(`  ${e}`)
     return { ok: false, code: 1 }
   }
-  return { ok: true, plan, assets: assets.right, bound: values }
+  return { ok: true, plan, assets: assets.right, bound: values, uploads: loaded.uploads ?? [] }
 }

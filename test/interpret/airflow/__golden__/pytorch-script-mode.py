@@ -48,6 +48,7 @@
 # to UpdateEndpoint, which refuses them. AWS credentials come from the aws_default connection, in
 # its region.
 
+import base64
 import hashlib
 import os
 import shutil
@@ -73,7 +74,9 @@ def upload_code(uploads, aws_conn_id="aws_default", region_name=None):
     for u in uploads:
         if s3.check_for_key(u["Key"], bucket_name=u["Bucket"]):
             continue
-        if u["Tar"]:
+        if "Data" in u:
+            s3.load_bytes(base64.b64decode(u["Data"]), u["Key"], bucket_name=u["Bucket"], replace=True)
+        elif u["Tar"]:
             # The directory's contents at the archive's root, as sagespec packs them.
             hook = SageMakerHook(aws_conn_id=aws_conn_id, region_name=region_name)
             hook.tar_and_s3_upload(u["Path"], u["Key"], u["Bucket"])
