@@ -121,3 +121,29 @@ describe('sagespec plan packs code as the runners do', () => {
     expect(r.err).toContain(`sagemaker_submit_directory.entryPoint: ${join(dir, 'src', 'util')} is not a file`)
   })
 })
+
+describe('sagespec plan shows repacks', () => {
+  it('the JSON plan lists the repack with its code sha256, files, target and edges; the model request keeps the Repack leaf', async () => {
+    const out: string[] = []
+    const status = await main(['plan', 'examples/pytorch-script-mode.ts', '--format', 'json'], { out: (s) => void out.push(s), err: (s) => void out.push(s) })
+    expect(status).toBe(0)
+    const plan = JSON.parse(out.join('\n'))
+    const servingCode = { _tag: 'Code', entryPoint: 'inference.py', sourceDir: 'examples/pytorch', s3Prefix: 's3://example-bucket/code' }
+    const layout = packCode(servingCode as Code, { layout: 'model-code' })
+    if (E.isLeft(layout)) throw new Error('the example does not pack')
+    expect(plan.repacks).toEqual([
+      {
+        _tag: 'Repack',
+        model: { _tag: 'Ref', step: 'digits', path: ['ModelArtifacts', 'S3ModelArtifacts'] },
+        code: servingCode,
+        codeSha256: layout.right.sha256,
+        size: layout.right.tar.length,
+        files: ['code/inference.py', 'code/train.py'],
+        target: 's3://example-bucket/code/<sha256>/model.tar.gz',
+        dependsOn: ['digits'],
+        usedBy: ['digits-model'],
+      },
+    ])
+    expect(plan.steps[1].requests[0].input.PrimaryContainer.ModelDataUrl).toEqual({ _tag: 'Repack', model: { _tag: 'Ref', step: 'digits', path: ['ModelArtifacts', 'S3ModelArtifacts'] }, code: servingCode })
+  })
+})
