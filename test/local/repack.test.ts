@@ -38,8 +38,11 @@ const cliIo = () => {
 const LOCAL = ['--target', 'local', '--runtime', 'process', '--state-dir', state]
 
 afterAll(async () => {
-  await main(['endpoints', 'delete', ENDPOINT, '--with-models', ...LOCAL], cliIo().io)
-  rmSync(root, { recursive: true, force: true })
+  try {
+    await main(['endpoints', 'delete', ENDPOINT, '--with-models', ...LOCAL], cliIo().io)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 })
 
 const writeProgram = (): string => {
