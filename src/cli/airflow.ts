@@ -11,7 +11,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { codeKey, codeRoot, describePackError, gzipArchive, packCode, ARCHIVE_NAME } from '../interpret/code/pack.js'
 import type { CodeUpload } from '../interpret/airflow/check.js'
 import { describeExportError } from '../interpret/airflow/check.js'
-import { codeOf, exportAirflowDag, optionErrors, type DagOptions, type DefaultArgs } from '../interpret/airflow/dag.js'
+import { codeOf, exportAirflowDag, optionErrors, type DagOptions, type DataUpload, type DefaultArgs } from '../interpret/airflow/dag.js'
+import type { DataObject } from './load.js'
 import { RUN_STAMPS, type RunStamp } from '../interpret/airflow/templates.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { compile, type Io } from './compile.js'
@@ -87,6 +88,8 @@ const packAll = (plan: Plan, f: CodeFlags): E.Either<ReadonlyArray<string>, Read
       continue
     }
     const { sha256, tar } = packed.right
+    // The sha256 of the same files laid out as a model's code/: it names repacked archives.
+    const serving = packCode(c, { cwd: f.cwd, layout: 'model-code' })
     let local = codeRoot(c, f.cwd)
     if (f.archiveDir !== undefined) {
       local = join(resolve(f.cwd, f.archiveDir), sha256, ARCHIVE_NAME)
@@ -100,9 +103,54 @@ const packAll = (plan: Plan, f: CodeFlags): E.Either<ReadonlyArray<string>, Read
     }
     const path = onWorker(local, f)
     if (E.isLeft(path)) errors.push(path.left)
-    else uploads.set(codeKey(c), { _tag: f.archiveDir === undefined ? 'TarAtRunTime' : 'Archive', sha256, path: path.right })
+    else
+      uploads.set(codeKey(c), {
+        _tag: f.archiveDir === undefined ? 'TarAtRunTime' : 'Archive',
+        sha256,
+        path: path.right,
+        ...(E.isRight(serving) ? { servingSha256: serving.right.sha256 } : {}),
+      })
   }
   return errors.length > 0 ? E.left(errors) : E.right(uploads)
+}
+
+/** Data this size or smaller goes into the DAG file itself; more needs --code-archive-dir. */
+const INLINE_DATA_LIMIT = 1024 * 1024
+
+/**
+ * The module's data objects as the DAG uploads them: inline (base64) when small, else written to
+ * `<archive dir>/data/<bucket>/<key>` for the workers.
+ */
+const dataUploads = (objects: ReadonlyArray<DataObject>, f: CodeFlags): E.Either<ReadonlyArray<string>, ReadonlyArray<DataUpload>> => {
+  const total = objects.reduce((n, o) => n + o.bytes.length, 0)
+  if (f.archiveDir === undefined) {
+    if (total > INLINE_DATA_LIMIT)
+      return E.left([`the program's uploads are ${total} bytes, too many to write into the DAG file: export with --code-archive-dir DIR to write them beside it`])
+    return E.right(objects.map((o) => ({ bucket: o.bucket, key: o.key, uri: o.uri, source: { _tag: 'Inline', base64: Buffer.from(o.bytes).toString('base64') } })))
+  }
+  const errors: string[] = []
+  const out: DataUpload[] = []
+  const root = join(resolve(f.cwd, f.archiveDir), 'data')
+  for (const o of objects) {
+    // Keys become paths: they must stay below the folder.
+    const parts = [o.bucket, ...o.key.split('/')]
+    if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
+      errors.push(`upload ${o.uri}: its key cannot be written as a file below ${root}`)
+      continue
+    }
+    const local = join(root, ...parts)
+    try {
+      mkdirSync(dirname(local), { recursive: true })
+      writeFileSync(local, o.bytes)
+    } catch (e) {
+      errors.push(`${local}: cannot write the upload (${(e as Error).message})`)
+      continue
+    }
+    const path = onWorker(local, f)
+    if (E.isLeft(path)) errors.push(path.left)
+    else out.push({ bucket: o.bucket, key: o.key, uri: o.uri, source: { _tag: 'File', path: path.right } })
+  }
+  return errors.length > 0 ? E.left(errors) : E.right(out)
 }
 
 export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
@@ -170,7 +218,13 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     for (const e of code.left) io.err(`  ${e}`)
     return 1
   }
-  const options: DagOptions = { ...base, code: code.right }
+  const data = dataUploads(compiled.uploads, { cwd: process.cwd(), ...(v['code-archive-dir'] !== undefined ? { archiveDir: v['code-archive-dir'] } : {}), ...(workerRoot !== undefined ? { workerRoot } : {}) })
+  if (E.isLeft(data)) {
+    io.err(`${file}: cannot prepare the program's uploads; nothing was written.`)
+    for (const e of data.left) io.err(`  ${e}`)
+    return 1
+  }
+  const options: DagOptions = { ...base, code: code.right, ...(data.right.length === 0 ? {} : { data: data.right }) }
   const dag = exportAirflowDag(options)(plan)
   if (E.isLeft(dag)) {
     const written = v['code-archive-dir'] !== undefined ? ` (code archives already in ${v['code-archive-dir']} are content-addressed and can stay)` : ''

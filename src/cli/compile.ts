@@ -11,7 +11,8 @@ import { validate } from '../spec/validate.js'
 import { toPlan, type Plan } from '../interpret/plan/plan.js'
 import { nameCollisions } from '../interpret/plan/collisions.js'
 import { isJsonPlan } from '../interpret/dry-run/json.js'
-import { loadProgram } from './load.js'
+import { programCodeErrors, resolveAssets, type PackCache, type ResolvedAssets } from '../interpret/code/assets.js'
+import { loadProgram, type DataObject } from './load.js'
 
 export interface Io {
   readonly out: (s: string) => void
@@ -44,7 +45,14 @@ const printErrors = (io: Io, file: string, errors: ReadonlyArray<SpecError>) => 
 }
 
 /** Load, bind and validate; on failure prints and returns the exit code. */
-export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<string>): Promise<{ ok: true; plan: Plan; bound: Readonly<Record<string, string | number | boolean>> } | { ok: false; code: number }> => {
+export const compile = async (
+  io: Io,
+  file: string,
+  paramFlags: ReadonlyArray<string>,
+): Promise<
+  | { ok: true; plan: Plan; assets: ResolvedAssets; bound: Readonly<Record<string, string | number | boolean>>; uploads: ReadonlyArray<DataObject> }
+  | { ok: false; code: number }
+> => {
   const flags = parseParamFlags(paramFlags)
   if (E.isLeft(flags)) {
     io.err(flags.left)
@@ -63,9 +71,13 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
     return { ok: false, code: 1 }
   }
   // Validate first so that binding works on a well-formed program, then again with the values bound.
+  // Code is packed now, from the same folder the runners pack it from: a missing entry point is a
+  // problem of the program, reported with the others.
+  const cache: PackCache = new Map()
   const first = validate(loaded.value)
-  if (E.isLeft(first)) {
-    printErrors(io, file, first.left)
+  const codeErrors = programCodeErrors(loaded.value, process.cwd(), cache)
+  if (E.isLeft(first) || codeErrors.length > 0) {
+    printErrors(io, file, [...(E.isLeft(first) ? first.left : []), ...codeErrors])
     return { ok: false, code: 1 }
   }
   const decls = new Map(first.right.params.map((d) => [d.name, d]))
@@ -99,5 +111,11 @@ export const compile = async (io: Io, file: string, paramFlags: ReadonlyArray<st
     printErrors(io, file, collisions)
     return { ok: false, code: 1 }
   }
-  return { ok: true, plan, bound: values }
+  const assets = resolveAssets(plan, { cwd: process.cwd(), cache })
+  if (E.isLeft(assets)) {
+    io.err(`${file}: cannot pack the program's code; nothing was planned or run.`)
+    for (const e of assets.left) io.err(`  ${e}`)
+    return { ok: false, code: 1 }
+  }
+  return { ok: true, plan, assets: assets.right, bound: values, uploads: loaded.uploads ?? [] }
 }

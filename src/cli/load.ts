@@ -80,11 +80,35 @@ const importModule = async (file: string): Promise<unknown> => {
 }
 
 /** Returns the program value (not yet validated), or why it could not be loaded. */
+/** A data object a program module exports beside its program (`export const uploads = records.uploads`). */
+export interface DataObject {
+  readonly bucket: string
+  readonly key: string
+  readonly uri: string
+  readonly bytes: Uint8Array
+}
+
 export interface Loaded {
   readonly ok: true
   readonly value: unknown
   /** The module exported a function of params: the `--param` values were its arguments. */
   readonly calledWithParams: boolean
+  /** The module's `uploads` export: objects to put in S3 before the steps that read them (RecordSets). */
+  readonly uploads?: ReadonlyArray<DataObject>
+}
+
+const isDataObject = (u: unknown): u is DataObject =>
+  typeof u === 'object' &&
+  u !== null &&
+  typeof (u as DataObject).bucket === 'string' &&
+  typeof (u as DataObject).key === 'string' &&
+  typeof (u as DataObject).uri === 'string' &&
+  (u as DataObject).bytes instanceof Uint8Array
+
+/** The named `uploads` export, when it is a list of data objects (a RecordSet's `uploads`). */
+const uploadsOf = (mod: Record<string, unknown>): ReadonlyArray<DataObject> | undefined => {
+  const u = mod['uploads'] ?? (typeof mod['default'] === 'object' && mod['default'] !== null ? (mod['default'] as Record<string, unknown>)['uploads'] : undefined)
+  return Array.isArray(u) && u.length > 0 && u.every(isDataObject) ? u : undefined
 }
 
 export const loadProgram = async (path: string, params: Readonly<Record<string, string>>): Promise<Loaded | { ok: false; error: LoadError }> => {
@@ -115,7 +139,8 @@ export const loadProgram = async (path: string, params: Readonly<Record<string, 
     }
     if (exported === undefined) return { ok: false, error: loadError(path, 'the module has no default export (export default a program, or a function of params)') }
     const value = typeof exported === 'function' ? await (exported as (p: Readonly<Record<string, string>>) => unknown)(params) : exported
-    return { ok: true, value, calledWithParams: typeof exported === 'function' }
+    const uploads = uploadsOf(mod as Record<string, unknown>)
+    return { ok: true, value, calledWithParams: typeof exported === 'function', ...(uploads === undefined ? {} : { uploads }) }
   } catch (e) {
     // Anything may be thrown, not only Errors.
     return { ok: false, error: loadError(path, `failed to load: ${e instanceof Error ? e.message : String(e)}`) }

@@ -12,6 +12,7 @@ import { toText, type TextOptions } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { SAMPLE_RUN_ID, samplePlan, sampleResolver } from '../interpret/plan/sample.js'
 import { compile, type Io } from './compile.js'
+import { withCodeUris } from '../interpret/code/assets.js'
 import { writeAtomic } from '../interpret/execute/journal.js'
 import { parseCommand } from './args.js'
 
@@ -76,9 +77,11 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
   const compiled = await compile(io, file, parsed.values.param ?? [])
   if (!compiled.ok) return compiled.code
   const sampled = parsed.values.sample === true
-  const plan = sampled ? samplePlan(compiled.plan, sampleResolver(compiled.plan, compiled.bound)) : compiled.plan
+  // Sampled: code keys are the real ones (packed above); only run-time values get samples.
+  const plan = sampled ? samplePlan(withCodeUris(compiled.plan, compiled.assets), sampleResolver(compiled.plan, compiled.bound)) : compiled.plan
   const text = render(plan, {
     bound: compiled.bound,
+    assets: compiled.assets,
     ...(prices.right === undefined ? {} : { prices: prices.right }),
     ...(sampled ? { sample: { runId: SAMPLE_RUN_ID } } : {}),
   })

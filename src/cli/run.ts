@@ -68,6 +68,8 @@ export const eventLine = (e: RunEvent, now: () => Date = () => new Date()): stri
       return `${e.step} [${e.host}] ${e.line}`
     case 'Upload':
       return e.progress.loaded === e.progress.total ? `${time(now())} ${e.step}: staged ${e.progress.uri} (${e.progress.total} bytes)` : undefined
+    case 'Repacked':
+      return `${time(now())} ${e.step}: ${e.uploaded ? 'repacked' : 'already repacked'} ${e.from} with its serving code: ${e.to}`
     case 'StepFinished':
       return `${time(now())} ${e.step}: ${e.status}${e.reason === undefined || e.reason === '' ? '' : `: ${e.reason}`}`
     case 'Stopping':

@@ -100,6 +100,7 @@ export const ttyView = (out: NodeJS.WriteStream, line: (e: RunEvent) => string |
         case 'RequestSent':
         case 'LogLine':
         case 'Upload':
+        case 'Repacked':
           break
       }
       const s = line(e)

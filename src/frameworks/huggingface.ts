@@ -77,7 +77,8 @@ export const huggingfaceModel = (name: string, options: HuggingFaceModelOptions)
     image: { framework: 'huggingface', ...(base !== undefined ? { baseFramework: base } : {}) },
     versions: [transformersVersion, minorOf(transformersVersion)],
     paths,
-    ...(code.code !== undefined ? { code: code.code } : {}),
+    // The Hugging Face inference toolkit reads the script from the model archive (the SDK always repacks).
+    ...(code.code !== undefined ? { code: code.code, repack: true } : {}),
     ...(modelServerWorkers !== undefined ? { modelServerWorkers } : {}),
     errors: [...errors, ...code.errors],
   })

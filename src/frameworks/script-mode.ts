@@ -18,7 +18,10 @@ import type { ContainerDefinition } from '../spec/model.js'
 import { JOB_NAME_LIMIT, stamped } from '../spec/names.js'
 import { model, training, type ModelStep, type TrainingStep } from '../spec/step.js'
 import type { FrameworkInfo } from '../spec/training.js'
-import { code, isExpr, type Code, type Join, type Val } from '../spec/val.js'
+import { code, isExpr, repack, type Code, type Join, type Val } from '../spec/val.js'
+
+/** Where framework containers find the code of a repacked model (the reference SDK's value). */
+export const MODEL_CODE_DIR = '/opt/ml/model/code'
 import { describeImageError, frameworkImage, processorOf, type Framework, type ImageError, type ImageRequest, type Processor } from './images.js'
 
 // -------------------------------------------------------------------------------------
@@ -418,6 +421,38 @@ export interface FrameworkServing {
   readonly env?: Environment
   readonly modelServerWorkers?: number
   readonly errors?: ReadonlyArray<PresetError>
+  /**
+   * The container loads the script from the model archive (`/opt/ml/model/code`), not from
+   * `SAGEMAKER_SUBMIT_DIRECTORY`: the archive is repacked with `code/` at run time.
+   */
+  readonly repack?: boolean
+}
+
+/** `1.13.1` ≥ `1.2`, by numeric parts. */
+export const versionAtLeast = (version: string, least: string): boolean => {
+  const a = version.split('.').map((x) => Number.parseInt(x, 10))
+  const b = least.split('.').map((x) => Number.parseInt(x, 10))
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0
+    const y = b[i] ?? 0
+    if (Number.isNaN(x) || Number.isNaN(y)) return false
+    if (x !== y) return x > y
+  }
+  return true
+}
+
+/**
+ * Which serving containers read the user's script from inside the model archive, as the reference
+ * SDK decides when it repacks: the multi-model-server (and TorchServe) lines of PyTorch (≥ 1.2) and
+ * MXNet (≥ 1.4); scikit-learn and XGBoost only with network isolation (the container cannot download
+ * the code); Chainer never. (TensorFlow Serving and Hugging Face say so in their own presets.)
+ */
+export const LOADS_CODE_FROM_MODEL: { readonly [K in 'pytorch' | 'mxnet' | 'chainer' | 'sklearn' | 'xgboost']: (version: string, isolated: boolean) => boolean } = {
+  pytorch: (v) => versionAtLeast(v, '1.2'),
+  mxnet: (v) => versionAtLeast(v, '1.4'),
+  chainer: () => false,
+  sklearn: (_, isolated) => isolated,
+  xgboost: (_, isolated) => isolated,
 }
 
 /** `SAGEMAKER_PROGRAM`, `SAGEMAKER_SUBMIT_DIRECTORY`, `SAGEMAKER_REGION`, `SAGEMAKER_CONTAINER_LOG_LEVEL`. */
@@ -432,8 +467,12 @@ export const scriptEnvironment = (c: CodeOptions, region: string, containerLogLe
 export const frameworkModel = (name: string, options: ServingOptions, fw: FrameworkServing) => {
   const { modelData, instanceType, processor, env, region, pyVersion, containerLogLevel, ...rest } = options
   const badCode = fw.code === undefined ? [] : codeErrors(fw.code)
+  // Repacked: the model archive carries the code, and the container finds it there.
+  const repacked = fw.repack === true && fw.code !== undefined && badCode.length === 0 && modelData !== undefined
   const own: Environment = {
-    ...(fw.code !== undefined && badCode.length === 0 ? scriptEnvironment(fw.code, region, containerLogLevel) : {}),
+    ...(fw.code !== undefined && badCode.length === 0
+      ? { ...scriptEnvironment(fw.code, region, containerLogLevel), ...(repacked ? { [ENV.submitDirectory]: MODEL_CODE_DIR } : {}) }
+      : {}),
     ...(fw.modelServerWorkers !== undefined ? { [ENV.modelServerWorkers]: String(fw.modelServerWorkers) } : {}),
     ...fw.env,
   }
@@ -450,7 +489,7 @@ export const frameworkModel = (name: string, options: ServingOptions, fw: Framew
     ...rest,
     container: {
       ...(image.image !== undefined ? { image: image.image } : {}),
-      ...(modelData !== undefined ? { modelDataUrl: modelData } : {}),
+      ...(modelData !== undefined ? { modelDataUrl: repacked ? repack(modelData, codeOf(fw.code!)) : modelData } : {}),
       ...(Object.keys(environment).length > 0 ? { environment } : {}),
     },
     ...(errors.length > 0 ? { presetErrors: errors } : {}),
@@ -471,11 +510,13 @@ export const scriptModel =
   (name: string, options: ScriptModelOptions) => {
     const { code, rest } = splitCode(options)
     const { frameworkVersion, modelServerWorkers, ...serving } = rest
+    const loadsFromModel = LOADS_CODE_FROM_MODEL[framework as keyof typeof LOADS_CODE_FROM_MODEL]
     return frameworkModel(name, serving, {
       image: { framework },
       versions: [frameworkVersion, minorOf(frameworkVersion)],
       paths: { version: 'frameworkVersion' },
       code,
+      repack: loadsFromModel !== undefined && loadsFromModel(frameworkVersion, serving.enableNetworkIsolation === true),
       ...(modelServerWorkers !== undefined ? { modelServerWorkers } : {}),
     })
   }

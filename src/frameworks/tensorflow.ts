@@ -95,7 +95,8 @@ export const tensorflowServingModel = (name: string, options: TensorFlowServingO
     image: { framework: 'tensorflow' },
     versions: [frameworkVersion, minorOf(frameworkVersion)],
     paths: { version: 'frameworkVersion' },
-    ...(code !== undefined ? { code } : {}),
+    // TensorFlow Serving reads an entry point only from the model archive's code/ (the SDK repacks).
+    ...(code !== undefined ? { code, repack: true } : {}),
     ...(nginx !== undefined ? { env: { [TFS_LOG_LEVEL_ENV]: nginx } } : {}),
     errors: [
       ...errors,

@@ -6,11 +6,13 @@
  * @since 0.2.0
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Backend, LogKind, LogLine } from '../interpret/execute/port.js'
 import { serviceError } from '../interpret/plan/operations.js'
 import type { Handler, Handlers, LocalContext } from './context.js'
+import { repackModel } from '../interpret/code/repack.js'
+import { fetchTo, parseLocation } from './storage.js'
 
 /** The key of a job's log buffer: job names are unique per kind, not across kinds. */
 export const logKey = (kind: LogKind, name: string): string => `${kind}/${name}`
@@ -59,6 +61,32 @@ export const stageCodeLocally = (dir: string, sha256: string, gzip: Uint8Array):
   return pathToFileURL(file).href
 }
 
+/**
+ * Repacked model archives are content-addressed too: `<local>/repacked/<name>/model.tar.gz`, read
+ * from `file://` or `s3://` model data, named by a `file://` URI.
+ */
+export const repackLocally = (ctx: LocalContext) => (r: Parameters<NonNullable<Backend['repackModel']>>[0]) =>
+  repackModel(
+    {
+      fetch: async (uri, file) => {
+        const at = parseLocation(uri, ctx.baseDir)
+        if (at === undefined) throw serviceError('ValidationException', `model data "${uri}": expected an s3:// or file:// URI`)
+        if (at._tag === 'File' && !existsSync(at.path)) throw serviceError('ValidationException', `model data ${uri}: no such file`)
+        await fetchTo(ctx, at, file)
+      },
+      target: (name) => pathToFileURL(join(ctx.dir, 'repacked', name, 'model.tar.gz')).href,
+      exists: async (uri) => existsSync(fileURLToPath(uri)),
+      put: async (uri, file) => {
+        const dest = fileURLToPath(uri)
+        mkdirSync(dirname(dest), { recursive: true })
+        const tmp = `${dest}.${process.pid}.tmp`
+        writeFileSync(tmp, readFileSync(file))
+        renameSync(tmp, dest)
+      },
+    },
+    r,
+  )
+
 export const createLocalBackend = (ctx: LocalContext & { readonly close: () => Promise<void> }, tables: ReadonlyArray<Handlers>): Backend => {
   const handlers = mergeHandlers(tables)
   return {
@@ -74,6 +102,7 @@ export const createLocalBackend = (ctx: LocalContext & { readonly close: () => P
       options?.onProgress?.({ uri, loaded: archive.gzip.length, total: archive.gzip.length })
       return uri
     },
+    repackModel: repackLocally(ctx),
     logs: async (kind, jobName, cursor) => {
       const from = typeof cursor === 'number' ? cursor : 0
       const key = logKey(kind, jobName)

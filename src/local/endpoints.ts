@@ -138,7 +138,13 @@ export const startServingContainer = async (
   const submit = env['SAGEMAKER_SUBMIT_DIRECTORY']
   const codeDir = join(root, 'code')
   let script: JobSpec['script']
-  if (program !== undefined && program !== '') {
+  let mountCode = true
+  if (program !== undefined && program !== '' && submit !== undefined && submit.startsWith('/opt/ml/model/')) {
+    // A repacked model carries its code (`/opt/ml/model/code`): inside a container it is there once the
+    // model is unpacked; the process runtime reads it from the first host's copy (all hosts get the same).
+    script = { program, codeDir: join(root, hosts[0]!, 'model', ...submit.slice('/opt/ml/model/'.length).split('/')) }
+    mountCode = false
+  } else if (program !== undefined && program !== '') {
     if (submit !== undefined && submit !== '' && !submit.startsWith('/opt/ml')) {
       await unpack(ctx, submit, root, codeDir, 'SAGEMAKER_SUBMIT_DIRECTORY')
       // Inside a container the code is at /opt/ml/code; the process runtime points at codeDir itself.
@@ -158,7 +164,7 @@ export const startServingContainer = async (
     hosts: hosts.map((host) => ({
       host,
       optMl: join(root, host),
-      mounts: script === undefined ? [] : [{ source: codeDir, target: '/opt/ml/code', readOnly: true }],
+      mounts: script === undefined || !mountCode ? [] : [{ source: codeDir, target: '/opt/ml/code', readOnly: true }],
       env,
     })),
     labels: { ...labels, 'sagespec.job': id },

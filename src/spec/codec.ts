@@ -264,6 +264,27 @@ const CodeCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
   t.identity,
 )
 
+const RepackCodec: t.Type<Expr, Expr, unknown> = new t.Type<Expr, Expr, unknown>(
+  'Repack',
+  isExpr,
+  (u, c): t.Validation<Expr> => {
+    const x = u as { model?: unknown; code?: unknown }
+    const extra = Object.keys(u as object).find((k) => k !== '_tag' && k !== 'model' && k !== 'code')
+    if (extra !== undefined) return fail(u, child(c, extra, RepackCodec), { _tag: 'UnknownField' })
+    const model = isExpr(x.model)
+      ? decodeExpr(x.model, child(c, 'model', RepackCodec, x.model), 'string', 'S3Uri')
+      : typeof x.model === 'string' && /^(s3|file):\/\//.test(x.model)
+        ? t.success(u as Expr)
+        : invalid<Expr>(x.model, child(c, 'model', RepackCodec), 'the model archive (an s3:// or file:// URI, or a ref to one)')
+    if (model._tag === 'Left') return model
+    if (typeof x.code !== 'object' || x.code === null || (x.code as { _tag?: unknown })._tag !== 'Code')
+      return invalid(x.code, child(c, 'code', RepackCodec), 'the serving code (a Code value)')
+    const code = CodeCodec.validate(x.code, child(c, 'code', RepackCodec, x.code))
+    return code._tag === 'Left' ? code : t.success(u as Expr)
+  },
+  t.identity,
+)
+
 const KIND_WORDS: { readonly [K in ValKind]: string } = {
   string: 'a string',
   integer: 'an integer',
@@ -278,6 +299,10 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, meaning: FieldMeani
   const r =
     tag === 'Json'
       ? invalid<Expr>(u, c, `${KIND_WORDS[kind]} (Json values are made by the planner, not written in programs)`)
+      : tag === 'Repack'
+      ? takesStrings(kind)
+        ? RepackCodec.validate(u, c)
+        : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (a repacked model archive is an S3 URI)`)
       : tag === 'Code'
       ? takesStrings(kind)
         ? CodeCodec.validate(u, c)

@@ -22,6 +22,8 @@ export type SpecError =
   | { readonly _tag: 'DuplicateStepName'; readonly path: string; readonly name: string }
   | { readonly _tag: 'Cycle'; readonly path: string; readonly steps: ReadonlyArray<string> }
   | { readonly _tag: 'Rule'; readonly path: string; readonly expected: string; readonly actual: unknown }
+  /** Code the program names that cannot be packed: a missing entry point, source dir or dependency. */
+  | { readonly _tag: 'CodeProblem'; readonly path: string; readonly problem: string }
 
 /** `a string`, `an integer`. */
 const withArticle = (w: string): string => `${/^[aeiou]/i.test(w) ? 'an' : 'a'} ${w}`
@@ -68,6 +70,8 @@ export const message = (e: SpecError): string => {
       return `${where(e)}: dependency cycle ${e.steps.join(' -> ')}`
     case 'Rule':
       return `${where(e)}: expected ${e.expected}, found ${show(e.actual)}`
+    case 'CodeProblem':
+      return `${where(e)}: ${e.problem}`
   }
 }
 

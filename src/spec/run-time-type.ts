@@ -31,6 +31,7 @@ export const runTimeType = (e: Expr, ctx: TypeContext): RunTimeType => {
     case 'Join':
     case 'RunId':
     case 'Code':
+    case 'Repack':
     case 'Json':
       return 'string'
   }

@@ -102,6 +102,18 @@ export interface Code {
 }
 
 /**
+ * A model archive with the serving code added: the archive at `model` (usually a training job's
+ * artifacts) with `code/` — the source directory (or the entry point) and `code/lib/<dependency>` — as
+ * framework serving containers that load code from the model read it. It becomes
+ * `<s3Prefix>/<sha256 of the archive and the code>/model.tar.gz` when a run repacks it.
+ */
+export interface Repack {
+  readonly _tag: 'Repack'
+  readonly model: Val<string>
+  readonly code: Code
+}
+
+/**
  * The JSON text of a value known only at run time: `"…"` with escapes for a string, the number or
  * `true`/`false` otherwise. The planner makes these (JSON-encoded hyperparameters, numbers printed in
  * string fields); programs do not contain them.
@@ -111,14 +123,14 @@ export interface Json {
   readonly value: Expr
 }
 
-export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId | Code | Json
+export type JoinPart = string | number | Ref<string> | Ref<number> | Param<string> | Param<number> | Join | RunId | Code | Json | Repack
 
 /** @category model */
 export type Val<A> =
   | A
   | Ref<A>
   | Param<A>
-  | ([A] extends [string] ? Join | RunId | Code | Json : never)
+  | ([A] extends [string] ? Join | RunId | Code | Json | Repack : never)
 
 /**
  * A string field of a given meaning: a literal (checked by its own pattern), a ref of a meaning the
@@ -135,8 +147,9 @@ export type StrVal<F extends FieldMeaning, L extends string = string> =
   | RunId
   | Json
   // Code archives are S3 URIs: `validate` refuses one elsewhere. The type keeps it, so that preset
-  // options typed `Val<string>` still fit every string field.
+  // options typed `Val<string>` still fit every string field. A repacked model archive likewise.
   | Code
+  | Repack
 
 /**
  * A field that names another resource: a ref to the step that makes it, or `existing('name')` — never
@@ -147,9 +160,9 @@ export type StrVal<F extends FieldMeaning, L extends string = string> =
 export type RefVal<F extends FieldMeaning> = Ref<string, Accepts[F]> | Existing | Param<string> | Join | RunId
 
 /** Any symbolic leaf. @category model */
-export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code | Json
+export type Expr = Ref<unknown> | Param<unknown> | Join | RunId | Code | Json | Repack
 
-export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId', 'Code', 'Json'])
+export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', 'RunId', 'Code', 'Json', 'Repack'])
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -184,6 +197,9 @@ export const code = (c: Omit<Code, '_tag'>): Code =>
     ...(c.dependencies !== undefined && c.dependencies.length > 0 ? { dependencies: Object.freeze([...c.dependencies]) } : {}),
     s3Prefix: c.s3Prefix,
   })
+
+/** @category constructors */
+export const repack = (model: Val<string>, c: Code): Repack => Object.freeze({ _tag: 'Repack' as const, model, code: c })
 
 interface ParamOptions<A> {
   readonly default?: A
@@ -236,6 +252,7 @@ export const isRunId = (u: unknown): u is RunId => tagOf(u) === 'RunId'
 export const isCode = (u: unknown): u is Code => tagOf(u) === 'Code'
 export const isJson = (u: unknown): u is Json => tagOf(u) === 'Json'
 export const isExisting = (u: unknown): u is Existing => tagOf(u) === 'Existing'
+export const isRepack = (u: unknown): u is Repack => tagOf(u) === 'Repack'
 
 // -------------------------------------------------------------------------------------
 // utils

@@ -155,6 +155,8 @@ const exprErrors = (
     }
     if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
       return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }]
+    if (e._tag === 'Repack' && !fits(u.meaning, 'S3Uri'))
+      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'repack', expected: describeField(u.meaning), actual: `a repacked model archive (${MEANING_WORDS.S3Uri})` }]
     if (e._tag === 'Param') {
       const decl = params.get(e.name)
       if (decl === undefined) return [{ _tag: 'UndeclaredParam', path: u.path, name: e.name }]

@@ -155,7 +155,8 @@ describe('sagespec airflow', () => {
     it('reports code that cannot be packed', async () => {
       const r = await run(writeProgram(codeProgram()))
       expect(r.status).toBe(1)
-      expect(r.err).toBe(`program.json: cannot pack the program's code; nothing was written.\n  ${join(dir, 'src')}: no such directory`)
+      // Found with the validation errors, at the code's place in the step, before anything is written.
+      expect(r.err).toBe('program.json: 1 problem; nothing was planned or run.\n  steps.train.hyperParameters.sagemaker_submit_directory.sourceDir: src does not exist')
     })
   })
 })

@@ -40,16 +40,16 @@ describe('modelFromTraining', () => {
 
   it('reuses the training archive, or builds another from the parts given', () => {
     const train = pytorch('train', opts)
-    expect(modelFromTraining(train, { instanceType: 'ml.m5.large' }).container?.environment?.SAGEMAKER_SUBMIT_DIRECTORY).toEqual({
-      _tag: 'Code',
-      entryPoint: 'train.py',
-      sourceDir: 'src',
-      dependencies: ['lib'],
-      s3Prefix: 's3://bucket/code',
+    // PyTorch serving reads the code from the model archive: the training's code goes into it.
+    expect(modelFromTraining(train, { instanceType: 'ml.m5.large' }).container?.modelDataUrl).toMatchObject({
+      _tag: 'Repack',
+      code: { _tag: 'Code', entryPoint: 'train.py', sourceDir: 'src', dependencies: ['lib'], s3Prefix: 's3://bucket/code' },
     })
-    expect(modelFromTraining(train, { instanceType: 'ml.m5.large', entryPoint: 'serve.py', codeLocation: 's3://bucket/serving-code' }).container?.environment).toMatchObject({
+    const served = modelFromTraining(train, { instanceType: 'ml.m5.large', entryPoint: 'serve.py', codeLocation: 's3://bucket/serving-code' }).container
+    expect(served?.modelDataUrl).toMatchObject({ _tag: 'Repack', code: { _tag: 'Code', entryPoint: 'serve.py', sourceDir: 'src', dependencies: ['lib'], s3Prefix: 's3://bucket/serving-code' } })
+    expect(served?.environment).toMatchObject({
       SAGEMAKER_PROGRAM: 'serve.py',
-      SAGEMAKER_SUBMIT_DIRECTORY: { _tag: 'Code', entryPoint: 'serve.py', sourceDir: 'src', dependencies: ['lib'], s3Prefix: 's3://bucket/serving-code' },
+      SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
     })
   })
 

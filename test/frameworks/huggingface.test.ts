@@ -109,10 +109,11 @@ describe('hugging face models', () => {
       ModelName: `hf-model-${RUN}`,
       PrimaryContainer: {
         Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04',
-        ModelDataUrl: `s3://bucket/out/hf-${RUN}/output/model.tar.gz`,
+        // The Hugging Face toolkit reads the script from the model archive: repacked.
+        ModelDataUrl: `s3://bucket/code/${SHA}/model.tar.gz`,
         Environment: {
           SAGEMAKER_PROGRAM: 'train.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://bucket/code/${SHA}/sourcedir.tar.gz`,
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_REGION: 'us-east-1',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
         },

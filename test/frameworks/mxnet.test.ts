@@ -44,10 +44,11 @@ describe('mxnet', () => {
       ModelName: `mx-model-${RUN}`,
       PrimaryContainer: {
         Image: '763104351884.dkr.ecr.ap-southeast-2.amazonaws.com/mxnet-inference:1.9.0-gpu-py38',
-        ModelDataUrl: `s3://bucket/out/mx-${RUN}/output/model.tar.gz`,
+        // MXNet ≥ 1.4 serves with the multi-model server, which reads the script from the model archive.
+        ModelDataUrl: `s3://bucket/code/${SHA}/model.tar.gz`,
         Environment: {
           SAGEMAKER_PROGRAM: 'serve.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://bucket/code/${SHA}/sourcedir.tar.gz`,
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_REGION: 'ap-southeast-2',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
           SAGEMAKER_MODEL_SERVER_WORKERS: '1',

@@ -31,6 +31,7 @@ export const SAMPLE: Resolver = {
   param: (p) => (p.default !== undefined ? p.default : p.type === 'String' ? 'sample' : p.type === 'Boolean' ? true : 1),
   runId: RUN,
   code: (c: Code) => `${c.s3Prefix.replace(/\/+$/, '')}/${SHA}/sourcedir.tar.gz`,
+  repack: (r) => `${r.code.s3Prefix.replace(/\/+$/, '')}/${SHA}/model.tar.gz`,
 }
 
 /** Validate, failing with every message when the program is not valid. */

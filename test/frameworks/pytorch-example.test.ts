@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileURLToPath } from 'node:url'
-import { isCode, type Code } from '../../src/spec/val.js'
+import { isCode, isRepack, type Code } from '../../src/spec/val.js'
 import { packCode } from '../../src/interpret/code/pack.js'
 import example from '../../examples/pytorch-script-mode.js'
 import { expectServiceValid, planOf, serviceSkip } from './presets-support.js'
@@ -19,11 +19,16 @@ describe('examples/pytorch-script-mode.ts', () => {
     ])
   })
 
-  it('trains and serves from one archive of examples/pytorch, with both scripts at its root', () => {
+  it('trains and serves from the files of examples/pytorch: the serving code is repacked into the model archive', () => {
     const [train, model] = example.steps
     const trainingCode = (train as { hyperParameters: Record<string, unknown> }).hyperParameters.sagemaker_submit_directory as Code
-    const servingCode = (model as { container: { environment: Record<string, unknown> } }).container.environment.SAGEMAKER_SUBMIT_DIRECTORY as Code
+    const modelData = (model as { container: { modelDataUrl: unknown } }).container.modelDataUrl
+    expect(isRepack(modelData)).toBe(true)
+    const servingCode = (modelData as { code: Code }).code
     expect(isCode(trainingCode) && isCode(servingCode)).toBe(true)
+    const layout = packCode(servingCode, { cwd: root, layout: 'model-code' })
+    if (E.isLeft(layout)) throw new Error('the example code does not pack')
+    expect(layout.right.entries.map((e) => e.path)).toEqual(['code', 'code/inference.py', 'code/train.py'])
     const a = packCode(trainingCode, { cwd: root })
     const b = packCode(servingCode, { cwd: root })
     if (E.isLeft(a) || E.isLeft(b)) throw new Error('the example code does not pack')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { endpoint } from '../../src/spec/step.js'
-import { code, concat, join, jsonOf, runId } from '../../src/spec/val.js'
+import { code, concat, isRepack, join, jsonOf, repack, runId } from '../../src/spec/val.js'
 import { modelFromTraining, pytorch, pytorchModel, type PyTorchOptions } from '../../src/frameworks/index.js'
 import { RUN, ROLE, SHA, expectServiceValid, messagesOf, planOf, requestOf, resolved, serviceSkip } from './presets-support.js'
 
@@ -167,15 +167,17 @@ describe('pytorch models', () => {
       modelServerWorkers: 2,
       env: { TS_MAX_RESPONSE_SIZE: '20000000' },
     })
+    // PyTorch ≥ 1.2 serves with TorchServe, which reads the script from the model archive's code/:
+    // the archive is repacked with it, and the container is told to look there.
     expect(resolved(requestOf(planOf(m), 'model', 'CreateModel'))).toEqual({
       ModelName: `model-${RUN}`,
       PrimaryContainer: {
         Image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.1.0-gpu-py310',
-        ModelDataUrl: 's3://bucket/models/model.tar.gz',
+        ModelDataUrl: `s3://bucket/code/${SHA}/model.tar.gz`,
         Environment: {
           TS_MAX_RESPONSE_SIZE: '20000000',
           SAGEMAKER_PROGRAM: 'inference.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://bucket/code/${SHA}/sourcedir.tar.gz`,
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_REGION: 'eu-west-1',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
           SAGEMAKER_MODEL_SERVER_WORKERS: '2',
@@ -195,17 +197,47 @@ describe('pytorch models', () => {
       ModelName: `train-model-${RUN}`,
       PrimaryContainer: {
         Image: '763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.2.0-cpu-py310',
-        ModelDataUrl: `s3://bucket/out/train-${RUN}/output/model.tar.gz`,
+        ModelDataUrl: `s3://bucket/code/${SHA}/model.tar.gz`,
         Environment: {
           SAGEMAKER_PROGRAM: 'train.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://bucket/code/${SHA}/sourcedir.tar.gz`,
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_REGION: 'us-west-2',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
         },
       },
       ExecutionRoleArn: ROLE,
     })
-    expect(m.container?.environment?.SAGEMAKER_SUBMIT_DIRECTORY).toEqual(train.hyperParameters?.sagemaker_submit_directory)
+    // The job's artifacts, repacked with the training's own code; the plan carries the repack with its
+    // edges: after the training, before the model.
+    expect(m.container?.modelDataUrl).toEqual(repack(train.outputs.modelArtifacts, train.hyperParameters?.sagemaker_submit_directory as never))
+    expect(plan.assets.filter((a) => a._tag === 'Repack').map((a) => [a._tag, a.usedBy, a._tag === 'Repack' ? a.dependsOn : []])).toEqual([['Repack', ['train-model'], ['train']]])
+  })
+
+  it('a version whose container reads SAGEMAKER_SUBMIT_DIRECTORY (before 1.2) is not repacked', () => {
+    const m = pytorchModel('model', {
+      modelData: 's3://bucket/models/model.tar.gz',
+      role: ROLE,
+      entryPoint: 'inference.py',
+      sourceDir: 'examples/pytorch',
+      codeLocation: 's3://bucket/code',
+      frameworkVersion: '1.0.0',
+      pyVersion: 'py3',
+      instanceType: 'ml.m5.large',
+      region: 'us-west-2',
+    })
+    expect(isRepack(m.container?.modelDataUrl)).toBe(false)
+    expect(m.container?.modelDataUrl).toBe('s3://bucket/models/model.tar.gz')
+    expect(m.container?.environment?.SAGEMAKER_SUBMIT_DIRECTORY).toEqual(code({ entryPoint: 'inference.py', sourceDir: 'examples/pytorch', s3Prefix: 's3://bucket/code' }))
+    expect(planOf(m).assets.map((a) => a._tag)).toEqual(['CodeArchive'])
+  })
+
+  it('versions from 1.2 on are repacked, before are not (numeric comparison, not string)', () => {
+    const at = (frameworkVersion: string) =>
+      isRepack(
+        pytorchModel('m', { modelData: 's3://b/m.tar.gz', role: ROLE, entryPoint: 'i.py', codeLocation: 's3://b/code', frameworkVersion, pyVersion: 'py3', instanceType: 'ml.m5.large', region: 'us-west-2' }).container
+          ?.modelDataUrl,
+      )
+    expect(['1.0.0', '1.1.0', '1.2.0', '1.10.0', '2.2'].map(at)).toEqual([false, false, true, true, true])
   })
 
   it('reports model preset problems with exact messages', () => {

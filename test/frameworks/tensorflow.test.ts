@@ -135,7 +135,8 @@ describe('TensorFlow Serving models', () => {
     })
     expect((resolved(requestOf(planOf(m), 'tfs', 'CreateModel')) as { PrimaryContainer: { Environment: unknown } }).PrimaryContainer.Environment).toEqual({
       SAGEMAKER_PROGRAM: 'inference.py',
-      SAGEMAKER_SUBMIT_DIRECTORY: `s3://b/code/${SHA}/sourcedir.tar.gz`,
+      // TensorFlow Serving reads an entry point only from the model archive's code/: repacked.
+      SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
       SAGEMAKER_REGION: 'us-east-1',
       SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
     })

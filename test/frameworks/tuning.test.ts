@@ -111,10 +111,11 @@ describe('tuning with a framework template', () => {
       ModelName: `tune-model-${RUN}`,
       PrimaryContainer: {
         Image: '763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-inference:2.4.0-gpu-py311',
-        ModelDataUrl: `s3://bucket/out/tune-${RUN}-001-abcdef12/output/model.tar.gz`,
+        // The best job's artifacts, repacked with the code (PyTorch ≥ 1.2 reads it from the archive).
+        ModelDataUrl: `s3://bucket/code/${SHA}/model.tar.gz`,
         Environment: {
           SAGEMAKER_PROGRAM: 'train.py',
-          SAGEMAKER_SUBMIT_DIRECTORY: `s3://bucket/code/${SHA}/sourcedir.tar.gz`,
+          SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
           SAGEMAKER_REGION: 'us-west-2',
           SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
         },

@@ -25,8 +25,9 @@ import { OPERATORS } from './operators.js'
  * @category model
  */
 export type CodeUpload =
-  | { readonly _tag: 'TarAtRunTime'; readonly sha256: string; readonly path: string }
-  | { readonly _tag: 'Archive'; readonly sha256: string; readonly path: string }
+  | { readonly _tag: 'TarAtRunTime'; readonly sha256: string; readonly path: string; readonly servingSha256?: string }
+  | { readonly _tag: 'Archive'; readonly sha256: string; readonly path: string; readonly servingSha256?: string }
+// `servingSha256`: the sha256 of the same code laid out as a model's `code/` (what names a repack).
 
 /** @category errors */
 export type ExportError =
@@ -93,6 +94,8 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
       if (x._tag === 'Code') out.push(x)
       if (x._tag === 'Join') x.values.forEach(go)
       if (x._tag === 'Json') go(x.value)
+      // A repack task builds code/ from the uploaded archive.
+      if (x._tag === 'Repack') go(x.code)
       return
     }
     if (Array.isArray(x)) return x.forEach(go)

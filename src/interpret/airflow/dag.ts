@@ -50,10 +50,23 @@ export interface DagOptions {
   readonly source?: string
   /** How each code archive is uploaded, by `codeKey`; needed when the plan holds code. */
   readonly code?: ReadonlyMap<string, CodeUpload>
+  /**
+   * Data objects to put in S3 before the steps that read them (a RecordSet's shards, then its
+   * manifest), in order: inline (base64, in the DAG) or a file on the workers.
+   */
+  readonly data?: ReadonlyArray<DataUpload>
   /** The Airflow connection with AWS credentials. @default the provider's own default, aws_default */
   readonly awsConnId?: string
   /** The AWS region every task calls. @default the connection's */
   readonly region?: string
+}
+
+/** One data object the DAG uploads (content-addressed keys: one that exists is skipped). @category model */
+export interface DataUpload {
+  readonly bucket: string
+  readonly key: string
+  readonly uri: string
+  readonly source: { readonly _tag: 'Inline'; readonly base64: string } | { readonly _tag: 'File'; readonly path: string }
 }
 
 /** Thrown by `toAirflowDag` when the plan cannot be exported; `exportAirflowDag` returns them instead. */
@@ -158,12 +171,71 @@ const HELPERS = {
     '    for u in uploads:',
     '        if s3.check_for_key(u["Key"], bucket_name=u["Bucket"]):',
     '            continue',
-    '        if u["Tar"]:',
+    '        if "Data" in u:',
+    '            s3.load_bytes(base64.b64decode(u["Data"]), u["Key"], bucket_name=u["Bucket"], replace=True)',
+    '        elif u["Tar"]:',
     "            # The directory's contents at the archive's root, as sagespec packs them.",
     '            hook = SageMakerHook(aws_conn_id=aws_conn_id, region_name=region_name)',
     '            hook.tar_and_s3_upload(u["Path"], u["Key"], u["Bucket"])',
     '        else:',
     '            s3.load_file(u["Path"], u["Key"], bucket_name=u["Bucket"], replace=True)',
+  ],
+  repack_model: [
+    'def _safe_extract(archive, dest):',
+    '    """Unpack only what stays inside dest: no absolute paths, no "..", no links out of it."""',
+    '    with tarfile.open(archive) as t:',
+    '        if hasattr(tarfile, "data_filter"):',
+    '            t.extractall(dest, filter="data")',
+    '            return',
+    '        root = os.path.realpath(dest)',
+    '        for m in t.getmembers():',
+    '            target = os.path.realpath(os.path.join(dest, m.name))',
+    '            if not (m.isfile() or m.isdir()) or os.path.commonpath([root, target]) != root:',
+    '                raise ValueError("%s: refusing %s (outside the folder, or not a file or folder)" % (archive, m.name))',
+    '        t.extractall(dest)',
+    '',
+    '',
+    'def repack_model(',
+    '    model, code_bucket, code_key, code_sha256, dependencies, replace_code, bucket, prefix, aws_conn_id="aws_default", region_name=None',
+    '):',
+    '    """Add the serving code to the model archive as code/ (dependencies under code/lib/), and upload it',
+    '    under the sha256 of the original archive and the code, unless that key exists: a retry or a re-run',
+    '    finds it and uploads nothing. Returns its URI, which the model task reads."""',
+    '    s3 = S3Hook(aws_conn_id=aws_conn_id, region_name=region_name)',
+    '    model_bucket, model_key = S3Hook.parse_s3_url(model)',
+    '    with tempfile.TemporaryDirectory(prefix="sagespec-repack-") as tmp:',
+    '        original = os.path.join(tmp, "original.tar.gz")',
+    '        s3.get_key(model_key, bucket_name=model_bucket).download_file(original)',
+    '        digest = hashlib.sha256()',
+    '        with open(original, "rb") as f:',
+    '            for chunk in iter(lambda: f.read(1 << 20), b""):',
+    '                digest.update(chunk)',
+    '        name = hashlib.sha256(("sagespec-repack-v1\\n%s\\n%s" % (digest.hexdigest(), code_sha256)).encode()).hexdigest()',
+    '        key = "/".join(p for p in [prefix, name, "model.tar.gz"] if p)',
+    '        if s3.check_for_key(key, bucket_name=bucket):',
+    '            return "s3://%s/%s" % (bucket, key)',
+    '        root = os.path.join(tmp, "model")',
+    '        _safe_extract(original, root)',
+    '        code_dir = os.path.join(root, "code")',
+    '        if replace_code:',
+    '            shutil.rmtree(code_dir, ignore_errors=True)',
+    '        code_archive = os.path.join(tmp, "sourcedir.tar.gz")',
+    '        s3.get_key(code_key, bucket_name=code_bucket).download_file(code_archive)',
+    '        src = os.path.join(tmp, "code")',
+    '        _safe_extract(code_archive, src)',
+    '        for entry in sorted(os.listdir(src)):',
+    '            dest = os.path.join(code_dir, "lib", entry) if entry in dependencies else os.path.join(code_dir, entry)',
+    '            os.makedirs(os.path.dirname(dest), exist_ok=True)',
+    '            if os.path.isdir(os.path.join(src, entry)) and not os.path.islink(os.path.join(src, entry)):',
+    '                shutil.copytree(os.path.join(src, entry), dest, symlinks=True, dirs_exist_ok=True)',
+    '            else:',
+    '                shutil.copy2(os.path.join(src, entry), dest, follow_symlinks=False)',
+    '        out = os.path.join(tmp, "model.tar.gz")',
+    '        with tarfile.open(out, "w:gz") as t:',
+    '            for entry in sorted(os.listdir(root)):',
+    '                t.add(os.path.join(root, entry), arcname=entry)',
+    '        s3.load_file(out, key, bucket_name=bucket, replace=True)',
+    '    return "s3://%s/%s" % (bucket, key)',
   ],
   create_model_package: [
     'def create_model_package(config, aws_conn_id="aws_default", region_name=None):',
@@ -260,8 +332,25 @@ const TAKEN = [
   ...Object.values(OPERATORS).flatMap((o) => (o._tag === 'Operator' ? [o.className] : [])),
 ]
 
-/** Python names for each step's task and config, unique in the file and stable for a plan. */
-const variableNames = (steps: ReadonlyArray<PlannedStep>): ReadonlyMap<string, { task: string; config: string }> => {
+type RepackAsset = Extract<Plan['assets'][number], { readonly _tag: 'Repack' }>
+
+/** The plan's repacks, in plan order. */
+const repacksOf = (plan: Plan): ReadonlyArray<RepackAsset> => plan.assets.filter((a): a is RepackAsset => a._tag === 'Repack')
+
+/** `repack_<first model step>`: step names hold no `_`, so no step's task has this id. */
+const repackTaskIds = (repacks: ReadonlyArray<RepackAsset>): ReadonlyArray<string> => {
+  const used = new Set<string>()
+  return repacks.map((a) => {
+    const wanted = `repack_${a.usedBy[0] ?? 'model'}`
+    let id = wanted
+    for (let i = 2; used.has(id); i++) id = `${wanted}_${i}`
+    used.add(id)
+    return id
+  })
+}
+
+/** Python names for each step's task and config (and each extra task's), unique in the file and stable for a plan. */
+const variableNames = (steps: ReadonlyArray<PlannedStep>, extraTasks: ReadonlyArray<string> = []): ReadonlyMap<string, { task: string; config: string }> => {
   const used = new Set(TAKEN)
   const claim = (wanted: string): string => {
     let n = wanted
@@ -269,14 +358,13 @@ const variableNames = (steps: ReadonlyArray<PlannedStep>): ReadonlyMap<string, {
     used.add(n)
     return n
   }
-  return new Map(
-    steps.map((s) => {
-      let base = s.name.replace(/-/g, '_')
-      if (/^[0-9]/.test(base)) base = `step_${base}`
-      if (KEYWORDS.has(base)) base = `${base}_`
-      return [s.name, { task: claim(base), config: claim(`${base}_config`) }]
-    }),
-  )
+  const entries = steps.map((s): readonly [string, { task: string; config: string }] => {
+    let base = s.name.replace(/-/g, '_')
+    if (/^[0-9]/.test(base)) base = `step_${base}`
+    if (KEYWORDS.has(base)) base = `${base}_`
+    return [s.name, { task: claim(base), config: claim(`${base}_config`) }]
+  })
+  return new Map([...entries, ...extraTasks.map((id): readonly [string, { task: string; config: string }] => [id, { task: claim(`${id.replace(/-/g, '_')}_task`), config: '' }])])
 }
 
 // -------------------------------------------------------------------------------------
@@ -313,7 +401,7 @@ const header = (plan: Plan, o: DagOptions, stamp: RunStamp): string[] => {
   const paragraphs = [
     `Airflow DAG ${pyStr(o.dagId)}, generated by sagespec${o.source === undefined ? '' : ` from ${commentText(o.source)}`}. ` +
       'Do not edit it by hand: change the program and export it again.',
-    `One task per step, with the Amazon provider's SageMaker operators${has('ModelPackage') || uploads.length > 0 ? ' (and PythonOperator tasks where said below)' : ''}. ` +
+    `One task per step, with the Amazon provider's SageMaker operators${has('ModelPackage') || uploads.length > 0 || (o.data ?? []).length > 0 ? ' (and PythonOperator tasks where said below)' : ''}. ` +
       "Each task's config is the exact request " +
       "sagespec's AWS runner sends. Airflow renders its strings with Jinja when the task runs: outputs of earlier " +
       "steps come from their XCom results, program parameters from the DAG's params, and text that merely looks " +
@@ -371,6 +459,25 @@ const header = (plan: Plan, o: DagOptions, stamp: RunStamp): string[] => {
                 "sagespec's archive of the files as they were at export time. The directory must be on the workers at " +
                 "the path given. The layout is sagespec's (contents at the root); the bytes are the worker's own tar of " +
                 'the same files, so edit the code only together with a new export.'),
+        ]),
+    ...((o.data ?? []).length === 0
+      ? []
+      : [
+          `Data: the ${UPLOAD_TASK} task also puts the program's data objects in S3 (a RecordSet's shards, then its ` +
+            'manifest) before the steps that read them, skipping each key that exists: the keys name the content, so ' +
+            'retries and re-runs succeed. ' +
+            ((o.data ?? []).some((d) => d.source._tag === 'File')
+              ? 'The objects are files sagespec wrote at export time; they must be on the Airflow workers at the paths given.'
+              : 'The objects are in this file (base64).'),
+        ]),
+    ...(repacksOf(plan).length === 0
+      ? []
+      : [
+          'Repacks: the serving container reads the inference code from the model archive (/opt/ml/model/code), so a ' +
+            'repack_<model> task runs after the training and before the model: it downloads the model archive, adds ' +
+            'code/ from the uploaded code archive (dependencies under code/lib/), and uploads it to ' +
+            '<prefix>/<sha256 of the archive and the code>/model.tar.gz unless that key exists, the same key sagespec\'s ' +
+            'runners use; the model task reads the URI it returns.',
         ]),
     `Requires Airflow 2.4 or later and apache-airflow-providers-amazon ${has('Endpoint') ? '8.6.0 or later: before 8.6.0, ' +
       "when operation='create' finds the endpoint and falls back to an update, it sends the config's Tags to " +
@@ -430,11 +537,13 @@ const dagNode = (plan: Plan, o: DagOptions): Node => {
 /** The helpers a plan's tasks call. */
 const helpersOf = (plan: Plan, uploads: ReadonlyArray<unknown>): ReadonlyArray<Helper> => [
   ...(uploads.length > 0 ? (['upload_code'] as const) : []),
+  ...(repacksOf(plan).length > 0 ? (['repack_model'] as const) : []),
   ...new Set(plan.steps.flatMap((s) => (opOf(s).callable === undefined ? [] : [opOf(s).callable as Helper]))),
 ]
 
 const HELPER_IMPORTS: { readonly [K in Helper]: ReadonlyArray<string> } = {
-  upload_code: ['from airflow.providers.amazon.aws.hooks.s3 import S3Hook', 'from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook'],
+  upload_code: ['import base64', 'from airflow.providers.amazon.aws.hooks.s3 import S3Hook', 'from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook'],
+  repack_model: ['import hashlib', 'import os', 'import shutil', 'import tarfile', 'import tempfile', 'from airflow.providers.amazon.aws.hooks.s3 import S3Hook'],
   create_model_package: ['import json', 'from botocore.exceptions import ClientError', 'from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook'],
 }
 
@@ -452,7 +561,10 @@ const imports = (plan: Plan, o: DagOptions, helpers: ReadonlyArray<Helper>): str
     })
   const extra = [...new Set(helpers.flatMap((h) => HELPER_IMPORTS[h]))]
   const timedelta = o.defaultArgs?.retryDelayMinutes !== undefined || o.defaultArgs?.executionTimeoutMinutes !== undefined
-  const stdlib = [...(extra.includes('import json') ? ['import json'] : []), ...(timedelta ? ['from datetime import timedelta'] : [])]
+  const stdlib = [
+    ...['import base64', 'import hashlib', 'import json', 'import os', 'import shutil', 'import tarfile', 'import tempfile'].filter((l) => extra.includes(l)),
+    ...(timedelta ? ['from datetime import timedelta'] : []),
+  ]
   return [
     ...(stdlib.length === 0 ? [] : [...stdlib, '']),
     'import pendulum',
@@ -474,9 +586,13 @@ const opOf = (s: PlannedStep): OperatorSpec => {
 const render = (plan: Plan, o: DagOptions): string => {
   const stamp = o.runStamp ?? 'ts_nodash'
   const uploads = o.code ?? new Map<string, CodeUpload>()
+  const repacks = repacksOf(plan)
+  const repackIds = repackTaskIds(repacks)
+  const repackIdOf = new Map(repacks.map((a, i) => [JSON.stringify(a.repack), repackIds[i]!]))
   const ctx: TemplateContext = {
     kinds: new Map(plan.steps.map((s) => [s.name, s.kind])),
     runStamp: stamp,
+    repackTask: (r) => repackIdOf.get(JSON.stringify(r))!,
     codeUri: (c) => {
       const u = uploads.get(codeKey(c))
       // airflowProblems reported it already.
@@ -484,8 +600,15 @@ const render = (plan: Plan, o: DagOptions): string => {
       return codeLocation(c, u.sha256).uri
     },
   }
-  const names = variableNames(plan.steps)
-  const toUpload = codeUploads(plan, uploads)
+  const names = variableNames(plan.steps, repackIds)
+  // Code archives, then data objects (shards before their manifest): one task puts them all.
+  const data = o.data ?? []
+  const toUpload = [
+    ...codeUploads(plan, uploads),
+    ...data.map((d) =>
+      d.source._tag === 'Inline' ? { Data: d.source.base64, Bucket: d.bucket, Key: d.key, Tar: false } : { Path: d.source.path, Bucket: d.bucket, Key: d.key, Tar: false },
+    ),
+  ]
   const helpers = helpersOf(plan, toUpload)
   const assign = (v: string, value: unknown) => `${v} = ${printPy(toPy(value, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
   const configs = [
@@ -516,15 +639,48 @@ const render = (plan: Plan, o: DagOptions): string => {
         ])
   }
   const assignTask = (task: string, node: Node) => `${' '.repeat(INDENT)}${task} = ${layout(node, INDENT, INDENT + codePoints(task) + 3, 0)}`
+  const repackTask = (a: RepackAsset, id: string): Node => {
+    const c = a.repack.code
+    const u = uploads.get(codeKey(c))
+    // airflowProblems reported code that was not packed; the CLI packs every layout.
+    if (u?.servingSha256 === undefined) throw new Error(`toAirflowDag: the serving code of ${a.usedBy.join(', ')} was not packed`)
+    const archive = codeLocation(c, u.sha256)
+    const prefix = archive.key.split('/').slice(0, -2).join('/')
+    return pythonTask(id, 'repack_model', [
+      ['model', pyNode(toPy(a.repack.model, ctx))],
+      ['code_bucket', pyNode(py.str(archive.bucket))],
+      ['code_key', pyNode(py.str(archive.key))],
+      ['code_sha256', pyNode(py.str(u.servingSha256))],
+      ['dependencies', pyNode(py.list((c.dependencies ?? []).map((d) => py.str(d.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? d))))],
+      ['replace_code', pyNode(py.bool(c.sourceDir !== undefined))],
+      ['bucket', pyNode(py.str(archive.bucket))],
+      ['prefix', pyNode(py.str(prefix))],
+    ])
+  }
   const tasks = [
     ...(toUpload.length === 0 ? [] : [assignTask(UPLOAD_TASK_VAR, pythonTask(UPLOAD_TASK, 'upload_code', [['uploads', name(UPLOAD_CONFIG)]]))]),
     ...plan.steps.map((s) => assignTask(names.get(s.name)!.task, stepTask(s))),
+    ...repacks.map((a, i) => assignTask(names.get(repackIds[i]!)!.task, repackTask(a, repackIds[i]!))),
   ]
-  const usesCode = (s: PlannedStep) => toUpload.length > 0 && codesIn(s.requests).some((c) => uploads.has(codeKey(c)))
+  const usesData = (s: PlannedStep) => {
+    const text = JSON.stringify(s.requests)
+    return data.some((d) => text.includes(JSON.stringify(d.uri)))
+  }
+  const usesCode = (s: PlannedStep) => toUpload.length > 0 && (codesIn(s.requests).some((c) => uploads.has(codeKey(c))) || usesData(s))
   const edges = plan.steps.flatMap((s) => [
     ...(usesCode(s) ? [`${' '.repeat(INDENT)}${UPLOAD_TASK_VAR} >> ${names.get(s.name)!.task}`] : []),
     ...s.dependsOn.map((d) => `${' '.repeat(INDENT)}${names.get(d)!.task} >> ${names.get(s.name)!.task}`),
   ])
+  // A repack runs after the code is uploaded and the model made, before the steps that serve it.
+  const repackEdges = repacks.flatMap((a, i) => {
+    const task = names.get(repackIds[i]!)!.task
+    return [
+      ...(toUpload.length > 0 ? [`${' '.repeat(INDENT)}${UPLOAD_TASK_VAR} >> ${task}`] : []),
+      ...a.dependsOn.map((d) => `${' '.repeat(INDENT)}${names.get(d)!.task} >> ${task}`),
+      ...a.usedBy.map((s) => `${' '.repeat(INDENT)}${task} >> ${names.get(s)!.task}`),
+    ]
+  })
+  edges.push(...repackEdges)
   const body = [tasks.join('\n\n'), ...(edges.length === 0 ? [] : [edges.join('\n')])].filter((x) => x !== '')
   return [
     header(plan, o, stamp).join('\n'),

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { StepTag } from '../../spec/step.js'
-import type { Code, Expr, Param, Ref } from '../../spec/val.js'
+import type { Code, Expr, Param, Ref, Repack } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 import { RUN_ID_MAX_LENGTH } from '../plan/names.js'
 import { operatorOf } from './operators.js'
@@ -66,6 +66,15 @@ export interface TemplateContext {
   readonly runStamp: RunStamp
   /** The S3 URI a code archive is uploaded to. */
   readonly codeUri: (c: Code) => string
+  /** The task that repacks a model archive: its return value (XCom) is the repacked archive's URI. */
+  readonly repackTask?: (r: Repack) => string
+}
+
+/** `ti.xcom_pull(task_ids='repack_…')`: the URI the repack task returned. */
+const repackExpr = (r: Repack, ctx: TemplateContext): string => {
+  // The exporter names a task for every repack of the plan before rendering.
+  if (ctx.repackTask === undefined) throw new Error('toAirflowDag: a repack without its task')
+  return `ti.xcom_pull(task_ids=${jinjaString(ctx.repackTask(r))})`
 }
 
 /** `ti.xcom_pull(task_ids='train')['Training']['ModelArtifacts']['S3ModelArtifacts']` */
@@ -100,6 +109,8 @@ const PARTS: { readonly [K in Expr['_tag']]: (e: ExprOf<K>, ctx: TemplateContext
   RunId: (_, ctx) => [{ expr: RUN_STAMPS[ctx.runStamp].expr }],
   // The archive's URI is known when the DAG is written: plain text.
   Code: (e, ctx) => [{ text: ctx.codeUri(e) }],
+  // Known only once the training has run and the repack task has made it.
+  Repack: (e, ctx) => [{ expr: repackExpr(e, ctx) }],
   // JSON text of a run-time value. Strings made of our own parts are quoted and escaped now, which
   // reads better; anything else goes through Jinja's `tojson` when the task runs (`true`, `5`,
   // `"a\"b"`: valid JSON that decodes to the same value).
@@ -128,6 +139,8 @@ const valueExpr = (e: Expr, ctx: TemplateContext): string => {
       return `(${RUN_STAMPS[ctx.runStamp].expr})`
     case 'Code':
       return jinjaString(ctx.codeUri(e))
+    case 'Repack':
+      return repackExpr(e, ctx)
     case 'Json':
       return `(${valueExpr(e.value, ctx)} | tojson)`
     case 'Join': {

@@ -15,7 +15,7 @@ import type { Backend, CallOptions } from '../execute/port.js'
 import type { TargetOptions } from '../execute/target.js'
 import { clearly, clientConfig, endpointOverride, pollPolicy, type Env } from './config.js'
 import { readLogs } from './logs.js'
-import { s3Client, stageArchive } from './s3.js'
+import { repackInS3, s3Client, stageArchive } from './s3.js'
 
 // -------------------------------------------------------------------------------------
 // operations
@@ -138,6 +138,7 @@ export const createAwsBackend = async (options: TargetOptions, env: Env = proces
         ...(call.onProgress === undefined ? {} : { onProgress: call.onProgress }),
         ...(call.signal === undefined ? {} : { signal: call.signal }),
       }),
+    repackModel: (r, call = {}) => repackInS3(s3, r, { where: where('S3', 'S3'), ...(call.signal === undefined ? {} : { signal: call.signal }) }),
     logs: (kind, job, cursor, call) => readLogs(logsClient, where('CLOUDWATCH_LOGS', 'CloudWatch Logs'), kind, job, cursor, call),
     poll: pollPolicy(env),
     close,

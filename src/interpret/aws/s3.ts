@@ -4,13 +4,20 @@
  *
  * @since 0.2.0
  */
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { serviceError } from '../plan/operations.js'
-import type { CodeArchive, Progress } from '../execute/port.js'
+import type { CodeArchive, Progress, RepackRequest } from '../execute/port.js'
+import { repackLocation, repackModel, type Repacked } from '../code/repack.js'
 import type { TargetOptions } from '../execute/target.js'
 import { clearly, clientConfig, endpointOverride, type Env } from './config.js'
-import { joinKey, parseS3Uri } from './s3-uri.js'
+import { parseS3Uri } from './s3-uri.js'
+import { codeLocation } from '../code/pack.js'
+
+const archiveKey = (s3Prefix: string, sha256: string): string => codeLocation({ _tag: 'Code', entryPoint: '', s3Prefix }, sha256).key
 
 /** An S3 client; an overridden S3 endpoint (moto, MinIO, LocalStack) has no per-bucket host names. */
 export const s3Client = (options: Pick<TargetOptions, 'region' | 'profile' | 'maxAttempts'>, env: Env = process.env): S3Client =>
@@ -78,7 +85,8 @@ export const stageArchive = async (
 ): Promise<string> => {
   const at = parseS3Uri(archive.s3Prefix)
   if (at === undefined) throw serviceError('InvalidCodeLocation', `code location "${archive.s3Prefix}" is not an s3://bucket/prefix URI`)
-  const Key = joinKey(at.key, archive.sha256, 'sourcedir.tar.gz')
+  // The key every interpreter names (the plan shows it, the Airflow export uploads to it).
+  const Key = archiveKey(archive.s3Prefix, archive.sha256)
   const fail = (e: unknown) => clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), options.where)
   try {
     await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key }), options.signal === undefined ? {} : { abortSignal: options.signal })
@@ -96,4 +104,46 @@ export const stageArchive = async (
     throw fail(e)
   })
   return `s3://${at.bucket}/${Key}`
+}
+
+/**
+ * Repack a model archive in S3 with its serving code, beside the code archives; HeadObject first, so
+ * a re-run downloads the original (its hash names the result) but uploads nothing.
+ */
+export const repackInS3 = async (s3: S3Client, r: RepackRequest, options: { readonly signal?: AbortSignal; readonly where: string }): Promise<Repacked> => {
+  const code = { _tag: 'Code' as const, entryPoint: '', s3Prefix: r.s3Prefix }
+  if (parseS3Uri(r.s3Prefix) === undefined) throw serviceError('InvalidCodeLocation', `code location "${r.s3Prefix}" is not an s3://bucket/prefix URI`)
+  const call = options.signal === undefined ? {} : { abortSignal: options.signal }
+  const located = (uri: string) => {
+    const at = parseS3Uri(uri)
+    if (at === undefined) throw serviceError('ValidationException', `model data "${uri}" is not an s3://bucket/key URI`)
+    return at
+  }
+  return repackModel(
+    {
+      fetch: async (uri, file) => {
+        const at = located(uri)
+        const got = await s3.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key }), call).catch((e: unknown) => {
+          throw clearly(bucketMissing(e, at.bucket, 'check the model data URI'), options.where)
+        })
+        await pipeline(got.Body as Readable, createWriteStream(file))
+      },
+      target: (name) => repackLocation(code, name).uri,
+      exists: async (uri) => {
+        const at = located(uri)
+        try {
+          await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key: at.key }), call)
+          return true
+        } catch (e) {
+          if (isNotThere(e)) return false
+          throw clearly(bucketMissing(e, at.bucket, "change the program's codeLocation"), options.where)
+        }
+      },
+      put: async (uri, file) => {
+        const at = located(uri)
+        await uploadBytes(s3, { bucket: at.bucket, key: at.key, body: createReadStream(file), size: statSync(file).size, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+      },
+    },
+    r,
+  )
 }

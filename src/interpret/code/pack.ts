@@ -165,30 +165,55 @@ const statAs = (p: string, expected: 'file' | 'directory'): E.Either<PackError, 
   }
 }
 
-const collect = (c: Code, cwd: string): E.Either<PackError, Item[]> => {
+/**
+ * Where the parts of the code go: `sourcedir` is `sourcedir.tar.gz` (the source directory's contents
+ * at the root, each dependency beside them); `model-code` is the `code/` folder serving containers read
+ * from inside a model archive (the contents under `code/`, each dependency under `code/lib/`, as the
+ * reference SDK repacks models).
+ */
+export type Layout = 'sourcedir' | 'model-code'
+
+const ROOTS: { readonly [K in Layout]: { readonly code: string; readonly lib: string } } = {
+  sourcedir: { code: '', lib: '' },
+  'model-code': { code: 'code', lib: 'code/lib' },
+}
+
+const under = (at: string, name: string): string => (at === '' ? name : `${at}/${name}`)
+
+const collect = (c: Code, cwd: string, layout: Layout): E.Either<PackError, Item[]> => {
   const items: Item[] = []
+  const roots = ROOTS[layout]
+  // The folders a layout puts things under are entries of their own, as a tar of a folder has them.
+  // (A source directory's own `lib` folder is where dependencies go, then.)
+  const folders = [roots.code, ...((c.dependencies ?? []).length > 0 ? [roots.lib] : [])].filter((f) => f !== '')
   if (c.sourceDir !== undefined) {
     const dir = resolve(cwd, c.sourceDir)
     const st = statAs(dir, 'directory')
     if (E.isLeft(st)) return st
     // The reference SDK checks this too: a missing entry point only shows up as a failed job otherwise.
     if (E.isLeft(statAs(resolve(dir, c.entryPoint), 'file'))) return E.left({ _tag: 'EntryPointMissing', path: resolve(dir, c.entryPoint), sourceDir: dir })
-    const w = walk(dir, '', items)
+    const w = walk(dir, roots.code, items)
     if (E.isLeft(w)) return w
   } else {
     const file = resolve(cwd, c.entryPoint)
     const st = statAs(file, 'file')
     if (E.isLeft(st)) return st
-    items.push({ archivePath: basename(file), local: file, stats: st.right })
+    items.push({ archivePath: under(roots.code, basename(file)), local: file, stats: st.right })
   }
   for (const d of c.dependencies ?? []) {
     const dir = resolve(cwd, d)
     const st = statAs(dir, 'directory')
     if (E.isLeft(st)) return st
-    items.push({ archivePath: basename(dir), local: dir, stats: st.right })
-    const w = walk(dir, basename(dir), items)
+    items.push({ archivePath: under(roots.lib, basename(dir)), local: dir, stats: st.right })
+    const w = walk(dir, under(roots.lib, basename(dir)), items)
     if (E.isLeft(w)) return w
   }
+  for (const f of folders)
+    if (!items.some((i) => i.archivePath === f)) {
+      const st = statAs(cwd, 'directory')
+      if (E.isLeft(st)) return st
+      items.push({ archivePath: f, local: cwd, stats: st.right })
+    }
   const seen = new Map<string, string>()
   for (const i of items) {
     const other = seen.get(i.archivePath)
@@ -309,9 +334,9 @@ const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
  *
  * @category constructors
  */
-export const packCode = (c: Code, options: { readonly cwd?: string } = {}): E.Either<PackError, Packed> => {
+export const packCode = (c: Code, options: { readonly cwd?: string; readonly layout?: Layout } = {}): E.Either<PackError, Packed> => {
   const cwd = options.cwd ?? process.cwd()
-  const items = collect(c, cwd)
+  const items = collect(c, cwd, options.layout ?? 'sourcedir')
   if (E.isLeft(items)) return items
   const sorted = [...items.right].sort((a, b) => byteOrder(a.archivePath, b.archivePath))
   const blocks: Uint8Array[] = []

@@ -6,22 +6,56 @@
  * @since 0.1.0
  */
 import type { Plan } from '../plan/plan.js'
+import { withCodeUris, type ResolvedAssets } from '../code/assets.js'
 
 /** What a sampled plan says about its values (`plan --sample`). */
 export const sampleNote = (runId: string): string =>
   `every run-time value below is a sample (run stamp ${runId}, params as bound or at their defaults, each step's outputs as if it had run)`
 
-/** @category interpreters */
-export const toJsonPlan = (plan: Plan, options: { readonly sample?: { readonly runId: string } } = {}): string =>
-  JSON.stringify(
+/**
+ * With `assets` (packed by `resolveAssets`), code leaves are their S3 URIs and `assets` lists each
+ * archive: sha256, size, files, bucket, key and URI.
+ *
+ * @category interpreters
+ */
+export const toJsonPlan = (planned: Plan, options: { readonly assets?: ResolvedAssets; readonly sample?: { readonly runId: string } } = {}): string => {
+  const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets)
+  return JSON.stringify(
     {
       ...(options.sample !== undefined ? { sample: sampleNote(options.sample.runId) } : {}),
       params: plan.params,
+      ...(options.assets === undefined
+        ? {}
+        : {
+            assets: options.assets.archives.map((a) => ({
+              _tag: a._tag,
+              code: a.code,
+              usedBy: a.usedBy,
+              sha256: a.sha256,
+              size: a.size,
+              files: a.files,
+              bucket: a.location.bucket,
+              key: a.location.key,
+              uri: a.location.uri,
+            })),
+            repacks: options.assets.repacks.map((r) => ({
+              _tag: r._tag,
+              model: r.repack.model,
+              code: r.repack.code,
+              codeSha256: r.codeSha256,
+              size: r.size,
+              files: r.files,
+              target: r.target,
+              dependsOn: r.dependsOn,
+              usedBy: r.usedBy,
+            })),
+          }),
       steps: plan.steps.map((p) => ({ name: p.name, kind: p.kind, dependsOn: p.dependsOn, physicalName: p.physicalName, requests: p.requests })),
     },
     null,
     2,
   ) + '\n'
+}
 
 /**
  * Does a loaded value look like this module's output rather than a program? (Someone fed a plan back

@@ -17,6 +17,8 @@ export const showExpr = (e: Expr): string => {
       return '<run>'
     case 'Code':
       return `<code:${e.sourceDir ?? e.entryPoint}>`
+    case 'Repack':
+      return `<repack of ${isExpr(e.model) ? showExpr(e.model).replace(/^<|>$/g, '') : e.model} + code:${e.code.sourceDir ?? e.code.entryPoint}>`
     case 'Json':
       return `json(${showExpr(e.value)})`
     case 'Join':

@@ -11,6 +11,7 @@ import { DEFAULTS } from '../plan/requests.js'
 import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
 import { sampleNote } from './json.js'
+import { showRepack, withCodeUris, type ResolvedArchive, type ResolvedAssets, type ResolvedRepack } from '../code/assets.js'
 
 /** What the plan is printed with besides the plan itself. */
 export interface TextOptions {
@@ -20,7 +21,27 @@ export interface TextOptions {
   readonly prices?: Prices
   /** The plan's run-time values were replaced by samples (`plan --sample`): say so, and which stamp. */
   readonly sample?: { readonly runId: string }
+  /** The code archives as packed now (`resolveAssets`): shown, and their URIs put in the requests. */
+  readonly assets?: ResolvedAssets
 }
+
+/** Archives with at most this many files list them; bigger ones give the count only. */
+const LISTED_FILES = 12
+
+const archiveLines = (a: ResolvedArchive): ReadonlyArray<string> => [
+  `   ${a.code.sourceDir ?? a.code.entryPoint} → ${a.location.uri}`,
+  `     ${plural(a.files.length, 'file')}, ${a.size} bytes as tar, sha256 ${a.sha256}`,
+  ...(a.files.length > 0 && a.files.length <= LISTED_FILES ? [`     files: ${a.files.join(', ')}`] : []),
+  `     used by ${a.usedBy.join(', ')}`,
+]
+
+const repackLines = (r: ResolvedRepack): ReadonlyArray<string> => [
+  `   ${showRepack(r)} → ${r.target}`,
+  `     after ${r.dependsOn.join(', ') || '—'}: download the model archive, add code/ (${plural(r.files.length, 'file')}, ${r.size} bytes as tar, sha256 ${r.codeSha256})`,
+  ...(r.files.length > 0 && r.files.length <= LISTED_FILES ? [`     files: ${r.files.join(', ')}`] : []),
+  `     <sha256> hashes the original archive's bytes with the code's sha256; an archive already there is not made again`,
+  `     used by ${r.usedBy.join(', ')}`,
+]
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -142,7 +163,20 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 }
 
 /** @category interpreters */
-export const toText = (plan: Plan, options: TextOptions = {}): string => {
+export const toText = (planned: Plan, options: TextOptions = {}): string => {
+  const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets, { showRepacks: true })
+  const archives = options.assets?.archives ?? []
+  const repacks = options.assets?.repacks ?? []
+  const code = [
+    ...(archives.length === 0 ? [] : ['Code archives (packed now, byte for byte as every runner packs and uploads them):', ...archives.flatMap(archiveLines)]),
+    ...(repacks.length === 0
+      ? []
+      : [
+          ...(archives.length === 0 ? [] : ['']),
+          'Model archives repacked with their serving code (the container reads it from the model, /opt/ml/model/code):',
+          ...repacks.flatMap(repackLines),
+        ]),
+  ]
   const bound = Object.entries(options.bound ?? {})
   const header = `Plan: ${plural(plan.steps.length, 'step')}, ${plural(plan.params.length + bound.length, 'parameter')}. Nothing has run; ${options.sample !== undefined ? `${sampleNote(options.sample.runId)}.` : "<run> is the run's unique stamp."}`
   const where = regions(plan)
@@ -166,5 +200,5 @@ export const toText = (plan: Plan, options: TextOptions = {}): string => {
           ]),
         ]
   const end = totals(plan, options.prices)
-  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
+  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
 }

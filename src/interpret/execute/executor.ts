@@ -9,7 +9,7 @@
  */
 import { resolve as resolvePath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Code, Ref, Param } from '../../spec/val.js'
+import type { Code, Ref, Param, Repack } from '../../spec/val.js'
 import { showRef } from '../../spec/val.js'
 import { message } from '../../spec/errors.js'
 import { describePackError, gzipArchive, packCode } from '../code/pack.js'
@@ -33,6 +33,8 @@ export type ExecError =
   | { readonly _tag: 'JobFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'ResolveError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'CodeError'; readonly step: string; readonly message: string }
+  /** The model archive could not be repacked with its serving code. */
+  | { readonly _tag: 'RepackError'; readonly step: string; readonly message: string }
   | { readonly _tag: 'PreviouslyFailed'; readonly step: string; readonly physicalName: string; readonly status: string; readonly reason: string }
   | { readonly _tag: 'EndpointConflict'; readonly step: string; readonly endpoint: string; readonly message: string }
   /** The run id is another program's run: nothing was started. */
@@ -50,6 +52,8 @@ export type RunEvent =
   | { readonly _tag: 'TuningProgress'; readonly step: string; readonly progress: TuningProgress; readonly at: Date }
   | { readonly _tag: 'LogLine'; readonly step: string; readonly host: string; readonly line: string }
   | { readonly _tag: 'Upload'; readonly step: string; readonly progress: Progress }
+  /** A model archive repacked with its serving code (`uploaded: false`: it was there already). */
+  | { readonly _tag: 'Repacked'; readonly step: string; readonly from: string; readonly to: string; readonly uploaded: boolean }
   | { readonly _tag: 'StepFinished'; readonly step: string; readonly status: StepStatus; readonly reason?: string }
   | { readonly _tag: 'Stopping'; readonly step: string; readonly physicalName: string }
 
@@ -177,6 +181,8 @@ export const describeExecError = (e: ExecError): string => {
       return `${e.step}: ${e.message}`
     case 'CodeError':
       return `${e.step}: cannot pack code: ${e.message}`
+    case 'RepackError':
+      return `${e.step}: ${e.message}`
     case 'PreviouslyFailed':
       return `${e.step}: ${e.physicalName} ended ${e.status} in this run${e.reason === '' ? '' : ` (${e.reason})`}; resume with --retry-failed to try it again under a new name`
     case 'EndpointConflict':
@@ -322,6 +328,45 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
     })
   }
 
+  // ---- model archives repacked with their serving code, once each per original archive
+  const repacked = new Map<string, Promise<string>>()
+  const repackUris = new Map<string, string>()
+  const stageRepack = async (p: PlannedStep, r: Repack, resolver: Resolver): Promise<string> => {
+    const modelUri = String(resolve(r.model as never, resolver))
+    const packed = packCode(r.code, { cwd: baseDir, layout: 'model-code' })
+    if (E.isLeft(packed)) throw new StepError({ _tag: 'CodeError', step: p.name, message: describePackError(packed.left) })
+    const key = `${modelUri}\n${packed.right.sha256}`
+    let made = repacked.get(key)
+    if (made === undefined) {
+      made = (async () => {
+        // A resumed run knows what it repacked: the original is not even downloaded again.
+        const known = journal.run().repacks?.[key]
+        if (known !== undefined) {
+          emit({ _tag: 'Repacked', step: p.name, from: modelUri, to: known, uploaded: false })
+          return known
+        }
+        if (backend.repackModel === undefined)
+          throw new StepError({ _tag: 'RepackError', step: p.name, message: `this target (${backend.describe}) cannot repack model archives with their serving code` })
+        try {
+          const done = await backend.repackModel(
+            { modelUri, codeTar: packed.right.tar, codeSha256: packed.right.sha256, replaceCode: r.code.sourceDir !== undefined, s3Prefix: r.code.s3Prefix },
+            signal === undefined ? {} : { signal },
+          )
+          journal.putRun({ ...journal.run(), repacks: { ...(journal.run().repacks ?? {}), [key]: done.uri }, updatedAt: iso() })
+          emit({ _tag: 'Repacked', step: p.name, from: modelUri, to: done.uri, uploaded: done.uploaded })
+          return done.uri
+        } catch (e) {
+          if (e instanceof StepError) throw e
+          throw new StepError({ _tag: 'RepackError', step: p.name, message: `cannot repack ${modelUri} with its serving code: ${e instanceof Error ? e.message : String(e)}` })
+        }
+      })()
+      repacked.set(key, made)
+    }
+    const uri = await made
+    repackUris.set(JSON.stringify(r), uri)
+    return uri
+  }
+
   const resolverFor = (step: PlannedStep, stamp: string): Resolver => ({
     runId: stamp,
     ref: (r: Ref<unknown>) => {
@@ -340,6 +385,11 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
     code: (c: Code) => {
       const uri = codeUris.get(codeKey(c))
       if (uri === undefined) throw new Error(`executor: code for ${step.name} was not staged`)
+      return uri
+    },
+    repack: (r: Repack) => {
+      const uri = repackUris.get(JSON.stringify(r))
+      if (uri === undefined) throw new Error(`executor: the model archive of ${step.name} was not repacked`)
       return uri
     },
   })
@@ -528,9 +578,10 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
     const attempt = prior === undefined ? 1 : ended ? prior.attempt + 1 : prior.attempt
     const stamp = attempt === 1 ? options.runId : `${options.runId}-r${attempt}`
     const resolver = resolverFor(p, stamp)
-    // Code first: the requests name the staged archives.
-    const codes: Code[] = plan.assets.filter((a) => a.usedBy.includes(p.name)).map((a) => a.code)
-    for (const c of codes) await stageCode(p.name, c)
+    // Code first: the requests name the staged archives; then the model archives they repack (the
+    // steps that made them have finished: they are this step's dependencies).
+    for (const a of plan.assets) if (a._tag === 'CodeArchive' && a.usedBy.includes(p.name)) await stageCode(p.name, a.code)
+    for (const a of plan.assets) if (a._tag === 'Repack' && a.usedBy.includes(p.name)) await stageRepack(p, a.repack, resolver)
     const physicalName = String(resolve(p.physicalName as never, resolver))
     journal.putStep({
       name: p.name,

@@ -64,6 +64,8 @@ export interface RunRecord {
   readonly steps: ReadonlyArray<string>
   /** Staged code archives: sha256 → URI. */
   readonly code: Readonly<Record<string, string>>
+  /** Repacked model archives: `<original URI>\n<code sha256>` → URI. */
+  readonly repacks?: Readonly<Record<string, string>>
 }
 
 // -------------------------------------------------------------------------------------

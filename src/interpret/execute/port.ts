@@ -9,6 +9,7 @@
  * @since 0.2.0
  */
 import type { Input, OperationName, Output } from '../plan/operations.js'
+import type { RepackInput, Repacked } from '../code/repack.js'
 
 export type Target = 'aws' | 'local'
 
@@ -23,6 +24,12 @@ export interface CodeArchive {
   /** The `sourcedir.tar.gz` bytes. */
   readonly gzip: Uint8Array
   /** The program's code location, e.g. `s3://bucket/code`. */
+  readonly s3Prefix: string
+}
+
+/** A model archive to repack with its serving code (see `code/repack.ts`). */
+export interface RepackRequest extends RepackInput {
+  /** The program's code location, e.g. `s3://bucket/code`: the repacked archive goes beside the code. */
   readonly s3Prefix: string
 }
 
@@ -53,6 +60,12 @@ export interface Backend {
   readonly send: <K extends OperationName>(op: K, input: Input<K>, options?: CallOptions) => Promise<Output<K>>
   /** Put a code archive where jobs can read it (skipping what is there already); returns its URI. */
   readonly stageCode: (archive: CodeArchive, options?: CallOptions & { readonly onProgress?: (p: Progress) => void }) => Promise<string>
+  /**
+   * Put a model archive with its serving code added where models can read it, unless it is there
+   * (the name is the content's); returns its URI and whether anything was uploaded. A backend without
+   * it cannot run plans that repack (the executor says so).
+   */
+  readonly repackModel?: (r: RepackRequest, options?: CallOptions) => Promise<Repacked>
   /**
    * New log lines of a job since `cursor` (undefined: from the start). A backend without logs leaves
    * this out.

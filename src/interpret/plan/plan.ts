@@ -9,8 +9,8 @@ import type { ParamDecl } from '../../spec/program.js'
 import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
 import { dependenciesOf, validatedUses, type ValidProgram } from '../../spec/validate.js'
-import type { Code, Join, Val } from '../../spec/val.js'
-import { collectExprs, isCode, jsonOf } from '../../spec/val.js'
+import type { Code, Join, Repack, Val } from '../../spec/val.js'
+import { collectExprs, isCode, isRepack, jsonOf } from '../../spec/val.js'
 import type { DescribeOperation, StopOperation } from './operations.js'
 import { isStringValued, type EncodeContext } from './hyperparameters.js'
 import * as R from './requests.js'
@@ -49,13 +49,25 @@ export interface PlannedStep {
   readonly step: Step
 }
 
-/** Something a run must stage before the steps that use it: today, code archives. */
-export interface Asset {
-  readonly _tag: 'CodeArchive'
-  readonly code: Code
-  /** The steps whose requests hold it. */
-  readonly usedBy: ReadonlyArray<string>
-}
+/**
+ * Something a run must stage before the steps that use it: a code archive (packed from local files,
+ * staged before anything runs), or a model archive repacked with its serving code (after the steps
+ * that make the model — `dependsOn` — and before the steps that use it).
+ */
+export type Asset =
+  | {
+      readonly _tag: 'CodeArchive'
+      readonly code: Code
+      /** The steps whose requests hold it. */
+      readonly usedBy: ReadonlyArray<string>
+    }
+  | {
+      readonly _tag: 'Repack'
+      readonly repack: Repack
+      readonly usedBy: ReadonlyArray<string>
+      /** The steps whose outputs name the original archive (the training job). */
+      readonly dependsOn: ReadonlyArray<string>
+    }
 
 export interface Plan {
   readonly params: ReadonlyArray<ParamDecl>
@@ -160,14 +172,15 @@ export const compileStep = (s: Step, ctx: EncodeContext): Compiled => {
   }
 }
 
-/** Code archives the steps' requests hold, once each, in plan order. */
+/** Code archives and repacks the steps' requests hold, once each, in plan order. */
 export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset> => {
-  const found = new Map<string, { code: Code; usedBy: string[] }>()
+  const found = new Map<string, { asset: Code | Repack; usedBy: string[] }>()
   const go = (v: unknown, step: string): void => {
-    if (isCode(v)) {
+    // A repack's code goes into the model archive, not to S3 on its own.
+    if (isCode(v) || isRepack(v)) {
       const key = JSON.stringify(v)
       const at = found.get(key)
-      if (at === undefined) found.set(key, { code: v, usedBy: [step] })
+      if (at === undefined) found.set(key, { asset: v, usedBy: [step] })
       else if (!at.usedBy.includes(step)) at.usedBy.push(step)
       return
     }
@@ -175,7 +188,11 @@ export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset
     else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) go(x, step)
   }
   for (const p of steps) go(p.requests, p.name)
-  return [...found.values()].map(({ code, usedBy }) => ({ _tag: 'CodeArchive', code, usedBy }))
+  return [...found.values()].map(({ asset, usedBy }): Asset =>
+    isRepack(asset)
+      ? { _tag: 'Repack', repack: asset, usedBy, dependsOn: [...new Set(collectExprs(asset.model).refs.map((r) => r.step))] }
+      : { _tag: 'CodeArchive', code: asset, usedBy },
+  )
 }
 
 /** Dependencies of each step (`after` first, then refs in field order), without duplicates. */

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto'
 import type { ParamDecl } from '../../spec/program.js'
 import { JOB_NAME_LIMIT, TUNING_JOB_NAME_LIMIT, fitBase } from '../../spec/names.js'
-import type { Code, Param, Ref } from '../../spec/val.js'
+import type { Code, Param, Ref, Repack } from '../../spec/val.js'
 import type { Plan, PlannedStep } from './plan.js'
 import { resolve, type Resolver } from './symbolic.js'
 
@@ -73,12 +73,17 @@ const sampleParam =
 /** The key the archive would get: content-addressed, here by its description (the packer hashes its bytes). */
 export const sampleCodeUri = (c: Code): string => `${c.s3Prefix.replace(/\/+$/, '')}/${createHash('sha256').update(JSON.stringify(c)).digest('hex')}/sourcedir.tar.gz`
 
+/** The repacked model archive's key: content-addressed, here by the repack's description (a run hashes both archives). */
+export const sampleRepackUri = (r: Repack): string =>
+  `${r.code.s3Prefix.replace(/\/+$/, '')}/${createHash('sha256').update(JSON.stringify(r)).digest('hex')}/model.tar.gz`
+
 /** A resolver with realistic sample values for a plan's (or program's) params. */
 export const sampleResolver = (p: { readonly params: ReadonlyArray<ParamDecl> }, bound: Readonly<Record<string, string | number | boolean>> = {}): Resolver => ({
   ref: sampleRefValue,
   param: sampleParam(new Map(p.params.map((d) => [d.name, d])), bound),
   runId: SAMPLE_RUN_ID,
   code: sampleCodeUri,
+  repack: sampleRepackUri,
 })
 
 const sampledStep = (p: PlannedStep, r: Resolver): PlannedStep => ({

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Code, Expr, Join, Ref, Param } from '../../spec/val.js'
+import type { Code, Expr, Join, Ref, Param, Repack } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 
 /**
@@ -31,6 +31,8 @@ export interface Resolver {
   readonly runId: string
   /** The S3 URI of the packed archive (the executor packs, hashes and uploads it). */
   readonly code: (c: Code) => string
+  /** The URI of the repacked model archive (the executor repacks it before the step that uses it). */
+  readonly repack?: (r: Repack) => string
   /**
    * How this target writes JSON for `Json` leaves. @default JSON.stringify. (Airflow's `tojson`
    * escapes `<>&'` and non-ASCII: other bytes, the same value once decoded.)
@@ -50,6 +52,9 @@ const resolveExpr = (e: Expr, r: Resolver): string | number | boolean => {
       return joinValue(e, r)
     case 'Code':
       return r.code(e)
+    case 'Repack':
+      if (r.repack === undefined) throw new Error('resolve: a repacked model archive needs a resolver that repacks')
+      return r.repack(e)
     case 'Json':
       return (r.json ?? JSON.stringify)(resolveExpr(e.value, r))
   }

@@ -100,6 +100,8 @@ export const expectedLiteral = (
         return runStamp
       case 'Code':
         return codeUri(e)
+      case 'Repack':
+        throw new Error('expectedLiteral: repacks are checked by the repack tests')
       case 'Join':
         return e.values.map(expr).join(plain(e.on))
       case 'Json':

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { packFolder } from '../../../src/local/archive.js'
 import { DeleteEndpointCommand, DescribeModelCommand, ListEndpointsCommand, DescribeTrainingJobCommand, ListModelsCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { program, training } from '../../../src/index.js'
@@ -37,6 +40,15 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     for (const e of (await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []) await sm.send(new DeleteEndpointCommand({ EndpointName: e.EndpointName! }))
   }
 
+  /**
+   * moto completes training jobs without writing their artifacts: put a model archive where the
+   * PyTorch example's job would have (its repack downloads it), the same bytes for every run.
+   */
+  let modelArchive: Uint8Array
+  const seedDigitsModel = async (runId: string) => {
+    await s3.send(new PutObjectCommand({ Bucket: 'example-bucket', Key: `digits/models/digits-${runId}/output/model.tar.gz`, Body: modelArchive }))
+  }
+
   beforeAll(async () => {
     moto = await startMoto()
     proxy = await startFaultProxy(moto.endpoint)
@@ -45,6 +57,10 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     dir = tempDir()
     env = { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' }
     await createBucket(s3, 'example-bucket')
+    mkdirSync(join(dir.path, 'model'), { recursive: true })
+    writeFileSync(join(dir.path, 'model', 'model.pth'), 'weights')
+    await packFolder(join(dir.path, 'model'), join(dir.path, 'model.tar.gz'))
+    modelArchive = readFileSync(join(dir.path, 'model.tar.gz'))
   })
 
   afterAll(async () => {
@@ -59,6 +75,7 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
 
   // An example made for local runs (file:// data) is refused, each problem named, and nothing runs.
   it.each(examples.map((f, i) => [f, `ex${i}`] as const))('%s runs to completion (run id %s)', async (file, runId) => {
+    await seedDigitsModel(runId)
     const r = await run([join('examples', file), '--run-id', runId])
     expect(r.err).toBe('')
     expect(r.out).toContain(`Run ${runId}: Completed`)
@@ -75,9 +92,10 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
 
   it('code archives land in S3 under the sha256 of the tar inside them', async () => {
     await deleteEndpoints()
+    await seedDigitsModel('code1')
     expect((await run(['examples/pytorch-script-mode.ts', '--run-id', 'code1'])).code).toBe(0)
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'example-bucket', Prefix: 'code/' }))
-    const keys = (listed.Contents ?? []).map((o) => o.Key!)
+    const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('/sourcedir.tar.gz'))
     expect(keys.length).toBeGreaterThan(0)
     for (const key of keys) {
       const m = /^code\/([0-9a-f]{64})\/sourcedir\.tar\.gz$/.exec(key)
@@ -90,11 +108,29 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     expect(keys.map((k) => `"s3://example-bucket/${k}"`)).toContain(job.HyperParameters?.['sagemaker_submit_directory'])
   })
 
-  it('a second upload of the same code is skipped (HeadObject finds it)', async () => {
+  it('the model archive is repacked with code/inference.py, and the model serves the repacked object', async () => {
     await deleteEndpoints()
+    await seedDigitsModel('rp1')
+    const r = await run(['examples/pytorch-script-mode.ts', '--run-id', 'rp1'])
+    expect(r.code, r.err).toBe(0)
+    const model = await sm.send(new DescribeModelCommand({ ModelName: 'digits-model-rp1' }))
+    const url = model.PrimaryContainer?.ModelDataUrl ?? ''
+    expect(url).toMatch(/^s3:\/\/example-bucket\/code\/[0-9a-f]{64}\/model\.tar\.gz$/)
+    expect(model.PrimaryContainer?.Environment?.['SAGEMAKER_SUBMIT_DIRECTORY']).toBe('/opt/ml/model/code')
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: 'example-bucket', Key: url.replace('s3://example-bucket/', '') }))).Body!.transformToByteArray()
+    writeFileSync(join(dir.path, 'repacked.tar.gz'), body)
+    const listed = execFileSync('tar', ['-tzf', join(dir.path, 'repacked.tar.gz')], { encoding: 'utf8' }).split('\n').filter((l) => l !== '')
+    expect(listed).toEqual(expect.arrayContaining(['model.pth', 'code/inference.py', 'code/train.py']))
+    expect(execFileSync('tar', ['-xzOf', join(dir.path, 'repacked.tar.gz'), 'code/inference.py'], { encoding: 'utf8' })).toBe(readFileSync('examples/pytorch/inference.py', 'utf8'))
+  })
+
+  it('a second run uploads nothing: the code is there, and so is the repacked archive (HeadObject finds both)', async () => {
+    await deleteEndpoints()
+    await seedDigitsModel('code2')
     const before = proxy.count('PutObject') + proxy.count('CreateMultipartUpload')
     const r = await run(['examples/pytorch-script-mode.ts', '--run-id', 'code2'])
-    expect(r.code).toBe(0)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/digits-model: already repacked s3:\/\/example-bucket\/digits\/models\/digits-code2\/output\/model\.tar\.gz/)
     expect(proxy.count('PutObject') + proxy.count('CreateMultipartUpload')).toBe(before)
   })
 

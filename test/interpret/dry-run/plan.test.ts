@@ -10,8 +10,9 @@ import trainDeploy from '../../../examples/train-deploy.js'
 import tuning from '../../../examples/tuning.js'
 import batchTransform from '../../../examples/batch-transform.js'
 import inferencePipeline from '../../../examples/inference-pipeline.js'
+import pytorchScriptMode from '../../../examples/pytorch-script-mode.js'
 
-const EXAMPLES = { 'train-deploy': trainDeploy, tuning, 'batch-transform': batchTransform, 'inference-pipeline': inferencePipeline } as const
+const EXAMPLES = { 'train-deploy': trainDeploy, tuning, 'batch-transform': batchTransform, 'inference-pipeline': inferencePipeline, 'pytorch-script-mode': pytorchScriptMode } as const
 
 /** `sagespec plan …` as the command prints it. */
 const plan = async (...args: ReadonlyArray<string>): Promise<string> => {
