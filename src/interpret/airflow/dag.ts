@@ -121,8 +121,14 @@ const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
   if (typeof v === 'number') return num(v)
   if (typeof v === 'boolean') return py.bool(v)
   if (Array.isArray(v)) return py.list(v.map((x) => toPy(x, ctx)))
-  if (typeof v === 'object' && v !== null)
-    return py.dict(Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[py.str(k), toPy(x, ctx)] as const])))
+  if (typeof v === 'object' && v !== null) {
+    const entries: Array<readonly [PyExpr, PyExpr]> = []
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k]
+      if (x !== undefined) entries.push([py.str(k), toPy(x, ctx)])
+    }
+    return py.dict(entries)
+  }
   // Requests hold JSON values only.
   throw new TypeError(`toAirflowDag: cannot write ${typeof v}`)
 }

@@ -157,9 +157,19 @@ export interface PrintOptions {
   readonly tail?: number
 }
 
+/** Code points in `s` (what `for…of` counts: a surrogate pair is one, a lone surrogate one), without splitting it. */
 const width = (s: string): number => {
-  let n = 0
-  for (const _ of s) n++
+  let n = s.length
+  for (let i = 0; i < s.length - 1; i++) {
+    const h = s.charCodeAt(i)
+    if (h >= 0xd800 && h <= 0xdbff) {
+      const l = s.charCodeAt(i + 1)
+      if (l >= 0xdc00 && l <= 0xdfff) {
+        n--
+        i++
+      }
+    }
+  }
   return n
 }
 
@@ -197,20 +207,8 @@ const checkKeys = (entries: ReadonlyArray<readonly [PyExpr, PyExpr]>): void => {
   }
 }
 
-/**
- * One-line form; may still contain newlines if a `Raw` does. Each collection is flattened once per
- * print (`memo`), so laying out a deep tree does not flatten its subtrees again at every level.
- */
-const flat = (e: PyExpr, memo?: Map<PyExpr, string>): string => {
-  if (memo === undefined || (e._tag !== 'List' && e._tag !== 'Dict')) return flatNew(e, memo)
-  const known = memo.get(e)
-  if (known !== undefined) return known
-  const made = flatNew(e, memo)
-  memo.set(e, made)
-  return made
-}
-
-const flatNew = (e: PyExpr, memo: Map<PyExpr, string> | undefined): string => {
+/** One-line form; may still contain newlines if a `Raw` does. */
+const flat = (e: PyExpr): string => {
   switch (e._tag) {
     case 'Str':
       return pyStr(e.value)
@@ -225,10 +223,37 @@ const flatNew = (e: PyExpr, memo: Map<PyExpr, string> | undefined): string => {
     case 'Raw':
       return e.code
     case 'List':
-      return `[${e.items.map((x) => flat(x, memo)).join(', ')}]`
+      return `[${e.items.map(flat).join(', ')}]`
     case 'Dict':
+      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v)}`).join(', ')}}`
+  }
+}
+
+/**
+ * The width of each collection's one-line form (Infinity when it holds a newline), measured once per
+ * print and bottom-up, so laying out a deep tree neither flattens its subtrees at every level nor
+ * builds the one-line text of a collection that does not fit. Checks every dict's keys on the way,
+ * in document order (as flattening the whole tree first did).
+ */
+const measure = (e: PyExpr, widths: Map<PyExpr, number>): number => {
+  switch (e._tag) {
+    case 'Raw':
+      return e.code.includes('\n') ? Infinity : width(e.code)
+    case 'List': {
+      let w = e.items.length === 0 ? 2 : 2 * e.items.length
+      for (const x of e.items) w += measure(x, widths)
+      widths.set(e, w)
+      return w
+    }
+    case 'Dict': {
       checkKeys(e.entries)
-      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v, memo)}`).join(', ')}}`
+      let w = e.entries.length === 0 ? 2 : 2 * e.entries.length
+      for (const [k, v] of e.entries) w += width(flat(k)) + 2 + measure(v, widths)
+      widths.set(e, w)
+      return w
+    }
+    default:
+      return width(flat(e))
   }
 }
 
@@ -237,28 +262,20 @@ interface Layout {
   readonly width: number
 }
 
-/**
- * Does `one` fit in `room` columns? A string of n code units holds between n/2 and n code points, so
- * most are settled without counting.
- */
-const fitsIn = (one: string, room: number): boolean =>
-  (one.length <= room || (one.length < 2 * (room + 1) && width(one) <= room)) && !one.includes('\n')
-
 /** Black's shape: the one-line form if it fits, else one item per line with a trailing comma. */
-const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number, memo: Map<PyExpr, string>): string => {
-  const one = flat(e, memo)
+const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number, widths: ReadonlyMap<PyExpr, number>): string => {
   const atomic =
     (e._tag !== 'List' && e._tag !== 'Dict') ||
     (e._tag === 'List' ? e.items.length === 0 : e.entries.length === 0)
-  if (atomic || fitsIn(one, o.width - column - tail)) return one
+  if (atomic || widths.get(e)! <= o.width - column - tail) return flat(e)
   const inner = level + o.indent
   const pad = ' '.repeat(inner)
   const lines =
     e._tag === 'List'
-      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, memo)},`)
+      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, widths)},`)
       : e.entries.map(([k, v]) => {
           const key = `${flat(k)}: `
-          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, memo)},`
+          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, widths)},`
         })
   const [open, close] = e._tag === 'List' ? ['[', ']'] : ['{', '}']
   return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
@@ -274,14 +291,9 @@ const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: numbe
  */
 export const printPy = (expr: PyExpr, options: PrintOptions = {}): string => {
   const base = options.baseIndent ?? 0
-  return layout(
-    expr,
-    { indent: options.indent ?? 4, width: options.width ?? 100 },
-    base,
-    options.column ?? base,
-    options.tail ?? 0,
-    new Map(),
-  )
+  const widths = new Map<PyExpr, number>()
+  measure(expr, widths)
+  return layout(expr, { indent: options.indent ?? 4, width: options.width ?? 100 }, base, options.column ?? base, options.tail ?? 0, widths)
 }
 
 // ---------------------------------------------------------------------------------------------------
