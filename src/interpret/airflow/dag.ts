@@ -16,7 +16,7 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { codeKey, codeLocation } from '../code/pack.js'
 import { airflowProblems, codesIn, describeExportError, type CodeUpload, type ExportError } from './check.js'
 import { OPERATORS, operatorOf, type OperatorSpec } from './operators.js'
-import { jinjaLiteral, printPy, py, pyStr, type PyExpr } from './python.js'
+import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, width, type PyExpr } from './python.js'
 import { exprTemplate, RUN_STAMPS, type RunStamp, type TemplateContext } from './templates.js'
 
 // -------------------------------------------------------------------------------------
@@ -112,23 +112,17 @@ const num = (n: number): PyExpr => (Number.isInteger(n) ? py.int(n) : py.float(n
 const literalText = (s: string): string => (/[{\r\n]/.test(s) ? jinjaLiteral(s) : s)
 
 /**
- * A request as a Python literal. String values are templates (Airflow renders them); dict keys are
- * not rendered by Airflow, so they are written as they are.
+ * A request as a Python literal (printed by `printValue`: lists and dicts as they are). String values
+ * are templates (Airflow renders them); dict keys are not rendered by Airflow, so they are written as
+ * they are. These are the leaves.
  */
-const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
-  if (isExpr(v)) return py.str(exprTemplate(v, ctx))
-  if (typeof v === 'string') return py.str(literalText(v))
-  if (typeof v === 'number') return num(v)
-  if (typeof v === 'boolean') return py.bool(v)
-  if (Array.isArray(v)) return py.list(v.map((x) => toPy(x, ctx)))
-  if (typeof v === 'object' && v !== null) {
-    const entries: Array<readonly [PyExpr, PyExpr]> = []
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k]
-      if (x !== undefined) entries.push([py.str(k), toPy(x, ctx)])
-    }
-    return py.dict(entries)
-  }
+const isPyLeaf = (v: unknown): boolean => typeof v !== 'object' || v === null || isExpr(v)
+
+const pyLeaf = (v: unknown, ctx: TemplateContext): string => {
+  if (isExpr(v)) return pyStr(exprTemplate(v, ctx))
+  if (typeof v === 'string') return pyStr(literalText(v))
+  if (typeof v === 'number') return Number.isInteger(v) ? pyInt(v) : pyFloat(v)
+  if (typeof v === 'boolean') return v ? 'True' : 'False'
   // Requests hold JSON values only.
   throw new TypeError(`toAirflowDag: cannot write ${typeof v}`)
 }
@@ -209,7 +203,7 @@ const pyNode = (expr: PyExpr): Node => ({ _tag: 'Py', expr })
 const call = (callee: string, args: ReadonlyArray<readonly [string | undefined, Node]>): Node => ({ _tag: 'Call', callee, args })
 const name = (code: string): Node => pyNode(py.raw(code))
 
-const codePoints = (s: string): number => Array.from(s).length
+const codePoints = width
 
 const flat = (n: Node): string => {
   switch (n._tag) {
@@ -493,7 +487,7 @@ const render = (plan: Plan, o: DagOptions): string => {
   const names = variableNames(plan.steps)
   const toUpload = codeUploads(plan, uploads)
   const helpers = helpersOf(plan, toUpload)
-  const assign = (v: string, value: unknown) => `${v} = ${printPy(toPy(value, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
+  const assign = (v: string, value: unknown) => `${v} = ${printValue(value, isPyLeaf, (x) => pyLeaf(x, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
   const configs = [
     ...(toUpload.length === 0 ? [] : [assign(UPLOAD_CONFIG, toUpload)]),
     ...plan.steps.map((s) => assign(names.get(s.name)!.config, opOf(s).config(s.requests))),

@@ -158,7 +158,7 @@ export interface PrintOptions {
 }
 
 /** Code points in `s` (what `for…of` counts: a surrogate pair is one, a lone surrogate one), without splitting it. */
-const width = (s: string): number => {
+export const width = (s: string): number => {
   let n = s.length
   for (let i = 0; i < s.length - 1; i++) {
     const h = s.charCodeAt(i)
@@ -294,6 +294,75 @@ export const printPy = (expr: PyExpr, options: PrintOptions = {}): string => {
   const widths = new Map<PyExpr, number>()
   measure(expr, widths)
   return layout(expr, { indent: options.indent ?? 4, width: options.width ?? 100 }, base, options.column ?? base, options.tail ?? 0, widths)
+}
+
+/**
+ * `printPy` of a JSON-like value (arrays, plain objects with string keys, and leaves) without building
+ * its `PyExpr` tree: arrays print as lists, objects as dicts (keys as `pyStr`, `undefined` values
+ * left out, insertion order kept), and every other value through `leaf`, which returns its Python text.
+ * The same text as `printPy(toTree(value))` where the tree has a `Str` key per field; one request of
+ * a DAG is printed per step, so this is the exporter's hot path. Each leaf's text is made once.
+ *
+ * @category printing
+ */
+export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf: (v: unknown) => string, options: PrintOptions = {}): string => {
+  const o: Layout = { indent: options.indent ?? 4, width: options.width ?? 100 }
+  const widths = new Map<object, number>()
+  const texts = new Map<unknown, string>()
+  const leafText = (v: unknown): string => {
+    let t = texts.get(v)
+    if (t === undefined) {
+      t = leaf(v)
+      texts.set(v, t)
+    }
+    return t
+  }
+  const isCollection = (v: unknown): v is object => typeof v === 'object' && v !== null && !isLeaf(v)
+  // Fields as the dict has them: `undefined` values are not written.
+  const fields = (v: object): string[] => Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+  const measure = (v: unknown): number => {
+    if (!isCollection(v)) {
+      const t = leafText(v)
+      return t.includes('\n') ? Infinity : width(t)
+    }
+    let w: number
+    if (Array.isArray(v)) {
+      w = v.length === 0 ? 2 : 2 * v.length
+      for (const x of v) w += measure(x)
+    } else {
+      const ks = fields(v)
+      w = ks.length === 0 ? 2 : 2 * ks.length
+      for (const k of ks) w += width(pyStr(k)) + 2 + measure((v as Record<string, unknown>)[k])
+    }
+    widths.set(v, w)
+    return w
+  }
+  const flatOf = (v: unknown): string => {
+    if (!isCollection(v)) return leafText(v)
+    if (Array.isArray(v)) return `[${v.map(flatOf).join(', ')}]`
+    return `{${fields(v)
+      .map((k) => `${pyStr(k)}: ${flatOf((v as Record<string, unknown>)[k])}`)
+      .join(', ')}}`
+  }
+  const go = (v: unknown, level: number, column: number, tail: number): string => {
+    if (!isCollection(v)) return leafText(v)
+    const ks = Array.isArray(v) ? undefined : fields(v)
+    if ((ks === undefined ? (v as unknown[]).length : ks.length) === 0 || widths.get(v)! <= o.width - column - tail) return flatOf(v)
+    const inner = level + o.indent
+    const pad = ' '.repeat(inner)
+    const lines =
+      ks === undefined
+        ? (v as unknown[]).map((item) => `${pad}${go(item, inner, inner, 1)},`)
+        : ks.map((k) => {
+            const key = `${pyStr(k)}: `
+            return `${pad}${key}${go((v as Record<string, unknown>)[k], inner, inner + width(key), 1)},`
+          })
+    const [open, close] = ks === undefined ? ['[', ']'] : ['{', '}']
+    return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
+  }
+  const base = options.baseIndent ?? 0
+  measure(value)
+  return go(value, base, options.column ?? base, options.tail ?? 0)
 }
 
 // ---------------------------------------------------------------------------------------------------
