@@ -525,14 +525,20 @@ const render = (plan: Plan, o: DagOptions): string => {
     ...(usesCode(s) ? [`${' '.repeat(INDENT)}${UPLOAD_TASK_VAR} >> ${names.get(s.name)!.task}`] : []),
     ...s.dependsOn.map((d) => `${' '.repeat(INDENT)}${names.get(d)!.task} >> ${names.get(s.name)!.task}`),
   ])
-  const body = [tasks.join('\n\n'), ...(edges.length === 0 ? [] : [edges.join('\n')])].filter((x) => x !== '')
-  return [
-    header(plan, o, stamp).join('\n'),
-    imports(plan, o, helpers).join('\n'),
-    ...helpers.map((h) => HELPERS[h].join('\n')),
-    ...configs,
-    `with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n${body.length === 0 ? `${' '.repeat(INDENT)}pass` : body.join('\n\n')}`,
-  ].join('\n\n') + '\n'
+  // The file is joined once from all its pieces: joining the tasks, then the body, then the file
+  // would hold two more copies of most of it at the peak.
+  const pieces: string[] = []
+  const add = (xs: ReadonlyArray<string>, separator: string) => xs.forEach((x, i) => (i === 0 ? pieces.push(x) : pieces.push(separator, x)))
+  for (const section of [header(plan, o, stamp).join('\n'), imports(plan, o, helpers).join('\n'), ...helpers.map((h) => HELPERS[h].join('\n'))]) pieces.push(section, '\n\n')
+  add(configs, '\n\n')
+  if (configs.length > 0) pieces.push('\n\n')
+  pieces.push(`with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n`)
+  if (tasks.length === 0 && edges.length === 0) pieces.push(`${' '.repeat(INDENT)}pass`)
+  add(tasks, '\n\n')
+  if (tasks.length > 0 && edges.length > 0) pieces.push('\n\n')
+  add(edges, '\n')
+  pieces.push('\n')
+  return pieces.join('')
 }
 
 // -------------------------------------------------------------------------------------
