@@ -133,6 +133,8 @@ const pyLeaf = (v: unknown, ctx: TemplateContext): string => {
  * second step, a retry or a re-run would fail on the key the first upload wrote.
  */
 const codeUploads = (plan: Plan, uploads: ReadonlyMap<string, CodeUpload>): ReadonlyArray<Record<string, unknown>> => {
+  // Nothing packed, nothing to upload: the requests need not be walked.
+  if (uploads.size === 0) return []
   const seen = new Map<string, Record<string, unknown>>()
   for (const c of plan.steps.flatMap((s) => codesIn(s.requests))) {
     const u = uploads.get(codeKey(c))
