@@ -2,14 +2,14 @@
  * Airflow export benchmark: `toAirflowDag` on 1,000- and 10,000-step plans (chains and fan-outs),
  * measured side by side in one process — the two sizes alternate, after a warm-up — so the ratio
  * time(10k)/time(1k) compares like with like (10 = linear). Beside it, the validation alone of the same
- * programs (the first stage of an export), and the peak memory of validate + plan + export of one size
- * in a fresh process.
+ * programs (the first stage of an export), and the peak memory of building the program, then
+ * validate + plan + export of one size in a fresh process (plain node on a bundle, see peak-rss.ts),
+ * beside the same process idle.
  *
  *   npx tsx bench/airflow.ts
  *
  * Prints times and ratios; never fails on time.
  */
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { endpoint, model, program, transform, type Step } from '../src/spec/index.js'
@@ -17,6 +17,7 @@ import { chain as chainOf, image, role, trainingStep } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
 import { toAirflowDag } from '../src/interpret/airflow/dag.js'
+import { caseRunner, reportPeakRss } from './peak-rss.js'
 
 /** t0 → t1 → … with tags (every request carries some). */
 const chain = (n: number): Step[] => chainOf(n, { team: 'bench' })
@@ -63,20 +64,16 @@ const timeValidate = (shape: keyof typeof SHAPES, n: number): number => {
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
-/** Peak RSS of validate + plan + export of one size, in a fresh process. */
-const peakRss = (shape: string, n: number): number => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', shape, String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 })
-  return (JSON.parse(out.trim().split('\n').pop()!) as { peakRssMb: number }).peakRssMb
-}
-
 const REPS = 7
 const caseAt = process.argv.indexOf('--case')
 if (caseAt >= 0) {
-  toAirflowDag(planFor(process.argv[caseAt + 1] as keyof typeof SHAPES, Number(process.argv[caseAt + 2])), OPTIONS)
-  console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
+  if (process.argv[caseAt + 1] !== 'idle') toAirflowDag(planFor(process.argv[caseAt + 1] as keyof typeof SHAPES, Number(process.argv[caseAt + 2])), OPTIONS)
+  reportPeakRss()
 } else {
+  const cases = await caseRunner(fileURLToPath(import.meta.url))
   console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
-  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB (own process)')
+  console.log(`peak RSS: own process (node on a bundle), building the program, validate and plan included; the same process idle: ${cases.peakRssMb('idle').toFixed(0)} MB`)
+  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
     const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
     for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
@@ -94,9 +91,10 @@ if (caseAt >= 0) {
       const ms = median(times[n]!)
       const v = (median(validates[n]!) * 1000) / n
       console.log(
-        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${peakRss(shape, n).toFixed(0).padStart(20)}`,
+        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${cases.peakRssMb(shape, String(n)).toFixed(0).padStart(20)}`,
       )
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
   }
+  cases.close()
 }

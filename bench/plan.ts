@@ -1,7 +1,9 @@
 /**
  * Plan benchmark: validate + plan + JSON (and the text render beside it) for 1,000- and 10,000-step
- * programs (chains and fan-outs), both sizes alternating in one warm process (peak memory from a fresh
- * process per size); the validation alone is a figure of its own, so a regression shows where it is.
+ * programs (chains and fan-outs), both sizes alternating in one warm process; the validation alone is a
+ * figure of its own, so a regression shows where it is. Peak memory: a fresh process per size (plain
+ * node on a bundle, see peak-rss.ts) building the program, then validate + plan + JSON (and, apart,
+ * + text instead of JSON); beside it the same process idle (modules loaded, nothing built).
  * Then cold starts beside `node -e 0`, interleaved in the same run: `sagespec plan` on the README's
  * TypeScript example and on the same program as JSON (through `node bin/sagespec.js` and through
  * `npx`), and `sagespec --help`. The CLI runs from its build (`npm run build`).
@@ -10,7 +12,7 @@
  *
  * Prints ratios; never fails on time.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -22,10 +24,11 @@ import { validate } from '../src/spec/validate.js'
 import { toPlan } from '../src/interpret/plan/plan.js'
 import { toText } from '../src/interpret/dry-run/text.js'
 import { toJsonPlan } from '../src/interpret/dry-run/json.js'
+import { caseRunner, reportPeakRss } from './peak-rss.js'
 
 const SHAPES = { chain, fanOut } as const
 
-const runCase = (shape: keyof typeof SHAPES, n: number) => {
+const runCase = (shape: keyof typeof SHAPES, n: number, renders: { readonly json: boolean; readonly text: boolean } = { json: true, text: true }) => {
   const p = program(...SHAPES[shape](n))
   const t0 = process.hrtime.bigint()
   const v = validate(p)
@@ -33,9 +36,9 @@ const runCase = (shape: keyof typeof SHAPES, n: number) => {
   const t1 = process.hrtime.bigint()
   const plan = toPlan(v.right)
   const t2 = process.hrtime.bigint()
-  const json = toJsonPlan(plan)
+  const json = renders.json ? toJsonPlan(plan) : ''
   const t3 = process.hrtime.bigint()
-  const text = toText(plan)
+  const text = renders.text ? toText(plan) : ''
   const t4 = process.hrtime.bigint()
   return {
     validateMs: Number(t1 - t0) / 1e6,
@@ -58,15 +61,6 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = joinPath(here, '..')
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-const child = (shape: string, n: number) => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', shape, String(n)], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  })
-  return JSON.parse(out.trim().split('\n').pop()!) as ReturnType<typeof runCase>
-}
 
 /** Median wall time of each command, the commands interleaved run by run so load hits all alike. */
 const walls = (cmds: ReadonlyArray<{ readonly cmd: string; readonly args: ReadonlyArray<string> }>, runs: number): number[] => {
@@ -99,15 +93,17 @@ const timeShape = (shape: keyof typeof SHAPES) => {
 const main = async () => {
   const i = process.argv.indexOf('--case')
   if (i >= 0) {
-    const shape = process.argv[i + 1] as keyof typeof SHAPES
-    const n = Number(process.argv[i + 2])
-    // Peak memory of one size on its own, in a fresh process.
-    runCase(shape, n)
-    console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
+    // Peak memory of one size on its own, in a fresh process (or of the process idle).
+    const render = process.argv[i + 3]
+    if (process.argv[i + 1] !== 'idle') runCase(process.argv[i + 1] as keyof typeof SHAPES, Number(process.argv[i + 2]), { json: render === 'json', text: render === 'text' })
+    reportPeakRss()
     return
   }
+  const cases = await caseRunner(fileURLToPath(import.meta.url))
+  const idle = cases.peakRssMb('idle')
   console.log(`per step: median of ${ROUNDS} rounds, sizes alternating in one warm process; total = validate + plan + JSON`)
-  console.log('shape    steps  validate-only µs  plan µs  JSON µs  total µs/step  (text µs)  peak RSS MB (own process, all of it)')
+  console.log(`peak RSS: own process (node on a bundle), building the program included; the same process idle: ${idle.toFixed(0)} MB`)
+  console.log('shape    steps  validate-only µs  plan µs  JSON µs  total µs/step  (text µs)  peak RSS MB (JSON; text)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
     const { out, validateOnly } = timeShape(shape)
     const totals: Record<number, number> = {}
@@ -119,11 +115,14 @@ const main = async () => {
       const t = median(rs.map((r) => r.textMs))
       totals[n] = median(rs.map((r) => r.validateMs + r.planMs + r.jsonMs))
       const perStep = (ms: number) => ((ms * 1000) / n).toFixed(1).padStart(8)
-      const rss = (child(shape, n) as unknown as { peakRssMb: number }).peakRssMb
-      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}      ${perStep(v)}     ${perStep(p)} ${perStep(j)}   ${perStep(totals[n]!)}    ${perStep(t)}      ${rss.toFixed(0).padStart(6)}`)
+      const rss = cases.peakRssMb(shape, String(n), 'json')
+      const rssText = cases.peakRssMb(shape, String(n), 'text')
+      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}      ${perStep(v)}     ${perStep(p)} ${perStep(j)}   ${perStep(totals[n]!)}    ${perStep(t)}      ${rss.toFixed(0).padStart(6)}; ${rssText.toFixed(0)}`)
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(totals[10000]! / totals[1000]!).toFixed(2)}  (10 = linear)`)
   }
+  cases.close()
+  if (process.argv.includes('--no-cold-start')) return
 
   // The README's TypeScript example, and the same program as JSON.
   const dir = mkdtempSync(joinPath(tmpdir(), 'sagespec-bench-'))

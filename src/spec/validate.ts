@@ -194,13 +194,22 @@ const cycles = (names: ReadonlyArray<string>, deps: ReadonlyMap<string, Readonly
   const state = new Map<string, 'visiting' | 'done'>()
   const found: string[][] = []
   // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
+  // Each node's edges to known nodes, filtered once (not at every step of the walk).
+  const edges = new Map<string, ReadonlyArray<string>>()
+  const edgesOf = (node: string): ReadonlyArray<string> => {
+    const known = edges.get(node)
+    if (known !== undefined) return known
+    const made = (deps.get(node) ?? []).filter((d) => deps.has(d))
+    edges.set(node, made)
+    return made
+  }
   for (const root of names) {
     if (state.has(root)) continue
     const stack: Array<{ node: string; next: number }> = [{ node: root, next: 0 }]
     state.set(root, 'visiting')
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!
-      const ds = (deps.get(top.node) ?? []).filter((d) => deps.has(d))
+      const ds = edgesOf(top.node)
       if (top.next < ds.length) {
         const d = ds[top.next++]!
         const st = state.get(d)
@@ -264,7 +273,8 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
 
   const usesByStep = new Map<string, C.ExprUse[]>()
   for (const u of uses) {
-    const key = u.path.split('.')[1] ?? ''
+    // The step's key (step keys hold no dots, so this is the path's second part).
+    const key = u.segments[1] ?? ''
     const list = usesByStep.get(key) ?? []
     list.push(u)
     usesByStep.set(key, list)

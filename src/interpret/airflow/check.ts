@@ -57,20 +57,31 @@ export interface Leaf {
 /** Every scalar or symbolic leaf of a config, in document order. */
 export const leaves = (config: unknown): ReadonlyArray<Leaf> => {
   const out: Leaf[] = []
-  // The paths are stacks pushed and popped on the way, so deep configs are not copied at each level.
+  eachLeaf(config, (value, path, field) => void out.push({ path: path.join('.'), field: field.join('.'), value }))
+  return out
+}
+
+/**
+ * Visit every scalar or symbolic leaf of a config, in document order, with its path and field as key
+ * stacks (pushed and popped on the way, so deep configs are not copied at each level, and a visitor
+ * joins them only for the leaves it reports).
+ */
+const eachLeaf = (config: unknown, visit: (value: unknown, path: ReadonlyArray<string>, field: ReadonlyArray<string>) => void): void => {
   const path: string[] = []
   const field: string[] = []
   const go = (v: unknown): void => {
     if (Array.isArray(v)) {
-      v.forEach((x, i) => {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) continue // a hole, skipped as forEach skips it
         path.push(String(i))
-        go(x)
+        go(v[i])
         path.pop()
-      })
+      }
       return
     }
     if (typeof v === 'object' && v !== null && !isExpr(v)) {
-      for (const [k, x] of Object.entries(v))
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k]
         if (x !== undefined) {
           path.push(k)
           field.push(k)
@@ -78,12 +89,12 @@ export const leaves = (config: unknown): ReadonlyArray<Leaf> => {
           path.pop()
           field.pop()
         }
+      }
       return
     }
-    out.push({ path: path.join('.'), field: field.join('.'), value: v })
+    visit(v, path, field)
   }
   go(config)
-  return out
 }
 
 /** Every `Code` inside a value, joins included. */
@@ -138,29 +149,34 @@ const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepT
   const op = OPERATORS[s.kind]
   if (op._tag === 'NoOperator') return [{ _tag: 'NoOperator', path: at(''), kind: s.kind, reason: op.reason }]
   const fromOverrides = new Set(
-    leaves(s.step.overrides ?? {})
+    (s.step.overrides === undefined ? [] : leaves(s.step.overrides))
       .filter((l) => isExpr(l.value))
       .map((l) => [...op.overridesAt, l.field].join('.')),
   )
   const seen = new Set<string>()
-  for (const l of leaves(op.config(s.requests))) {
-    const text = leadingText(l.value)
-    if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(l.path), value: text })
-    if (!isExpr(l.value)) continue
-    const type = valueType(l.value, plan, kinds)
-    const nonString = op.nonStringFields.includes(l.field) || (fromOverrides.has(l.field) && type !== 'string')
-    const castable = op.integerFields.includes(l.field) && (type === 'integer' || (type === 'number' && l.value._tag === 'Ref'))
-    if (nonString && !castable) errors.push({ _tag: 'UncastTemplate', path: at(l.path), operator: op.className, valueType: type })
-    for (const c of codesIn(l.value)) {
+  // Only file:// text and symbolic leaves can be wrong here: the others are passed without joining their paths.
+  eachLeaf(op.config(s.requests), (value, pathKeys, fieldKeys) => {
+    const text = leadingText(value)
+    const local = text !== undefined && text.startsWith('file://')
+    if (!local && !isExpr(value)) return
+    const path = pathKeys.join('.')
+    if (local) errors.push({ _tag: 'LocalOnly', path: at(path), value: text })
+    if (!isExpr(value)) return
+    const field = fieldKeys.join('.')
+    const type = valueType(value, plan, kinds)
+    const nonString = op.nonStringFields.includes(field) || (fromOverrides.has(field) && type !== 'string')
+    const castable = op.integerFields.includes(field) && (type === 'integer' || (type === 'number' && value._tag === 'Ref'))
+    if (nonString && !castable) errors.push({ _tag: 'UncastTemplate', path: at(path), operator: op.className, valueType: type })
+    for (const c of codesIn(value)) {
       const key = codeKey(c)
       if (seen.has(key)) continue
       seen.add(key)
       const upload = options.code?.get(key)
-      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(l.path), entryPoint: c.entryPoint })
+      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(path), entryPoint: c.entryPoint })
       else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
-        errors.push({ _tag: 'CodeNeedsArchive', path: at(l.path), dependencies: c.dependencies ?? [] })
+        errors.push({ _tag: 'CodeNeedsArchive', path: at(path), dependencies: c.dependencies ?? [] })
     }
-  }
+  })
   if (s.kind === 'Endpoint' && s.requests.some((r) => r._tag === 'CreateEndpoint' && r.orUpdate === undefined))
     errors.push({ _tag: 'EndpointUpdateRequired', path: at('update') })
   return errors

@@ -16,7 +16,7 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { codeKey, codeLocation } from '../code/pack.js'
 import { airflowProblems, codesIn, describeExportError, type CodeUpload, type ExportError } from './check.js'
 import { OPERATORS, operatorOf, type OperatorSpec } from './operators.js'
-import { jinjaLiteral, printPy, py, pyStr, type PyExpr } from './python.js'
+import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, width, type PyExpr } from './python.js'
 import { exprTemplate, RUN_STAMPS, type RunStamp, type TemplateContext } from './templates.js'
 
 // -------------------------------------------------------------------------------------
@@ -125,17 +125,17 @@ const num = (n: number): PyExpr => (Number.isInteger(n) ? py.int(n) : py.float(n
 const literalText = (s: string): string => (/[{\r\n]/.test(s) ? jinjaLiteral(s) : s)
 
 /**
- * A request as a Python literal. String values are templates (Airflow renders them); dict keys are
- * not rendered by Airflow, so they are written as they are.
+ * A request as a Python literal (printed by `printValue`: lists and dicts as they are). String values
+ * are templates (Airflow renders them); dict keys are not rendered by Airflow, so they are written as
+ * they are. These are the leaves.
  */
-const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
-  if (isExpr(v)) return py.str(exprTemplate(v, ctx))
-  if (typeof v === 'string') return py.str(literalText(v))
-  if (typeof v === 'number') return num(v)
-  if (typeof v === 'boolean') return py.bool(v)
-  if (Array.isArray(v)) return py.list(v.map((x) => toPy(x, ctx)))
-  if (typeof v === 'object' && v !== null)
-    return py.dict(Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[py.str(k), toPy(x, ctx)] as const])))
+const isPyLeaf = (v: unknown): boolean => typeof v !== 'object' || v === null || isExpr(v)
+
+const pyLeaf = (v: unknown, ctx: TemplateContext): string => {
+  if (isExpr(v)) return pyStr(exprTemplate(v, ctx))
+  if (typeof v === 'string') return pyStr(literalText(v))
+  if (typeof v === 'number') return Number.isInteger(v) ? pyInt(v) : pyFloat(v)
+  if (typeof v === 'boolean') return v ? 'True' : 'False'
   // Requests hold JSON values only.
   throw new TypeError(`toAirflowDag: cannot write ${typeof v}`)
 }
@@ -146,6 +146,8 @@ const toPy = (v: unknown, ctx: TemplateContext): PyExpr => {
  * second step, a retry or a re-run would fail on the key the first upload wrote.
  */
 const codeUploads = (plan: Plan, uploads: ReadonlyMap<string, CodeUpload>): ReadonlyArray<Record<string, unknown>> => {
+  // Nothing packed, nothing to upload: the requests need not be walked.
+  if (uploads.size === 0) return []
   const seen = new Map<string, Record<string, unknown>>()
   for (const c of plan.steps.flatMap((s) => codesIn(s.requests))) {
     const u = uploads.get(codeKey(c))
@@ -275,7 +277,7 @@ const pyNode = (expr: PyExpr): Node => ({ _tag: 'Py', expr })
 const call = (callee: string, args: ReadonlyArray<readonly [string | undefined, Node]>): Node => ({ _tag: 'Call', callee, args })
 const name = (code: string): Node => pyNode(py.raw(code))
 
-const codePoints = (s: string): number => Array.from(s).length
+const codePoints = width
 
 const flat = (n: Node): string => {
   switch (n._tag) {
@@ -610,7 +612,7 @@ const render = (plan: Plan, o: DagOptions): string => {
     ),
   ]
   const helpers = helpersOf(plan, toUpload)
-  const assign = (v: string, value: unknown) => `${v} = ${printPy(toPy(value, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
+  const assign = (v: string, value: unknown) => `${v} = ${printValue(value, isPyLeaf, (x) => pyLeaf(x, ctx), { column: codePoints(v) + 3, width: WIDTH })}`
   const configs = [
     ...(toUpload.length === 0 ? [] : [assign(UPLOAD_CONFIG, toUpload)]),
     ...plan.steps.map((s) => assign(names.get(s.name)!.config, opOf(s).config(s.requests))),
@@ -681,14 +683,20 @@ const render = (plan: Plan, o: DagOptions): string => {
     ]
   })
   edges.push(...repackEdges)
-  const body = [tasks.join('\n\n'), ...(edges.length === 0 ? [] : [edges.join('\n')])].filter((x) => x !== '')
-  return [
-    header(plan, o, stamp).join('\n'),
-    imports(plan, o, helpers).join('\n'),
-    ...helpers.map((h) => HELPERS[h].join('\n')),
-    ...configs,
-    `with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n${body.length === 0 ? `${' '.repeat(INDENT)}pass` : body.join('\n\n')}`,
-  ].join('\n\n') + '\n'
+  // The file is joined once from all its pieces: joining the tasks, then the body, then the file
+  // would hold two more copies of most of it at the peak.
+  const pieces: string[] = []
+  const add = (xs: ReadonlyArray<string>, separator: string) => xs.forEach((x, i) => (i === 0 ? pieces.push(x) : pieces.push(separator, x)))
+  for (const section of [header(plan, o, stamp).join('\n'), imports(plan, o, helpers).join('\n'), ...helpers.map((h) => HELPERS[h].join('\n'))]) pieces.push(section, '\n\n')
+  add(configs, '\n\n')
+  if (configs.length > 0) pieces.push('\n\n')
+  pieces.push(`with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n`)
+  if (tasks.length === 0 && edges.length === 0) pieces.push(`${' '.repeat(INDENT)}pass`)
+  add(tasks, '\n\n')
+  if (tasks.length > 0 && edges.length > 0) pieces.push('\n\n')
+  add(edges, '\n')
+  pieces.push('\n')
+  return pieces.join('')
 }
 
 // -------------------------------------------------------------------------------------

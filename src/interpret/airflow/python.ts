@@ -157,9 +157,19 @@ export interface PrintOptions {
   readonly tail?: number
 }
 
-const width = (s: string): number => {
-  let n = 0
-  for (const _ of s) n++
+/** Code points in `s` (what `for…of` counts: a surrogate pair is one, a lone surrogate one), without splitting it. */
+export const width = (s: string): number => {
+  let n = s.length
+  for (let i = 0; i < s.length - 1; i++) {
+    const h = s.charCodeAt(i)
+    if (h >= 0xd800 && h <= 0xdbff) {
+      const l = s.charCodeAt(i + 1)
+      if (l >= 0xdc00 && l <= 0xdfff) {
+        n--
+        i++
+      }
+    }
+  }
   return n
 }
 
@@ -197,20 +207,8 @@ const checkKeys = (entries: ReadonlyArray<readonly [PyExpr, PyExpr]>): void => {
   }
 }
 
-/**
- * One-line form; may still contain newlines if a `Raw` does. Each collection is flattened once per
- * print (`memo`), so laying out a deep tree does not flatten its subtrees again at every level.
- */
-const flat = (e: PyExpr, memo?: Map<PyExpr, string>): string => {
-  if (memo === undefined || (e._tag !== 'List' && e._tag !== 'Dict')) return flatNew(e, memo)
-  const known = memo.get(e)
-  if (known !== undefined) return known
-  const made = flatNew(e, memo)
-  memo.set(e, made)
-  return made
-}
-
-const flatNew = (e: PyExpr, memo: Map<PyExpr, string> | undefined): string => {
+/** One-line form; may still contain newlines if a `Raw` does. */
+const flat = (e: PyExpr): string => {
   switch (e._tag) {
     case 'Str':
       return pyStr(e.value)
@@ -225,10 +223,37 @@ const flatNew = (e: PyExpr, memo: Map<PyExpr, string> | undefined): string => {
     case 'Raw':
       return e.code
     case 'List':
-      return `[${e.items.map((x) => flat(x, memo)).join(', ')}]`
+      return `[${e.items.map(flat).join(', ')}]`
     case 'Dict':
+      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v)}`).join(', ')}}`
+  }
+}
+
+/**
+ * The width of each collection's one-line form (Infinity when it holds a newline), measured once per
+ * print and bottom-up, so laying out a deep tree neither flattens its subtrees at every level nor
+ * builds the one-line text of a collection that does not fit. Checks every dict's keys on the way,
+ * in document order (as flattening the whole tree first did).
+ */
+const measure = (e: PyExpr, widths: Map<PyExpr, number>): number => {
+  switch (e._tag) {
+    case 'Raw':
+      return e.code.includes('\n') ? Infinity : width(e.code)
+    case 'List': {
+      let w = e.items.length === 0 ? 2 : 2 * e.items.length
+      for (const x of e.items) w += measure(x, widths)
+      widths.set(e, w)
+      return w
+    }
+    case 'Dict': {
       checkKeys(e.entries)
-      return `{${e.entries.map(([k, v]) => `${flat(k)}: ${flat(v, memo)}`).join(', ')}}`
+      let w = e.entries.length === 0 ? 2 : 2 * e.entries.length
+      for (const [k, v] of e.entries) w += width(flat(k)) + 2 + measure(v, widths)
+      widths.set(e, w)
+      return w
+    }
+    default:
+      return width(flat(e))
   }
 }
 
@@ -237,28 +262,20 @@ interface Layout {
   readonly width: number
 }
 
-/**
- * Does `one` fit in `room` columns? A string of n code units holds between n/2 and n code points, so
- * most are settled without counting.
- */
-const fitsIn = (one: string, room: number): boolean =>
-  (one.length <= room || (one.length < 2 * (room + 1) && width(one) <= room)) && !one.includes('\n')
-
 /** Black's shape: the one-line form if it fits, else one item per line with a trailing comma. */
-const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number, memo: Map<PyExpr, string>): string => {
-  const one = flat(e, memo)
+const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: number, widths: ReadonlyMap<PyExpr, number>): string => {
   const atomic =
     (e._tag !== 'List' && e._tag !== 'Dict') ||
     (e._tag === 'List' ? e.items.length === 0 : e.entries.length === 0)
-  if (atomic || fitsIn(one, o.width - column - tail)) return one
+  if (atomic || widths.get(e)! <= o.width - column - tail) return flat(e)
   const inner = level + o.indent
   const pad = ' '.repeat(inner)
   const lines =
     e._tag === 'List'
-      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, memo)},`)
+      ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, widths)},`)
       : e.entries.map(([k, v]) => {
           const key = `${flat(k)}: `
-          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, memo)},`
+          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, widths)},`
         })
   const [open, close] = e._tag === 'List' ? ['[', ']'] : ['{', '}']
   return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
@@ -274,14 +291,78 @@ const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: numbe
  */
 export const printPy = (expr: PyExpr, options: PrintOptions = {}): string => {
   const base = options.baseIndent ?? 0
-  return layout(
-    expr,
-    { indent: options.indent ?? 4, width: options.width ?? 100 },
-    base,
-    options.column ?? base,
-    options.tail ?? 0,
-    new Map(),
-  )
+  const widths = new Map<PyExpr, number>()
+  measure(expr, widths)
+  return layout(expr, { indent: options.indent ?? 4, width: options.width ?? 100 }, base, options.column ?? base, options.tail ?? 0, widths)
+}
+
+/**
+ * `printPy` of a JSON-like value (arrays, plain objects with string keys, and leaves) without building
+ * its `PyExpr` tree: arrays print as lists, objects as dicts (keys as `pyStr`, `undefined` values
+ * left out, insertion order kept), and every other value through `leaf`, which returns its Python text.
+ * The same text as `printPy(toTree(value))` where the tree has a `Str` key per field; one request of
+ * a DAG is printed per step, so this is the exporter's hot path. Each leaf's text is made once.
+ *
+ * @category printing
+ */
+export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf: (v: unknown) => string, options: PrintOptions = {}): string => {
+  const o: Layout = { indent: options.indent ?? 4, width: options.width ?? 100 }
+  const widths = new Map<object, number>()
+  const texts = new Map<unknown, string>()
+  const leafText = (v: unknown): string => {
+    let t = texts.get(v)
+    if (t === undefined) {
+      t = leaf(v)
+      texts.set(v, t)
+    }
+    return t
+  }
+  const isCollection = (v: unknown): v is object => typeof v === 'object' && v !== null && !isLeaf(v)
+  // Fields as the dict has them: `undefined` values are not written.
+  const fields = (v: object): string[] => Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+  const measure = (v: unknown): number => {
+    if (!isCollection(v)) {
+      const t = leafText(v)
+      return t.includes('\n') ? Infinity : width(t)
+    }
+    let w: number
+    if (Array.isArray(v)) {
+      w = v.length === 0 ? 2 : 2 * v.length
+      for (const x of v) w += measure(x)
+    } else {
+      const ks = fields(v)
+      w = ks.length === 0 ? 2 : 2 * ks.length
+      for (const k of ks) w += width(pyStr(k)) + 2 + measure((v as Record<string, unknown>)[k])
+    }
+    widths.set(v, w)
+    return w
+  }
+  const flatOf = (v: unknown): string => {
+    if (!isCollection(v)) return leafText(v)
+    if (Array.isArray(v)) return `[${v.map(flatOf).join(', ')}]`
+    return `{${fields(v)
+      .map((k) => `${pyStr(k)}: ${flatOf((v as Record<string, unknown>)[k])}`)
+      .join(', ')}}`
+  }
+  const go = (v: unknown, level: number, column: number, tail: number): string => {
+    if (!isCollection(v)) return leafText(v)
+    const ks = Array.isArray(v) ? undefined : fields(v)
+    if ((ks === undefined ? (v as unknown[]).length : ks.length) === 0 || widths.get(v)! <= o.width - column - tail) return flatOf(v)
+    const inner = level + o.indent
+    const pad = ' '.repeat(inner)
+    const lines =
+      ks === undefined
+        ? (v as unknown[]).map((item) => `${pad}${go(item, inner, inner, 1)},`)
+        : ks.map((k) => {
+            const key = `${pyStr(k)}: `
+            return `${pad}${key}${go((v as Record<string, unknown>)[k], inner, inner + width(key), 1)},`
+          })
+    const [open, close] = ks === undefined ? ['[', ']'] : ['{', '}']
+    return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
+  }
+  const base = options.baseIndent ?? 0
+  measure(value)
+  return go(value, base, options.column ?? base, options.tail ?? 0)
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -39,9 +39,19 @@ export const encodeHyperParameters = (
   hp: Readonly<Record<string, HpValue>> | undefined,
   encoding: HyperParameterEncoding,
   ctx: EncodeContext,
-  omit: ReadonlySet<string> = new Set(),
+  omit?: ReadonlySet<string>,
 ): Readonly<Record<string, Val<string>>> | undefined => {
   if (hp === undefined) return undefined
-  const entries = Object.entries(hp).filter(([k]) => !omit.has(k))
-  return entries.length === 0 ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, encodeValue(encoding, ctx)(v)]))
+  // A loop, not entries/filter/fromEntries: this runs once per training step of a plan.
+  const encode = encodeValue(encoding, ctx)
+  const out: Record<string, Val<string>> = {}
+  let any = false
+  for (const k of Object.keys(hp)) {
+    if (omit?.has(k)) continue
+    // (`__proto__` is a name like any other here, as Object.fromEntries had it.)
+    if (k === '__proto__') Object.defineProperty(out, k, { value: encode(hp[k]!), enumerable: true, writable: true, configurable: true })
+    else out[k] = encode(hp[k]!)
+    any = true
+  }
+  return any ? out : undefined
 }

@@ -9,7 +9,7 @@ import type { ParamDecl } from '../../spec/program.js'
 import * as C from '../../spec/codec.js'
 import { Step as StepCodec, type Step, type StepOf, type StepTag } from '../../spec/step.js'
 import { dependenciesOf, validatedUses, type ValidProgram } from '../../spec/validate.js'
-import type { Code, Join, Repack, Val } from '../../spec/val.js'
+import type { Code, Join, Ref, Repack, Val } from '../../spec/val.js'
 import { collectExprs, isCode, isRepack, jsonOf } from '../../spec/val.js'
 import type { DescribeOperation, StopOperation } from './operations.js'
 import { isStringValued, type EncodeContext } from './hyperparameters.js'
@@ -162,18 +162,30 @@ export const compileStep = (s: Step, ctx: EncodeContext): Compiled => {
   // by name finds what was created.
   const field = R.NAME_FIELDS[kind.named]
   const physicalName = (named.input as Readonly<Record<string, Val<string> | Join>>)[field]!
-  const { stop, ...watch } = kind.watch
   // Every Describe call takes the name under the same field its Create call sends it in.
   const input = { [field]: physicalName }
-  return {
-    physicalName,
-    requests,
-    watch: { ...watch, input, ...(stop === undefined ? {} : { stop: { op: stop, input } }) },
-  }
+  return { physicalName, requests, watch: watchOf(kind.watch, input) }
+}
+
+// Field by field (in the table's order) rather than by spreads: one is made per step, and the
+// planner's time goes mostly to allocating.
+const watchOf = (w: (typeof KINDS)[StepTag]['watch'], input: Watch['input']): Watch => {
+  const out: { -readonly [K in keyof Watch]: Watch[K] } = { describe: w.describe } as Watch
+  if (w.statusField !== undefined) out.statusField = w.statusField
+  out.done = w.done
+  out.failed = w.failed
+  if (w.reasonField !== undefined) out.reasonField = w.reasonField
+  out.input = input
+  if (w.stop !== undefined) out.stop = { op: w.stop, input }
+  return out
 }
 
 /** Code archives and repacks the steps' requests hold, once each, in plan order. */
-export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset> => {
+export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset> => assetsIn(steps, () => true)
+
+// The walk of `assetsOf`, over the steps `mayHold` allows: a step whose program value holds no code
+// archive cannot have one in its requests (the builders only move the step's own values there).
+const assetsIn = (steps: ReadonlyArray<PlannedStep>, mayHold: (p: PlannedStep) => boolean): ReadonlyArray<Asset> => {
   const found = new Map<string, { asset: Code | Repack; usedBy: string[] }>()
   const go = (v: unknown, step: string): void => {
     // A repack's code goes into the model archive, not to S3 on its own.
@@ -187,12 +199,40 @@ export const assetsOf = (steps: ReadonlyArray<PlannedStep>): ReadonlyArray<Asset
     if (Array.isArray(v)) for (const x of v) go(x, step)
     else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) go(x, step)
   }
-  for (const p of steps) go(p.requests, p.name)
+  for (const p of steps) if (mayHold(p)) go(p.requests, p.name)
   return [...found.values()].map(({ asset, usedBy }): Asset =>
     isRepack(asset)
       ? { _tag: 'Repack', repack: asset, usedBy, dependsOn: [...new Set(collectExprs(asset.model).refs.map((r) => r.step))] }
       : { _tag: 'CodeArchive', code: asset, usedBy },
   )
+}
+
+/**
+ * One walk of a step: its refs as `collectExprs` finds them (in document order, none inside another
+ * ref or param), and whether a code archive is anywhere in it.
+ */
+const scanStep = (s: Step): { readonly refs: ReadonlyArray<Ref<unknown>>; readonly hasCode: boolean } => {
+  const refs: Array<Ref<unknown>> = []
+  let hasCode = false
+  const go = (v: unknown, inExpr: boolean): void => {
+    if (typeof v !== 'object' || v === null) return
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) go(v[i], inExpr)
+      return
+    }
+    const tag = (v as { _tag?: unknown })._tag
+    if (tag === 'Code') hasCode = true
+    else if (tag === 'Ref' || tag === 'Param') {
+      if (!inExpr && tag === 'Ref') refs.push(v as Ref<unknown>)
+      inExpr = true
+      // Nothing below a ref matters, unless something odd hides a code archive there.
+      if (hasCode) return
+    }
+    const keys = Object.keys(v)
+    for (let i = 0; i < keys.length; i++) go((v as Record<string, unknown>)[keys[i]!], inExpr)
+  }
+  go(s, false)
+  return { refs, hasCode }
 }
 
 /** Dependencies of each step (`after` first, then refs in field order), without duplicates. */
@@ -242,11 +282,15 @@ export const topoOrder = (steps: ReadonlyArray<Step>, deps: ReadonlyMap<string, 
  * @category interpreters
  */
 export const toPlan = (p: ValidProgram): Plan => {
-  const deps = dependencies(p.steps)
+  const scans = new Map(p.steps.map((s) => [s.name, scanStep(s)]))
+  const deps: ReadonlyMap<string, ReadonlyArray<string>> = new Map(p.steps.map((s) => [s.name, dependenciesOf(s.after, scans.get(s.name)!.refs)]))
   const ctx: EncodeContext = {
     params: new Map(p.params.map((d) => [d.name, d])),
     kinds: new Map(p.steps.map((s) => [s.name, s._tag])),
   }
-  const steps = topoOrder(p.steps, deps).map((s) => ({ name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], ...compileStep(printNumbers(s, ctx), ctx), step: s }))
-  return { params: p.params, steps, assets: assetsOf(steps) }
+  const steps = topoOrder(p.steps, deps).map((s): PlannedStep => {
+    const c = compileStep(printNumbers(s, ctx), ctx)
+    return { name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], physicalName: c.physicalName, requests: c.requests, watch: c.watch, step: s }
+  })
+  return { params: p.params, steps, assets: assetsIn(steps, (s) => scans.get(s.name)!.hasCode) }
 }
