@@ -649,7 +649,8 @@ const render = (plan: Plan, o: DagOptions): string => {
     const archive = codeLocation(c, u.sha256)
     const prefix = archive.key.split('/').slice(0, -2).join('/')
     return pythonTask(id, 'repack_model', [
-      ['model', pyNode(toPy(a.repack.model, ctx))],
+      // The model archive is one leaf: a ref (templated) or a literal URI.
+      ['model', pyNode(py.str(isExpr(a.repack.model) ? exprTemplate(a.repack.model, ctx) : literalText(a.repack.model)))],
       ['code_bucket', pyNode(py.str(archive.bucket))],
       ['code_key', pyNode(py.str(archive.key))],
       ['code_sha256', pyNode(py.str(u.servingSha256))],
