@@ -8,76 +8,63 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { cacheDirectory, runningLibrary } from './library.js'
+import { lookup, store } from './program-cache.js'
+import { loadEsbuild, transpile } from './transpile.js'
 
 export type LoadError = { readonly _tag: 'LoadError'; readonly file: string; readonly message: string }
 
 const loadError = (file: string, message: string): LoadError => ({ _tag: 'LoadError', file, message })
 
-// Code that asks where it is (import.meta, __dirname…) would see the bundle's place, not its own.
-const PLACE_BOUND = /\bimport\.meta\b|\b__dirname\b|\b__filename\b|\brequire\s*\(/
+type Imported = { readonly ok: true; readonly mod: unknown } | { readonly ok: false; readonly message: string }
 
-/**
- * A TypeScript program and its local imports transformed in this process by esbuild (which tsx
- * brings) into one module, packages left to Node: this avoids tsx's loader thread, most of a cold
- * start. `undefined` when that is not possible (no esbuild, a build error, code bound to its own
- * location), and tsx loads the program as before, so its messages stay what they were.
- */
-const importBundled = async (file: string): Promise<{ readonly mod: unknown } | undefined> => {
-  type Esbuild = typeof import('esbuild')
-  const esbuild = await (import('esbuild') as Promise<Esbuild>).catch(() => undefined)
-  if (esbuild === undefined) return undefined
-  let placeBound = false
-  const built = await esbuild
-    .build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'sagespec-program',
-          setup: (b) => {
-            // Packages stay Node's to load, at the very file esbuild finds for them.
-            b.onResolve({ filter: /^[^./]/ }, async (a) => {
-              if (a.pluginData === 'sagespec-inner' || a.path.startsWith('node:')) return undefined
-              const found = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: 'sagespec-inner' })
-              return found.errors.length > 0 ? { errors: found.errors } : found.external ? { path: a.path, external: true } : { path: pathToFileURL(found.path).href, external: true }
-            })
-            b.onLoad({ filter: /\.(c|m)?[jt]sx?$/ }, async (a) => {
-              if (PLACE_BOUND.test(await readFile(a.path, 'utf8'))) placeBound = true
-              return undefined
-            })
-          },
-        },
-      ],
-    })
-    .catch(() => undefined)
-  const code = built?.outputFiles?.[0]?.text
-  if (code === undefined || placeBound) return undefined
+const imported = async (url: string): Promise<Imported> => ({ ok: true, mod: await import(url) })
+
+/** Compiled code that could not be kept: from a temporary file (tsx and vitest load its imports of .ts files; a data: URL they would not see). */
+const importOnce = async (code: string): Promise<Imported> => {
   const dir = await mkdtemp(join(tmpdir(), 'sagespec-program-'))
   try {
-    const bundle = join(dir, 'program.mjs')
-    await writeFile(bundle, code)
-    return { mod: await import(pathToFileURL(bundle).href) }
+    const file = join(dir, 'program.mjs')
+    await writeFile(file, code)
+    return await imported(pathToFileURL(file).href)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-const importModule = async (file: string): Promise<unknown> => {
-  const url = pathToFileURL(file).href
-  if (/\.(c|m)?tsx?$/.test(file)) {
-    const bundled = /\.m?ts$/.test(file) ? await importBundled(file) : undefined
-    if (bundled !== undefined) return bundled.mod
-    // Only TypeScript needs a transpiler; load it lazily so JSON and JS programs start faster.
-    const { tsImport } = await import('tsx/esm/api')
-    return tsImport(url, import.meta.url)
-  }
-  return import(url)
+/** tsx's loader (a loader thread, slower to start) for what esbuild alone cannot load. */
+const importWithTsx = async (file: string): Promise<Imported> => {
+  const { tsImport } = await import('tsx/esm/api')
+  return { ok: true, mod: await tsImport(pathToFileURL(file).href, import.meta.url) }
 }
+
+/**
+ * A TypeScript module: the compiled program kept from an earlier run when its sources are unchanged,
+ * else compiled in this process by esbuild (and kept). tsx loads what esbuild cannot: code bound to its
+ * own location, or no esbuild at all.
+ */
+const importTypeScript = async (file: string): Promise<Imported> => {
+  const library = runningLibrary()
+  const cacheDir = cacheDirectory(library)
+  const kept = cacheDir === undefined ? undefined : lookup(cacheDir, library.id, file)
+  if (kept !== undefined) return imported(kept)
+  const esbuild = loadEsbuild()
+  if (esbuild === undefined) return importWithTsx(file)
+  const t = await transpile(esbuild, file, library)
+  switch (t._tag) {
+    case 'PlaceBound':
+      return importWithTsx(file)
+    case 'NotCompiled':
+      return { ok: false, message: t.message }
+    case 'Transpiled': {
+      const url = cacheDir === undefined ? undefined : store(cacheDir, library.id, file, t.sources, t.code)
+      return url === undefined ? importOnce(t.code) : imported(url)
+    }
+  }
+}
+
+const importModule = (file: string): Promise<Imported> =>
+  /\.m?ts$/.test(file) ? importTypeScript(file) : /\.(c|m)?tsx?$/.test(file) ? importWithTsx(file) : imported(pathToFileURL(file).href)
 
 /** Returns the program value (not yet validated), or why it could not be loaded. */
 export interface Loaded {
@@ -103,7 +90,9 @@ export const loadProgram = async (path: string, params: Readonly<Record<string, 
         return { ok: false, error: loadError(path, `not valid JSON: ${(e as Error).message}`) }
       }
     }
-    const mod = (await importModule(file)) as { default?: unknown }
+    const loaded = await importModule(file)
+    if (!loaded.ok) return { ok: false, error: loadError(path, `failed to load: ${loaded.message}`) }
+    const mod = loaded.mod as { default?: unknown }
     // tsx may hand back the module's named exports as `default` (CommonJS interop), or wrap the real
     // default once more: unwrap the latter, and treat the former as what it is, no default export.
     let exported = mod.default
