@@ -31,6 +31,26 @@ const CHUNKS = 'chunks'
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const fromChunk = (path) => relative(join(outdir, CHUNKS), path).split(sep).join('/')
 
+// esbuild cuts chunks by the set of entries that reach a module. Every command and library entry is
+// made to reach all of `plan`'s modules, and every one but `plan` all of the library's: `plan` then
+// reads one chunk besides its entry, and a TypeScript program's library one more.
+const PLAN = join(root, 'src', 'cli', 'plan.ts')
+const INDEX = join(root, 'src', 'index.ts')
+const COMMANDS = ['airflow', 'run', 'runs', 'endpoints', 'predict', 'tuning', 'attach', 'gateway'].map((c) => join(root, 'src', 'cli', `${c}.ts`))
+const reaches = new Map([
+  ...[...COMMANDS, ...Object.keys(LIBRARY).map((mod) => join(root, 'src', `${mod}.ts`))].map((f) => [f, [PLAN, INDEX]]),
+  [PLAN, []],
+])
+const chunking = {
+  name: 'sagespec-chunking',
+  setup: (b) =>
+    b.onLoad({ filter: /\.ts$/ }, (a) => {
+      const more = (reaches.get(a.path) ?? []).filter((f) => f !== a.path)
+      if (more.length === 0) return undefined
+      return { contents: `${readFileSync(a.path, 'utf8')}\n${more.map((f) => `import ${JSON.stringify(f)}`).join('\n')}\n`, loader: 'ts', resolveDir: dirname(a.path) }
+    }),
+}
+
 const result = await build({
   entryPoints: {
     sagespec: join(root, 'src', 'cli', 'bin.ts'),
@@ -52,6 +72,7 @@ const result = await build({
       library: Object.fromEntries(Object.entries(LIBRARY).map(([mod, entry]) => [mod, fromChunk(join(outdir, `${entry}.js`))])),
     }),
   },
+  plugins: [chunking],
   metafile: true,
   logLevel: 'warning',
 })

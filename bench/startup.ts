@@ -1,0 +1,141 @@
+/**
+ * Cold start benchmark: wall time of fresh processes beside `node -e 0`, every command once per round
+ * and the rounds repeated, so load on the machine hits all of them alike; medians and ratios printed.
+ *
+ * - `sagespec --help`, `plan` on a JSON program, `plan` on the README's TypeScript example
+ *   (`examples/train-deploy.ts`) with its compiled form kept from an earlier run (cache hit) and without
+ *   (cache miss: esbuild compiles it), through `node bin/sagespec.js`;
+ * - the same as a project that installed sagespec sees them: `./node_modules/.bin/sagespec`,
+ *   `npx sagespec`, `npm exec sagespec` (a temporary project whose node_modules links this package);
+ * - npm's own share: `npx --version`, and `npx` starting a bin that does nothing, so what sagespec adds
+ *   through npx shows apart from what npx costs;
+ * - `npx sagespec` inside this repository (npm then checks the repository's whole node_modules tree).
+ *
+ * The CLI runs from its build (`npm run build`). Compiled programs go to a temporary cache directory
+ * (SAGESPEC_CACHE_DIR), removed at the end.
+ *
+ *   npx tsx bench/startup.ts [--rounds N] [--no-npx]
+ *
+ * Prints ratios; never fails on time.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { toJson, type Program } from '../src/spec/index.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const ROUNDS = Number(arg('--rounds') ?? 15)
+const NPX = !process.argv.includes('--no-npx')
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+interface Case {
+  readonly label: string
+  readonly cmd: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  /** Run before each timed run, untimed (to empty the cache for a miss). */
+  readonly before?: () => void
+  readonly env?: NodeJS.ProcessEnv
+}
+
+const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const run = (c: Case, env: NodeJS.ProcessEnv) => spawnSync(c.cmd, c.args, { cwd: c.cwd, env: c.env ?? env, encoding: 'utf8', maxBuffer: 1 << 24 })
+
+/** The README example's program as JSON (built from the module itself). */
+const jsonProgram = async (): Promise<string> => {
+  const mod = (await import('../examples/train-deploy.js')) as { default: Program | (() => Program) }
+  return toJson(typeof mod.default === 'function' ? mod.default() : mod.default)
+}
+
+const main = async () => {
+  if (!existsSync(join(root, 'dist', 'bundle', 'cli', 'sagespec.js'))) throw new Error('the CLI is not built: npm run build')
+  const dir = mkdtempSync(join(tmpdir(), 'sagespec-bench-startup-'))
+  try {
+    const cache = join(dir, 'cache')
+    const missCache = join(dir, 'cache-miss')
+    const env = { ...process.env, SAGESPEC_CACHE_DIR: cache }
+    const json = join(dir, 'train-deploy.json')
+    writeFileSync(json, await jsonProgram())
+    const ts = join(root, 'examples', 'train-deploy.ts')
+
+    // A project that installed sagespec: node_modules/sagespec links this package, .bin as npm links it.
+    const project = join(dir, 'project')
+    mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true })
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bench-project', version: '1.0.0', private: true, dependencies: { sagespec: '*' } }))
+    symlinkSync(root, join(project, 'node_modules', 'sagespec'), 'dir')
+    symlinkSync('../sagespec/bin/sagespec.js', join(project, 'node_modules', '.bin', 'sagespec'))
+    // A bin that does nothing: npx's cost of starting a Node program.
+    const noop = join(project, 'node_modules', '.bin', 'noop')
+    writeFileSync(noop, '#!/usr/bin/env node\n')
+    chmodSync(noop, 0o755)
+
+    const bin = join(root, 'bin', 'sagespec.js')
+    const node = process.execPath
+    const emptyMissCache = () => rmSync(missCache, { recursive: true, force: true })
+    const cases: Case[] = [
+      { label: 'node -e 0', cmd: node, args: ['-e', '0'], cwd: root },
+      { label: 'node bin/sagespec.js --help', cmd: node, args: [bin, '--help'], cwd: root },
+      { label: 'node bin/sagespec.js plan <json>', cmd: node, args: [bin, 'plan', json], cwd: root },
+      { label: 'node bin/sagespec.js plan <ts>, cache hit', cmd: node, args: [bin, 'plan', ts], cwd: root },
+      { label: 'node bin/sagespec.js plan <ts>, cache miss', cmd: node, args: [bin, 'plan', ts], cwd: root, before: emptyMissCache, env: { ...env, SAGESPEC_CACHE_DIR: missCache } },
+      { label: './node_modules/.bin/sagespec --help', cmd: './node_modules/.bin/sagespec', args: ['--help'], cwd: project },
+      { label: './node_modules/.bin/sagespec plan <json>', cmd: './node_modules/.bin/sagespec', args: ['plan', json], cwd: project },
+      { label: './node_modules/.bin/sagespec plan <ts>, hit', cmd: './node_modules/.bin/sagespec', args: ['plan', ts], cwd: project },
+      ...(NPX
+        ? [
+            { label: 'npx --version (npm alone)', cmd: npx, args: ['--version'], cwd: project },
+            { label: 'npx noop (npm starting an empty bin)', cmd: npx, args: ['noop'], cwd: project },
+            { label: 'npx sagespec --help', cmd: npx, args: ['sagespec', '--help'], cwd: project },
+            { label: 'npx sagespec plan <json>', cmd: npx, args: ['sagespec', 'plan', json], cwd: project },
+            { label: 'npx sagespec plan <ts>, hit', cmd: npx, args: ['sagespec', 'plan', ts], cwd: project },
+            { label: 'npm exec sagespec plan <ts>, hit', cmd: npm, args: ['exec', '--', 'sagespec', 'plan', ts], cwd: project },
+            { label: 'npx sagespec plan <ts>, hit, in this repository', cmd: npx, args: ['sagespec', 'plan', ts], cwd: root },
+          ]
+        : []),
+    ]
+
+    // Every plan prints the same bytes, and each command works, before anything is timed (this also
+    // fills the cache for the hits and lets npx set up its copy of this repository once).
+    const expected = run(cases[2]!, env)
+    for (const c of cases) {
+      c.before?.()
+      const r = run(c, env)
+      if (r.status !== 0) throw new Error(`${c.label}: exited ${r.status}\n${r.stderr}`)
+      if (c.label.includes(' plan ') && r.stdout !== expected.stdout) throw new Error(`${c.label}: printed a different plan than the JSON program`)
+    }
+
+    console.log(`cold start: median of ${ROUNDS} rounds, each command once per round in turn; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    const times: number[][] = cases.map(() => [])
+    for (let i = 0; i < ROUNDS; i++)
+      cases.forEach((c, k) => {
+        c.before?.()
+        const t = process.hrtime.bigint()
+        const r = spawnSync(c.cmd, c.args, { cwd: c.cwd, env: c.env ?? env, stdio: 'ignore' })
+        times[k]!.push(Number(process.hrtime.bigint() - t) / 1e6)
+        if (r.status !== 0) throw new Error(`${c.label}: exited ${r.status}`)
+      })
+    const ms = times.map(median)
+    const base = ms[0]!
+    cases.forEach((c, k) => console.log(`  ${c.label.padEnd(52)} ${ms[k]!.toFixed(0).padStart(5)} ms  ${(ms[k]! / base).toFixed(2)}x node -e 0`))
+    const at = (label: string) => ms[cases.findIndex((c) => c.label === label)]!
+    if (NPX) {
+      const launch = at('npx noop (npm starting an empty bin)') - base
+      console.log(`  npx's own start-up (npx noop - node -e 0): ${launch.toFixed(0)} ms; with it taken out:`)
+      for (const label of ['npx sagespec --help', 'npx sagespec plan <json>', 'npx sagespec plan <ts>, hit'])
+        console.log(`    ${label.padEnd(50)} ${((at(label) - launch) / base).toFixed(2)}x node -e 0`)
+    }
+    console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
