@@ -4,67 +4,18 @@
  *
  * @since 0.1.0
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { extname, join, resolve } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
+import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cacheDirectory, runningLibrary } from './library.js'
-import { lookup, store } from './program-cache.js'
-import { loadEsbuild, transpile } from './transpile.js'
+import type { Imported } from './load-typescript.js'
 
 export type LoadError = { readonly _tag: 'LoadError'; readonly file: string; readonly message: string }
 
 const loadError = (file: string, message: string): LoadError => ({ _tag: 'LoadError', file, message })
 
-type Imported = { readonly ok: true; readonly mod: unknown } | { readonly ok: false; readonly message: string }
-
-const imported = async (url: string): Promise<Imported> => ({ ok: true, mod: await import(url) })
-
-/** Compiled code that could not be kept: from a temporary file (tsx and vitest load its imports of .ts files; a data: URL they would not see). */
-const importOnce = async (code: string): Promise<Imported> => {
-  const dir = await mkdtemp(join(tmpdir(), 'sagespec-program-'))
-  try {
-    const file = join(dir, 'program.mjs')
-    await writeFile(file, code)
-    return await imported(pathToFileURL(file).href)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** tsx's loader (a loader thread, slower to start) for what esbuild alone cannot load. */
-const importWithTsx = async (file: string): Promise<Imported> => {
-  const { tsImport } = await import('tsx/esm/api')
-  return { ok: true, mod: await tsImport(pathToFileURL(file).href, import.meta.url) }
-}
-
-/**
- * A TypeScript module: the compiled program kept from an earlier run when its sources are unchanged,
- * else compiled in this process by esbuild (and kept). tsx loads what esbuild cannot: code bound to its
- * own location, or no esbuild at all.
- */
-const importTypeScript = async (file: string): Promise<Imported> => {
-  const library = runningLibrary()
-  const cacheDir = cacheDirectory(library)
-  const kept = cacheDir === undefined ? undefined : lookup(cacheDir, library.id, file)
-  if (kept !== undefined) return imported(kept)
-  const esbuild = loadEsbuild()
-  if (esbuild === undefined) return importWithTsx(file)
-  const t = await transpile(esbuild, file, library)
-  switch (t._tag) {
-    case 'PlaceBound':
-      return importWithTsx(file)
-    case 'NotCompiled':
-      return { ok: false, message: t.message }
-    case 'Transpiled': {
-      const url = cacheDir === undefined ? undefined : store(cacheDir, library.id, file, t.sources, t.code)
-      return url === undefined ? importOnce(t.code) : imported(url)
-    }
-  }
-}
-
-const importModule = (file: string): Promise<Imported> =>
-  /\.m?ts$/.test(file) ? importTypeScript(file) : /\.(c|m)?tsx?$/.test(file) ? importWithTsx(file) : imported(pathToFileURL(file).href)
+// TypeScript's loading (esbuild, the compiled-program cache, crypto for its hashes) only when a program needs it.
+const importModule = async (file: string): Promise<Imported> =>
+  /\.(c|m)?tsx?$/.test(file) ? (await import('./load-typescript.js')).importTypeScript(file) : { ok: true, mod: await import(pathToFileURL(file).href) }
 
 /** Returns the program value (not yet validated), or why it could not be loaded. */
 export interface Loaded {
@@ -77,13 +28,13 @@ export interface Loaded {
 export const loadProgram = async (path: string, params: Readonly<Record<string, string>>): Promise<Loaded | { ok: false; error: LoadError }> => {
   const file = resolve(path)
   try {
-    await stat(file)
+    statSync(file)
   } catch (e) {
     return { ok: false, error: loadError(path, `cannot read: ${(e as Error).message}`) }
   }
   try {
     if (extname(file) === '.json') {
-      const text = await readFile(file, 'utf8')
+      const text = readFileSync(file, 'utf8')
       try {
         return { ok: true, value: JSON.parse(text), calledWithParams: false }
       } catch (e) {

@@ -12,7 +12,7 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Loader, Message, Plugin } from 'esbuild'
 import type { Library } from './library.js'
-import { configOf, inputOf, type Input, type Sources } from './program-cache.js'
+import { configOf, type Input, type Sources } from './program-cache.js'
 
 type Esbuild = typeof import('esbuild')
 
@@ -99,10 +99,10 @@ export const transpile = async (esbuild: Esbuild, file: string, library: Library
         return { contents: `import * as library from ${JSON.stringify(a.path)}\n${reads}\n`, loader: 'js' }
       })
       b.onLoad({ filter: /\.(?:c|m)?[jt]sx?$|\.json$/ }, (a) => {
-        const contents = readFileSync(a.path)
-        inputs.set(a.path, inputOf(a.path, contents))
+        const contents = readFileSync(a.path, 'utf8')
+        inputs.set(a.path, { file: a.path, text: contents })
         const loader = LOADERS[extname(a.path)] ?? 'js'
-        if (loader !== 'json' && PLACE_BOUND.test(contents.toString('utf8'))) placeBound = true
+        if (loader !== 'json' && PLACE_BOUND.test(contents)) placeBound = true
         return { contents, loader }
       })
     },
@@ -133,7 +133,7 @@ export const transpile = async (esbuild: Esbuild, file: string, library: Library
   for (const f of Object.keys(built.metafile?.inputs ?? {})) {
     if (f.startsWith(`${LIBRARY}:`)) continue
     const abs = resolve(cwd, f)
-    if (!inputs.has(abs)) inputs.set(abs, inputOf(abs, readFileSync(abs)))
+    if (!inputs.has(abs)) inputs.set(abs, { file: abs, text: readFileSync(abs, 'utf8') })
   }
   const dirs = [...new Set([...inputs.keys()].map((f) => dirname(f)))].sort()
   return {
