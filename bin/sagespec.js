@@ -27,52 +27,64 @@ try {
   process.exit(1)
 }
 
+// The same folders as the compiled programs' (src/cli/library.ts): the project's node_modules/.cache,
+// else the user's cache folder (an install this user cannot write to, such as a global one).
 const noCache = (process.env.SAGESPEC_NO_CACHE ?? '') !== '' && process.env.SAGESPEC_NO_CACHE !== '0'
-const cacheDir = noCache
-  ? undefined
-  : process.env.SAGESPEC_CACHE_DIR || (basename(dirname(root)) === 'node_modules' ? join(dirname(root), '.cache', 'sagespec') : join(root, 'node_modules', '.cache', 'sagespec'))
+const home = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, '.cache') : process.env.LOCALAPPDATA)
+const cacheDirs = noCache
+  ? []
+  : process.env.SAGESPEC_CACHE_DIR
+    ? [process.env.SAGESPEC_CACHE_DIR]
+    : [basename(dirname(root)) === 'node_modules' ? join(dirname(root), '.cache', 'sagespec') : join(root, 'node_modules', '.cache', 'sagespec'), ...(home ? [join(home, 'sagespec')] : [])]
 // One cache per command (and per kind of program: TypeScript runs the compiler's glue): each holds what
 // its own runs compiled.
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other'
 const kind = process.argv.slice(3).some((a) => /\.m?ts$/.test(a)) ? '-ts' : ''
 const build = /^\/\/ sagespec-bundle ([0-9a-f]+)\n/.exec(source)?.[1]
-const cacheFile =
-  cacheDir === undefined || build === undefined ? undefined : join(cacheDir, `v8-${build}-${process.version}-${process.arch}-${command}${kind}.bin`)
+const cacheName = build === undefined ? undefined : `v8-${build}-${process.version}-${process.arch}-${command}${kind}.bin`
 
 let cachedData
-if (cacheFile !== undefined) {
-  try {
-    cachedData = readFileSync(cacheFile)
-  } catch {
-    // none yet
+if (cacheName !== undefined)
+  for (const dir of cacheDirs) {
+    try {
+      cachedData = readFileSync(join(dir, cacheName))
+      break
+    } catch {
+      // none there
+    }
   }
-}
 
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __sagespec_place, __sagespec_import) {${source}\n})`, {
   filename: bundle,
   cachedData,
 })
 
-if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true))
-  // At exit, so the cache holds every function this run compiled, not only the top level.
+if (cacheName !== undefined && (cachedData === undefined || script.cachedDataRejected === true))
+  // At exit, so the cache holds every function this run compiled, not only the top level; into the
+  // first folder that takes it, whole (renamed into place) or not at all.
   process.once('exit', () => {
-    const tmp = `${cacheFile}.${process.pid}.tmp`
-    try {
-      mkdirSync(dirname(cacheFile), { recursive: true })
-      writeFileSync(tmp, script.createCachedData())
-      renameSync(tmp, cacheFile)
-    } catch {
+    const data = script.createCachedData()
+    for (const dir of cacheDirs) {
+      const tmp = join(dir, `${cacheName}.${process.pid}.tmp`)
       try {
-        rmSync(tmp, { force: true })
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(tmp, data)
+        renameSync(tmp, join(dir, cacheName))
+        return
       } catch {
-        // nothing to remove
+        try {
+          rmSync(tmp, { force: true })
+        } catch {
+          // nothing to remove
+        }
       }
     }
   })
 
 const cli = { exports: {} }
 // Where the bundled modules believe they are (see scripts/bundle-cli.mjs).
-const place = pathToFileURL(join(root, 'dist', 'bundle', 'cli', 'chunks', 'sagespec.js')).href
+// The build in its query: compiled programs are kept per build of the CLI (src/cli/library.ts).
+const place = `${pathToFileURL(join(root, 'dist', 'bundle', 'cli', 'chunks', 'sagespec.js')).href}${build === undefined ? '' : `?build=${build}`}`
 // The bundle's dynamic imports come here (see scripts/bundle-cli.mjs): resolved from this file, beside the bundle's own packages.
 const importHere = (specifier) => import(specifier)
 script.runInThisContext()(cli.exports, require, cli, bundle, dirname(bundle), place, importHere)

@@ -12,8 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
  * Set by `scripts/bundle-cli.mjs` (esbuild's `define`) in the bundled CLI; absent when the CLI runs
- * from its sources (tests, tsx) or from tsc's output. Paths are relative to the bundle chunk holding
- * this module (the build checks where that chunk lands).
+ * from its sources (tests, tsx) or from tsc's output. Paths are relative to where the bundle's modules
+ * are told they are (`import.meta.url`, given by bin/sagespec.js with the build in its query).
  */
 declare const SAGESPEC_BUNDLE:
   | {
@@ -32,8 +32,8 @@ export interface Library {
   readonly urlOf: (file: string) => string | undefined
   /** Tells apart programs compiled by different builds or installs of the CLI (their URLs differ). */
   readonly id: string
-  /** Where compiled programs are kept by default; `undefined`: not kept unless asked (SAGESPEC_CACHE_DIR). */
-  readonly cacheDir: string | undefined
+  /** Where compiled programs are kept by default, in order of preference; none: not kept unless asked (SAGESPEC_CACHE_DIR). */
+  readonly cacheDirs: ReadonlyArray<string>
 }
 
 /** `src/X.ts` or `dist/src/X.js` of the package → `X`; anything else → undefined. */
@@ -51,9 +51,16 @@ const real = (path: string): string => {
   }
 }
 
-/** `<project>/node_modules/.cache/sagespec` when installed as a dependency, else the package's own node_modules. */
-const defaultCacheDir = (root: string): string =>
-  basename(dirname(root)) === 'node_modules' ? join(dirname(root), '.cache', 'sagespec') : join(root, 'node_modules', '.cache', 'sagespec')
+/**
+ * `<project>/node_modules/.cache/sagespec` when installed as a dependency, else the package's own
+ * node_modules; then the user's cache folder, for an install this user cannot write to (a global one).
+ * bin/sagespec.js keeps V8's code cache by the same rule.
+ */
+const defaultCacheDirs = (root: string, env: NodeJS.ProcessEnv = process.env): ReadonlyArray<string> => {
+  const own = basename(dirname(root)) === 'node_modules' ? join(dirname(root), '.cache', 'sagespec') : join(root, 'node_modules', '.cache', 'sagespec')
+  const home = env['XDG_CACHE_HOME'] || (env['HOME'] ? join(env['HOME'], '.cache') : env['LOCALAPPDATA'])
+  return home ? [own, join(home, 'sagespec')] : [own]
+}
 
 const bundled = (b: NonNullable<typeof SAGESPEC_BUNDLE>): Library => {
   const root = real(fileURLToPath(new URL(b.root, import.meta.url)))
@@ -65,7 +72,7 @@ const bundled = (b: NonNullable<typeof SAGESPEC_BUNDLE>): Library => {
       return entry === undefined ? undefined : new URL(entry, import.meta.url).href
     },
     id: `sagespec ${b.version} ${import.meta.url}`,
-    cacheDir: defaultCacheDir(root),
+    cacheDirs: defaultCacheDirs(root),
   }
 }
 
@@ -84,7 +91,7 @@ const fromSources = (): Library => {
       return existsSync(running) ? pathToFileURL(running).href : undefined
     },
     id: `sagespec sources ${import.meta.url}`,
-    cacheDir: undefined,
+    cacheDirs: [],
   }
 }
 
@@ -93,8 +100,8 @@ let found: Library | undefined
 export const runningLibrary = (): Library => (found ??= typeof SAGESPEC_BUNDLE === 'undefined' ? fromSources() : bundled(SAGESPEC_BUNDLE))
 
 /** `SAGESPEC_NO_CACHE=1` turns the cache off; `SAGESPEC_CACHE_DIR` moves it (and turns it on from sources). */
-export const cacheDirectory = (library: Library, env: NodeJS.ProcessEnv = process.env): string | undefined => {
-  if (env['SAGESPEC_NO_CACHE'] !== undefined && env['SAGESPEC_NO_CACHE'] !== '' && env['SAGESPEC_NO_CACHE'] !== '0') return undefined
+export const cacheDirectories = (library: Library, env: NodeJS.ProcessEnv = process.env): ReadonlyArray<string> => {
+  if (env['SAGESPEC_NO_CACHE'] !== undefined && env['SAGESPEC_NO_CACHE'] !== '' && env['SAGESPEC_NO_CACHE'] !== '0') return []
   const dir = env['SAGESPEC_CACHE_DIR']
-  return dir !== undefined && dir !== '' ? dir : library.cacheDir
+  return dir !== undefined && dir !== '' ? [dir] : library.cacheDirs
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cacheDirectory, runningLibrary } from './library.js'
+import { cacheDirectories, runningLibrary } from './library.js'
 import { lookup, store } from './program-cache.js'
 import { loadEsbuild, transpile } from './transpile.js'
 
@@ -39,9 +39,11 @@ const importWithTsx = async (file: string): Promise<Imported> => {
 export const importTypeScript = async (file: string): Promise<Imported> => {
   if (!/\.m?ts$/.test(file)) return importWithTsx(file)
   const library = runningLibrary()
-  const cacheDir = cacheDirectory(library)
-  const kept = cacheDir === undefined ? undefined : lookup(cacheDir, library.id, file)
-  if (kept !== undefined) return imported(kept)
+  const dirs = cacheDirectories(library)
+  for (const dir of dirs) {
+    const kept = lookup(dir, library.id, file)
+    if (kept !== undefined) return imported(kept)
+  }
   const esbuild = loadEsbuild()
   if (esbuild === undefined) return importWithTsx(file)
   const t = await transpile(esbuild, file, library)
@@ -51,7 +53,12 @@ export const importTypeScript = async (file: string): Promise<Imported> => {
     case 'NotCompiled':
       return { ok: false, message: t.message }
     case 'Transpiled': {
-      const url = cacheDir === undefined ? undefined : store(cacheDir, library.id, file, t.sources, t.code)
+      // The first folder that takes it (the project's, else the user's).
+      let url: string | undefined
+      for (const dir of dirs) {
+        url = store(dir, library.id, file, t.sources, t.code)
+        if (url !== undefined) break
+      }
       return url === undefined ? importOnce(t.code) : imported(url)
     }
   }
