@@ -13,7 +13,7 @@ export type LoadError = { readonly _tag: 'LoadError'; readonly file: string; rea
 
 const loadError = (file: string, message: string): LoadError => ({ _tag: 'LoadError', file, message })
 
-// TypeScript's loading (esbuild, the compiled-program cache, crypto for its hashes) only when a program needs it.
+// TypeScript's loading (esbuild, the compiled-program cache) is evaluated only when a program needs it.
 const importModule = async (file: string): Promise<Imported> =>
   /\.(c|m)?tsx?$/.test(file) ? (await import('./load-typescript.js')).importTypeScript(file) : { ok: true, mod: await import(pathToFileURL(file).href) }
 
