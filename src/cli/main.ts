@@ -40,9 +40,9 @@ const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
 }
 
 
-/** The package's version, from the package.json above this file (in src/ or dist/src/). */
+/** The package's version, from the package.json above this file (in src/, dist/src/ or the bundle). */
 const version = (): string => {
-  for (const up of ['../../package.json', '../../../package.json']) {
+  for (const up of ['../../package.json', '../../../package.json', '../../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string }
       if (pkg.name === 'sagespec' && pkg.version !== undefined) return pkg.version

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -78,6 +78,52 @@ export default (p: Record<string, string>) => program(training('t', {
     const r = await run('plan', write('broken.ts', 'export default program(\n'))
     expect(r.status).toBe(1)
     expect(r.err).toContain('broken.ts: failed to load:')
+  })
+
+  it('a syntax error, an import that resolves to nothing and a name the library lacks each name file:line:column', async () => {
+    const syntax = await run('plan', write('syntax.ts', `import { program } from ${JSON.stringify(lib)}\nexport default program(\n`))
+    expect(syntax.status).toBe(1)
+    expect(syntax.err).toMatch(/syntax\.ts: failed to load: .*syntax\.ts:3:1: Unexpected end of file/)
+    const missing = await run('plan', write('missing.ts', `import { program } from ${JSON.stringify(lib)}\nimport { x } from './nope.js'\nexport default program(x)\n`))
+    expect(missing.status).toBe(1)
+    expect(missing.err).toMatch(/missing\.ts: failed to load: .*missing\.ts:2:19: Could not resolve "\.\/nope\.js"/)
+    const name = await run('plan', write('name.ts', `import { program, nothere } from ${JSON.stringify(lib)}\nexport default program(nothere)\n`))
+    expect(name.status).toBe(1)
+    expect(name.err).toMatch(/name\.ts: failed to load: .*name\.ts:1:19: No matching export in ".*src\/index\.js" for import "nothere"/)
+  })
+
+  it("a program's imports of the library get the CLI's own modules, not a second copy", async () => {
+    const file = write('same.ts', `import * as lib from ${JSON.stringify(lib)}\n;(globalThis as Record<string, unknown>).sagespecLoadTest = lib.program\nexport default ${tiny("'ml.m5.large'").replace('program(', 'lib.program(').replace('training(', 'lib.training(')}\n`)
+    const r = await run('plan', file, '--format', 'json')
+    expect(r.err).toBe('')
+    const { program } = await import('../../src/index.js')
+    expect((globalThis as Record<string, unknown>).sagespecLoadTest).toBe(program)
+  })
+
+  it('with a cache directory, a compiled program is kept, reused, and compiled again when a local import changes', async () => {
+    const cache = join(dir, 'cache')
+    const before = process.env['SAGESPEC_CACHE_DIR']
+    process.env['SAGESPEC_CACHE_DIR'] = cache
+    try {
+      write('kept-instance.ts', `export const instance: string = 'ml.c5.xlarge'\n`)
+      const file = write('kept.ts', `import { program, training } from ${JSON.stringify(lib)}\nimport { instance } from './kept-instance.js'\nexport default ${tiny('instance')}\n`)
+      const first = await run('plan', file, '--format', 'json')
+      expect(first.err).toBe('')
+      expect(instanceOf(first.out)).toBe('ml.c5.xlarge')
+      const kept = readdirSync(cache)
+      expect(kept).toHaveLength(1)
+      // The entry is what runs: edit its code (not its recorded sources) and the next run shows it.
+      const entry = join(cache, kept[0]!)
+      writeFileSync(entry, readFileSync(entry, 'utf8').replace(/"ml\.c5\.xlarge"/g, '"ml.c5.4xlarge"').replace(/"length":(\d+)/, (_, l: string) => `"length":${Number(l) + 1}`))
+      expect(instanceOf((await run('plan', file, '--format', 'json')).out)).toBe('ml.c5.4xlarge')
+      write('kept-instance.ts', `export const instance: string = 'ml.m5.2xlarge'\n`)
+      const third = await run('plan', file, '--format', 'json')
+      expect(instanceOf(third.out)).toBe('ml.m5.2xlarge')
+      expect(readdirSync(cache)).toHaveLength(1)
+    } finally {
+      if (before === undefined) delete process.env['SAGESPEC_CACHE_DIR']
+      else process.env['SAGESPEC_CACHE_DIR'] = before
+    }
   })
 
   it('a missing file says it cannot be read', async () => {
