@@ -16,6 +16,7 @@ import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
 import { OUTPUT_SCHEMAS, STEP_TAGS, Step, type StepOf, type StepTag } from './step.js'
+import { templatesFromSteps } from './template.js'
 import { showRef, type ParamType, type Ref } from './val.js'
 
 declare const validBrand: unique symbol
@@ -240,14 +241,16 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  *
  * @category validation
  */
-export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
+export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
   // Checked first: every walk below and after validate recurses, and would overflow the stack.
-  const deep = tooDeep(input)
+  const deep = tooDeep(given)
   if (deep !== undefined) {
-    const steps = asRecord(input).steps
+    const steps = asRecord(given).steps
     const keyed = deep[0] === 'steps' && Array.isArray(steps) && deep.length > 1 ? ['steps', stepKeys(steps)[Number(deep[1])]!, ...deep.slice(2)] : deep
     return E.left([nestingError(keyed)])
   }
+  // A JSON tuning step may give a training step as its template, as tuning() takes one.
+  const input = templatesFromSteps(given)
   const { result, uses } = C.collectingUses(() => C.decode(ProgramCodec, input))
 
   // Graph and reference checks run on whatever is well-formed enough, so one pass reports everything.
