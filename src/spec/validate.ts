@@ -55,6 +55,42 @@ const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError)
 // checks
 // -------------------------------------------------------------------------------------
 
+/**
+ * `existing('x')` where the program has a step named `x`: SageMaker would look for a resource named
+ * `x` literally, while step `x` creates `x-<run>` — almost surely a ref was meant. Found on the raw
+ * program (an `Existing` leaf is only valid where a resource is named), each at its path.
+ */
+const existingStepErrors = (program: unknown, kinds: ReadonlyMap<string, StepTag>): SpecError[] => {
+  const rawSteps = asRecord(program).steps
+  if (!Array.isArray(rawSteps) || kinds.size === 0) return []
+  const errors: SpecError[] = []
+  const keys = stepKeys(rawSteps)
+  const go = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) return v.forEach((x, i) => go(x, `${path}.${i}`))
+    if (typeof v !== 'object' || v === null) return
+    const o = v as Record<string, unknown>
+    if (o._tag === 'Existing' && typeof o.name === 'string' && kinds.has(o.name)) {
+      const name = o.name
+      const kind = kinds.get(name)!
+      const target = Object.values(REFERENCE_TARGETS).find((t) => t.kind === kind)
+      const instead =
+        target !== undefined
+          ? `${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })}), the name step "${name}" gives what it creates`
+          : `the real name of the resource made outside the program (step "${name}" is a ${kind} step)`
+      errors.push({
+        _tag: 'Rule',
+        path,
+        expected: `${instead}: existing(${JSON.stringify(name)}) names a resource called "${name}" made outside the program, but step "${name}" creates ${name}-<run>; rename the step if an outside resource of that name is really meant`,
+        actual: v,
+      })
+      return
+    }
+    for (const [k, x] of Object.entries(o)) go(x, `${path}.${k}`)
+  }
+  rawSteps.forEach((s, i) => go(s, `steps.${keys[i]}`))
+  return errors
+}
+
 const PARAM_FITS: { readonly [K in C.ValKind]: ReadonlyArray<ParamType> } = {
   string: ['String', 'Integer', 'Float'],
   integer: ['Integer'],
@@ -273,6 +309,7 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const params = new Map(rawParams.map((p) => [p.name, p]))
   errors.push(...paramDeclErrors(rawParams))
   errors.push(...exprErrors(uses, kinds, params, rawByName))
+  errors.push(...existingStepErrors(input, kinds))
 
   const usesByStep = new Map<string, C.ExprUse[]>()
   for (const u of uses) {
