@@ -194,7 +194,7 @@ const CASES: ReadonlyArray<Case> = [
     title: 'an input mode that does not exist',
     program: prog(train({ inputMode: 'Streaming' })),
     errors: [
-      ['InvalidField', 'steps.train.inputMode', 'steps.train.inputMode: expected one of "File", "Pipe", "FastFile", found "Streaming"'],
+      ['InvalidField', 'steps.train.inputMode', 'steps.train.inputMode: expected one of "Pipe", "File", "FastFile", found "Streaming"'],
     ],
   },
   {
@@ -202,7 +202,7 @@ const CASES: ReadonlyArray<Case> = [
     program: prog(tune({ objective: { metricName: 'auc', type: 'Maximise' }, strategy: 'Genetic' })),
     errors: [
       ['InvalidField', 'steps.tune.objective.type', 'steps.tune.objective.type: expected one of "Maximize", "Minimize", found "Maximise"'],
-      ['InvalidField', 'steps.tune.strategy', 'steps.tune.strategy: expected one of "Bayesian", "Random", "Grid", "Hyperband", found "Genetic"'],
+      ['InvalidField', 'steps.tune.strategy', 'steps.tune.strategy: expected one of "Bayesian", "Random", "Hyperband", "Grid", found "Genetic"'],
     ],
   },
   // --- cross-field rules
