@@ -69,14 +69,12 @@ const existingStepErrors = (program: unknown, kinds: ReadonlyMap<string, StepTag
     if (Array.isArray(v)) return v.forEach((x, i) => go(x, `${path}.${i}`))
     if (typeof v !== 'object' || v === null) return
     const o = v as Record<string, unknown>
-    if (o._tag === 'Existing' && typeof o.name === 'string' && kinds.has(o.name)) {
-      const name = o.name
-      const kind = kinds.get(name)!
-      const target = Object.values(REFERENCE_TARGETS).find((t) => t.kind === kind)
-      const instead =
-        target !== undefined
-          ? `${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })}), the name step "${name}" gives what it creates`
-          : `the real name of the resource made outside the program (step "${name}" is a ${kind} step)`
+    const named = o._tag === 'Existing' && typeof o.name === 'string' ? o.name : undefined
+    // Only a step that makes what such fields name (a model, a tuning job, a model package) is confusable.
+    const target = named === undefined ? undefined : Object.values(REFERENCE_TARGETS).find((t) => t.kind === kinds.get(named))
+    if (named !== undefined && target !== undefined) {
+      const name = named
+      const instead = `${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })}), the name step "${name}" gives what it creates`
       errors.push({
         _tag: 'Rule',
         path,
