@@ -5,8 +5,9 @@
  * `npx sagespec plan examples/kmeans-recordset.ts`
  *
  * Making the RecordSet uploads nothing: `uploads` (exported below) are the objects to put in S3
- * before training starts. Their keys are content-addressed, so the same data always plans the same
- * keys and an object that already exists needs no second upload.
+ * before training starts, and `sagespec run --target aws|local` and the exported Airflow DAG put
+ * them there. Their keys are content-addressed, so the same data always plans the same keys and an
+ * object that already exists is not uploaded again.
  */
 import { endpoint, program } from '../src/index.js'
 import { kmeans, kmeansModel, PREDICTORS, recordSet } from '../src/frameworks/algorithms/index.js'

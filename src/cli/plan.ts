@@ -15,9 +15,11 @@ import { compile, type Io } from './compile.js'
 import { withCodeUris } from '../interpret/code/assets.js'
 import { writeAtomic } from '../interpret/execute/journal.js'
 import { parseCommand } from './args.js'
+import { PLAN_TARGETS, type PlanTarget } from '../interpret/dry-run/targets.js'
+import { planTargetProblems } from './plan-target.js'
 
 export const usage = `Usage: sagespec plan <program.ts|program.json> [--format text|json|mermaid|dot] [--param name=value ...]
-                    [--prices FILE] [--sample] [-o FILE]
+                    [--prices FILE] [--sample] [--target aws|local|airflow [--upload-local-data S3URI]] [-o FILE]
 
 Validates the program and prints what would run, without running anything or calling AWS.
 
@@ -27,6 +29,10 @@ Validates the program and prints what would run, without running anything or cal
                         plan's worst cases are shown in money too (read from the file; no network)
       --sample          replace every run-time value (run stamp, params, other steps' outputs, code
                         archive keys) with a visible sample, so each request is a literal one
+      --target T        also check what target T (aws, local or airflow) refuses in this plan, such as
+                        file:// locations, each as an error at its path worded as run/export word it
+      --upload-local-data S3URI
+                        with --target aws: file:// channels will be uploaded (as run takes it)
   -o, --output FILE     write the plan to FILE (replaced whole, never left half-written)`
 
 const FORMATS: { readonly [k: string]: (p: Plan, o: TextOptions) => string } = { text: toText, json: toJsonPlan, mermaid: toMermaid, dot: toDot }
@@ -37,6 +43,8 @@ const OPTIONS = {
   prices: { type: 'string' },
   sample: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  target: { type: 'string' },
+  'upload-local-data': { type: 'string' },
 } as const
 
 const readPrices = (file: string): E.Either<string, Prices> => {
@@ -74,8 +82,26 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
     io.err(prices.left)
     return 2
   }
+  const target = parsed.values.target
+  if (target !== undefined && !(PLAN_TARGETS as ReadonlyArray<string>).includes(target)) {
+    io.err(`unknown --target "${target}" (expected ${PLAN_TARGETS.join(', ')})`)
+    return 2
+  }
+  if (parsed.values['upload-local-data'] !== undefined && target !== 'aws') {
+    io.err('--upload-local-data is for --target aws')
+    return 2
+  }
   const compiled = await compile(io, file, parsed.values.param ?? [])
   if (!compiled.ok) return compiled.code
+  if (target !== undefined) {
+    const upload = parsed.values['upload-local-data']
+    const problems = await planTargetProblems(target as PlanTarget, compiled.plan, { baseDir: process.cwd(), ...(upload === undefined ? {} : { uploadLocalData: upload }) })
+    if (problems.length > 0) {
+      io.err(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} for --target ${target}; nothing was planned or run.`)
+      for (const p of problems) io.err(`  ${p}`)
+      return 1
+    }
+  }
   const sampled = parsed.values.sample === true
   // Sampled: code keys are the real ones (packed above); only run-time values get samples.
   const plan = sampled ? samplePlan(withCodeUris(compiled.plan, compiled.assets), sampleResolver(compiled.plan, compiled.bound)) : compiled.plan

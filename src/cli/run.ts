@@ -168,7 +168,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   const compiled = await compile(io, file!, paramFlags)
   if (!compiled.ok) return compiled.code
 
-  const { options } = chosen
+  // One options object for prepare and createBackend (a target may remember its choices by it).
+  const options = compiled.uploads.length === 0 ? chosen.options : { ...chosen.options, uploads: compiled.uploads }
   const target = await loadTarget(chosen.target)
   const prepared = await target.prepare(compiled.plan, options)
   if (prepared.errors.length > 0) {

@@ -15,7 +15,7 @@ import type { SpecError } from '../spec/errors.js'
 import { createLocalBackend, mergeHandlers } from './backend.js'
 import { localProblems } from './capabilities.js'
 import { asSpecErrors, imageProblems } from './images.js'
-import { createContext, type Handlers } from './context.js'
+import { createContext, localRegion, s3Client, type Handlers } from './context.js'
 import { modelHandlers } from './models.js'
 import { processRuntime } from './runtime/process.js'
 import type { Runtime } from './runtime/runtime.js'
@@ -133,6 +133,23 @@ const settleImages = async (m: Machine, plan: Plan, o: TargetOptions, c: Chosen)
 // the target
 // -------------------------------------------------------------------------------------
 
+/** The module's data objects (RecordSets) put where local jobs read s3:// data; their problem, if any. */
+const putUploads = async (options: TargetOptions): Promise<ReadonlyArray<SpecError>> => {
+  const objects = options.uploads ?? []
+  if (objects.length === 0) return []
+  const { putDataObjects } = await import('../interpret/aws/data-objects.js')
+  const s3 = await s3Client(localRegion(options.region))()
+  try {
+    await putDataObjects(s3, objects, options.say)
+    return []
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    return [{ _tag: 'Rule', path: 'uploads', expected: `the program's data objects put in S3, where local jobs read s3:// data (${why}; set AWS_ENDPOINT_URL_S3 for an S3-compatible store)`, actual: objects.map((o) => o.uri).join(', ') }]
+  } finally {
+    s3.destroy()
+  }
+}
+
 /** The local target on a machine: one runtime choice per command (prepare and createBackend share it). */
 export const localTarget = (m: Machine = thisMachine): TargetModule => {
   const chosen = new WeakMap<TargetOptions, Promise<Chosen | string>>()
@@ -158,7 +175,9 @@ export const localTarget = (m: Machine = thisMachine): TargetModule => {
       chosen.set(options, Promise.resolve(settled.chosen))
       tell(options, settled.chosen)
       const problems = localProblems(plan.steps, mergeHandlers(FAMILIES), { runtime: settled.chosen.runtime.kind, baseDir: options.baseDir })
-      return { errors: [...problems, ...settled.problems], plan }
+      const errors = [...problems, ...settled.problems]
+      // Local jobs read s3:// data from S3 (or the S3 endpoint the environment names): the module's data objects go there first.
+      return { errors: errors.length > 0 ? errors : await putUploads(options), plan }
     },
     createBackend: async (options) => {
       const c = await choice(options)

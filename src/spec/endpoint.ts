@@ -10,6 +10,7 @@ import * as C from './codec.js'
 import * as F from './fields.js'
 import * as P from './primitives.js'
 import { HostingInstance } from './instance-types.js'
+import { serviceEnum } from './service-rules.js'
 
 export const ProductionVariant = C.struct(
   'ProductionVariant',
@@ -25,7 +26,7 @@ export const ProductionVariant = C.struct(
     initialInstanceCount: C.vint('InitialInstanceCount', { min: 1 }),
     /** @default 1 */
     initialWeight: C.vnum('InitialVariantWeight', { min: 0 }),
-    acceleratorType: C.voneOf('AcceleratorType', ['ml.eia1.medium', 'ml.eia1.large', 'ml.eia1.xlarge', 'ml.eia2.medium', 'ml.eia2.large', 'ml.eia2.xlarge']),
+    acceleratorType: C.voneOf('AcceleratorType', serviceEnum('ProductionVariantAcceleratorType')),
   },
 )
 export type ProductionVariant = t.TypeOf<typeof ProductionVariant>

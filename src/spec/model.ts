@@ -8,7 +8,7 @@ import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as F from './fields.js'
 import * as P from './primitives.js'
-import { limits } from './service-rules.js'
+import { limits, serviceEnum } from './service-rules.js'
 
 export const ContainerDefinition = C.struct(
   'ContainerDefinition',
@@ -21,7 +21,7 @@ export const ContainerDefinition = C.struct(
     modelDataUrl: F.withMeaning(C.vstr('ModelDataUrl', { max: limits('S3Uri').max, pattern: P.DATA_URI_PATTERN, describe: 'an S3 URI (or a local file:// URI) of the model artifacts' }), 'S3Uri'),
     environment: P.Environment,
     containerHostname: C.str('ContainerHostname', { ...limits('ContainerHostname'), describe: 'a host name of 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit' }),
-    mode: C.oneOf('ContainerMode', ['SingleModel', 'MultiModel']),
+    mode: C.oneOf('ContainerMode', serviceEnum('ContainerMode')),
   },
 )
 export type ContainerDefinition = t.TypeOf<typeof ContainerDefinition>

@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import { STRINGS } from './service-rules.generated.js'
+import { ENUMS, STRINGS } from './service-rules.generated.js'
 
 export type StringShape = keyof typeof STRINGS
 
@@ -25,3 +25,13 @@ export const limits = (shape: StringShape): Limits => {
  * (`file://` data sources, for local runs), so they refuse line breaks as the service's do.
  */
 export const JAVA_DOT = '[^\\n\\r\\u0085\\u2028\\u2029]'
+
+export type EnumShape = keyof typeof ENUMS
+export type EnumValue<K extends EnumShape> = (typeof ENUMS)[K][number]
+
+/**
+ * The service model's values of enum shape `shape`, in its order, so a codec's list cannot drift from
+ * SageMaker's; `without` drops values sagespec cannot plan for (each call says why).
+ */
+export const serviceEnum = <K extends EnumShape, const W extends EnumValue<K> = never>(shape: K, without: ReadonlyArray<W> = []): ReadonlyArray<Exclude<EnumValue<K>, W>> =>
+  (ENUMS[shape] as ReadonlyArray<EnumValue<K>>).filter((v): v is Exclude<EnumValue<K>, W> => !(without as ReadonlyArray<string>).includes(v))

@@ -119,3 +119,39 @@ export const tuningBody = (name: string, body: TuningBody): Body<TuningStep> => 
   const { training, ...options } = body
   return isTrainingStep(training) ? templateFromStep(name, training, options) : (body as Body<TuningStep>)
 }
+
+const isPlain = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+const optional = (u: unknown, ok: (v: unknown) => boolean): boolean => u === undefined || ok(u)
+
+/**
+ * A JSON program's tuning steps whose `training` is a training step (`{"_tag": "Training", …}`),
+ * turned into templates as `tuning()` turns them, so JSON programs say the same as TypeScript ones.
+ * Only shapes the conversion reads safely are converted; anything else is left for the codec to
+ * report at its path.
+ */
+export const templatesFromSteps = (program: unknown): unknown => {
+  if (!isPlain(program) || !Array.isArray(program['steps'])) return program
+  const steps = program['steps'] as ReadonlyArray<unknown>
+  const convertible = (s: unknown): s is Record<string, unknown> & { readonly name: string; readonly training: TrainingStep } => {
+    if (!isPlain(s) || s['_tag'] !== 'Tuning' || typeof s['name'] !== 'string' || !isTrainingStep(s['training'])) return false
+    const t = s['training'] as unknown as Record<string, unknown>
+    return (
+      typeof t['name'] === 'string' &&
+      optional(t['baseJobName'], (v) => typeof v === 'string') &&
+      optional(s['baseJobName'], (v) => typeof v === 'string') &&
+      optional(t['hyperParameters'], isPlain) &&
+      optional(t['framework'], isPlain) &&
+      isPlain(s['ranges']) &&
+      [t['after'], s['after'], t['presetErrors'], s['presetErrors']].every((v) => optional(v, Array.isArray))
+    )
+  }
+  if (!steps.some(convertible)) return program
+  return {
+    ...program,
+    steps: steps.map((s) => {
+      if (!convertible(s)) return s
+      const { _tag, name, training, ...options } = s
+      return { _tag, name, ...templateFromStep(name, training, options as unknown as Omit<Body<TuningStep>, 'training'>) }
+    }),
+  }
+}

@@ -9,16 +9,19 @@ import * as C from './codec.js'
 import * as F from './fields.js'
 import * as P from './primitives.js'
 import { TrainingInstance } from './instance-types.js'
-import { JAVA_DOT, limits } from './service-rules.js'
+import { JAVA_DOT, limits, serviceEnum } from './service-rules.js'
 import type { Val } from './val.js'
 
 // -------------------------------------------------------------------------------------
 // codecs
 // -------------------------------------------------------------------------------------
 
-export const INPUT_MODES = ['File', 'Pipe', 'FastFile'] as const
-export const S3_DATA_TYPES = ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const
-export const DISTRIBUTIONS = ['FullyReplicated', 'ShardedByS3Key'] as const
+// Enum lists are the service model's (service-rules.generated.ts), so they cannot drift.
+export const INPUT_MODES = serviceEnum('TrainingInputMode')
+// 'Converse' came to the shape after sagespec's channel handling (plans, local runs and the Airflow
+// export know the other three): refused until they do.
+export const S3_DATA_TYPES = serviceEnum('S3DataType', ['Converse'])
+export const DISTRIBUTIONS = serviceEnum('S3DataDistribution')
 
 /** One input channel. A `file://` URI is a local directory (local runs only). */
 export const Channel = C.struct(
@@ -29,9 +32,9 @@ export const Channel = C.struct(
     s3DataType: C.voneOf('S3DataType', S3_DATA_TYPES),
     /** @default 'FullyReplicated' */
     distribution: C.voneOf('S3DataDistributionType', DISTRIBUTIONS),
-    compression: C.voneOf('CompressionType', ['None', 'Gzip']),
+    compression: C.voneOf('CompressionType', serviceEnum('CompressionType')),
     contentType: P.ContentType,
-    recordWrapper: C.voneOf('RecordWrapperType', ['None', 'RecordIO']),
+    recordWrapper: C.voneOf('RecordWrapperType', serviceEnum('RecordWrapper')),
     attributeNames: C.array(C.vstr('AttributeName', { ...limits('AttributeName'), describe: 'an attribute name of 1 to 256 characters on one line' }), { max: 16 }),
     /** Overrides the job's input mode for this channel. */
     inputMode: C.voneOf('TrainingInputMode', INPUT_MODES),

@@ -6,7 +6,8 @@
 import * as C from './codec.js'
 import * as F from './fields.js'
 import * as P from './primitives.js'
-import { limits } from './service-rules.js'
+import { limits, serviceEnum } from './service-rules.js'
+import { S3_DATA_TYPES } from './training.js'
 import { TransformInstance } from './instance-types.js'
 
 export const TransformInput = C.struct(
@@ -14,10 +15,10 @@ export const TransformInput = C.struct(
   { uri: F.DataUri },
   {
     /** @default 'S3Prefix' */
-    dataType: C.voneOf('S3DataType', ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']),
+    dataType: C.voneOf('S3DataType', S3_DATA_TYPES),
     contentType: P.ContentType,
-    compression: C.voneOf('CompressionType', ['None', 'Gzip']),
-    splitType: C.voneOf('SplitType', ['None', 'Line', 'RecordIO', 'TFRecord']),
+    compression: C.voneOf('CompressionType', serviceEnum('CompressionType')),
+    splitType: C.voneOf('SplitType', serviceEnum('SplitType')),
   },
 )
 
@@ -27,7 +28,7 @@ export const TransformOutput = C.struct(
   {
     kmsKeyId: F.KmsKeyId,
     accept: P.ContentType,
-    assembleWith: C.voneOf('AssemblyType', ['None', 'Line']),
+    assembleWith: C.voneOf('AssemblyType', serviceEnum('AssemblyType')),
   },
 )
 
@@ -37,7 +38,7 @@ export const DataProcessing = C.struct(
   {
     inputFilter: C.vstr('JsonPath', limits('JsonPath')),
     outputFilter: C.vstr('JsonPath', limits('JsonPath')),
-    joinSource: C.voneOf('JoinSource', ['Input', 'None']),
+    joinSource: C.voneOf('JoinSource', serviceEnum('JoinSource')),
   },
 )
 
@@ -56,7 +57,7 @@ export const transformFields = {
     output: TransformOutput,
   },
   optional: {
-    batchStrategy: C.voneOf('BatchStrategy', ['MultiRecord', 'SingleRecord']),
+    batchStrategy: C.voneOf('BatchStrategy', serviceEnum('BatchStrategy')),
     maxPayloadInMb: C.vint('MaxPayloadInMB', { min: 0, max: 100 }),
     maxConcurrentTransforms: C.vint('MaxConcurrentTransforms', { min: 0 }),
     environment: C.record(C.vstr('TransformEnvironmentValue', { ...limits('TransformEnvironmentValue'), describe: 'a value of at most 10240 characters' }), { key: C.str('TransformEnvironmentKey', { ...limits('TransformEnvironmentKey'), describe: 'an environment variable name ([a-zA-Z_][a-zA-Z0-9_]*) of at most 1024 characters' }), max: 16 }),

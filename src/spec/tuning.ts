@@ -8,10 +8,10 @@ import type * as t from 'io-ts'
 import * as C from './codec.js'
 import * as F from './fields.js'
 import * as P from './primitives.js'
-import { limits } from './service-rules.js'
+import { limits, serviceEnum } from './service-rules.js'
 import { MetricDefinition, TrainingJob } from './training.js'
 
-export const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'] as const
+export const SCALING_TYPES = serviceEnum('HyperParameterScalingType')
 
 export const ContinuousRange = C.struct(
   'ContinuousRange',
@@ -42,13 +42,13 @@ export const ParameterRange = C.taggedUnion('ParameterRange', {
 })
 export type ParameterRange = t.TypeOf<typeof ParameterRange>
 
-export const STRATEGIES = ['Bayesian', 'Random', 'Grid', 'Hyperband'] as const
+export const STRATEGIES = serviceEnum('HyperParameterTuningJobStrategyType')
 
 export const Objective = C.struct(
   'Objective',
   {
     metricName: C.str('MetricName', { ...limits('MetricName'), describe: 'a metric name of 1 to 255 characters on one line' }),
-    type: C.oneOf('ObjectiveType', ['Maximize', 'Minimize']),
+    type: C.oneOf('ObjectiveType', serviceEnum('HyperParameterTuningJobObjectiveType')),
   },
   {},
 )
@@ -56,7 +56,7 @@ export const Objective = C.struct(
 export const WarmStart = C.struct(
   'WarmStart',
   {
-    type: C.oneOf('WarmStartType', ['IdenticalDataAndAlgorithm', 'TransferLearning']),
+    type: C.oneOf('WarmStartType', serviceEnum('HyperParameterTuningJobWarmStartType')),
     /** Parent tuning jobs: refs to tuning steps (`tune.outputs.jobName`), or `existing('name')` for earlier ones. */
     parents: C.array(
       F.reference(C.vstr('ParentTuningJobName', { ...limits('HyperParameterTuningJobName'), describe: 'a tuning job name of 1 to 32 letters, digits and hyphens' }), 'TuningJobName'),
@@ -82,7 +82,7 @@ export const tuningFields = {
     maxParallelJobs: C.vint('MaxParallelTrainingJobs', { min: 1 }),
     maxRuntimeInSeconds: C.vint('MaxRuntimeInSeconds', { min: 120, max: 15768000 }),
     /** @default 'Off' */
-    earlyStopping: C.oneOf('TrainingJobEarlyStoppingType', ['Off', 'Auto']),
+    earlyStopping: C.oneOf('TrainingJobEarlyStoppingType', serviceEnum('TrainingJobEarlyStoppingType')),
     warmStart: WarmStart,
     /** The tuner's own metric definitions. @default the template's */
     metricDefinitions: C.array(MetricDefinition, { max: 40 }),

@@ -16,6 +16,7 @@ import { lookupOutput } from './outputs.js'
 import { ProgramCodec, stepKeys, type ParamDecl, type Program } from './program.js'
 import { RULES } from './rules.js'
 import { OUTPUT_SCHEMAS, STEP_TAGS, Step, type StepOf, type StepTag } from './step.js'
+import { templatesFromSteps } from './template.js'
 import { showRef, type ParamType, type Ref } from './val.js'
 
 declare const validBrand: unique symbol
@@ -53,6 +54,40 @@ const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError)
 // -------------------------------------------------------------------------------------
 // checks
 // -------------------------------------------------------------------------------------
+
+/**
+ * `existing('x')` where the program has a step named `x`: SageMaker would look for a resource named
+ * `x` literally, while step `x` creates `x-<run>` — almost surely a ref was meant. Found on the raw
+ * program (an `Existing` leaf is only valid where a resource is named), each at its path.
+ */
+const existingStepErrors = (program: unknown, kinds: ReadonlyMap<string, StepTag>): SpecError[] => {
+  const rawSteps = asRecord(program).steps
+  if (!Array.isArray(rawSteps) || kinds.size === 0) return []
+  const errors: SpecError[] = []
+  const keys = stepKeys(rawSteps)
+  const go = (v: unknown, path: string): void => {
+    if (Array.isArray(v)) return v.forEach((x, i) => go(x, `${path}.${i}`))
+    if (typeof v !== 'object' || v === null) return
+    const o = v as Record<string, unknown>
+    const named = o._tag === 'Existing' && typeof o.name === 'string' ? o.name : undefined
+    // Only a step that makes what such fields name (a model, a tuning job, a model package) is confusable.
+    const target = named === undefined ? undefined : Object.values(REFERENCE_TARGETS).find((t) => t.kind === kinds.get(named))
+    if (named !== undefined && target !== undefined) {
+      const name = named
+      const instead = `${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })}), the name step "${name}" gives what it creates`
+      errors.push({
+        _tag: 'Rule',
+        path,
+        expected: `${instead}: existing(${JSON.stringify(name)}) names a resource called "${name}" made outside the program, but step "${name}" creates ${name}-<run>; rename the step if an outside resource of that name is really meant`,
+        actual: v,
+      })
+      return
+    }
+    for (const [k, x] of Object.entries(o)) go(x, `${path}.${k}`)
+  }
+  rawSteps.forEach((s, i) => go(s, `steps.${keys[i]}`))
+  return errors
+}
 
 const PARAM_FITS: { readonly [K in C.ValKind]: ReadonlyArray<ParamType> } = {
   string: ['String', 'Integer', 'Float'],
@@ -240,14 +275,16 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  *
  * @category validation
  */
-export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
+export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
   // Checked first: every walk below and after validate recurses, and would overflow the stack.
-  const deep = tooDeep(input)
+  const deep = tooDeep(given)
   if (deep !== undefined) {
-    const steps = asRecord(input).steps
+    const steps = asRecord(given).steps
     const keyed = deep[0] === 'steps' && Array.isArray(steps) && deep.length > 1 ? ['steps', stepKeys(steps)[Number(deep[1])]!, ...deep.slice(2)] : deep
     return E.left([nestingError(keyed)])
   }
+  // A JSON tuning step may give a training step as its template, as tuning() takes one.
+  const input = templatesFromSteps(given)
   const { result, uses } = C.collectingUses(() => C.decode(ProgramCodec, input))
 
   // Graph and reference checks run on whatever is well-formed enough, so one pass reports everything.
@@ -270,6 +307,7 @@ export const validate = (input: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const params = new Map(rawParams.map((p) => [p.name, p]))
   errors.push(...paramDeclErrors(rawParams))
   errors.push(...exprErrors(uses, kinds, params, rawByName))
+  errors.push(...existingStepErrors(input, kinds))
 
   const usesByStep = new Map<string, C.ExprUse[]>()
   for (const u of uses) {

@@ -511,7 +511,31 @@ export const arbitraryProgram = (o: ProgramOptions = {}): fc.Arbitrary<Program> 
   return fc.uniqueArray(seed, { minLength: 1, maxLength: maxSteps, selector: (s) => s.name }).map((seeds) => build(seeds, o))
 }
 
+/**
+ * `existing(x)` names something made outside the program, so a generated one never takes a step's
+ * name (validate refuses that as a likely mistake): the last character changes, keeping the pattern.
+ */
+const outsideNames = (stepNames: ReadonlySet<string>) => {
+  const rename = (n: string): string => {
+    for (const c of 'xyz0123456789') {
+      const m = n.slice(0, -1) + c
+      if (!stepNames.has(m)) return m
+    }
+    return n
+  }
+  const go = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(go)
+    if (typeof v !== 'object' || v === null) return v
+    const o = v as Obj
+    if (o['_tag'] === 'Existing' && typeof o['name'] === 'string') return stepNames.has(o['name']) ? existing(rename(o['name'])) : v
+    if (isExpr(v)) return v
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, go(x)]))
+  }
+  return go
+}
+
 const build = (seeds: ReadonlyArray<Seed>, o: ProgramOptions): Program => {
+  const outside = outsideNames(new Set(seeds.map((s) => s.name)))
   const prev: Earlier[] = []
   const steps: Step[] = []
   const separate: ParamDecl[] = []
@@ -525,7 +549,7 @@ const build = (seeds: ReadonlyArray<Seed>, o: ProgramOptions): Program => {
     const wired = wire(shaped, prev, d)
     const p = parameterise(codecOf(kind), wired, d, nextParam)
     separate.push(...p.separate)
-    steps.push(make(p.step as StepOf<StepTag>) as Step)
+    steps.push(make(outside(p.step) as StepOf<StepTag>) as Step)
     prev.push({ name: s.name, kind, ranges: kind === 'Tuning' ? Object.keys((p.step as Obj).ranges ?? {}) : [] })
   }
   return separate.length > 0 ? withParams(...separate)(program(...steps)) : program(...steps)

@@ -13,6 +13,7 @@ import { awsProblems, localLocations, withUploadedData } from './capabilities.js
 import { clearly, endpointOverride } from './config.js'
 import { hashLocalData, localPath, uploadLocalData } from './local-data.js'
 import { s3Client } from './s3.js'
+import { putDataObjects } from './data-objects.js'
 import { parseS3Uri } from './s3-uri.js'
 
 /** Upload every local folder the plan reads (once each) and rewrite the plan to read S3. */
@@ -45,10 +46,29 @@ const uploadAll = async (plan: Plan, options: TargetOptions): Promise<{ readonly
   return { errors: [], plan: withUploadedData(uploaded)(plan) }
 }
 
+/** The module's data objects (RecordSets) put in S3 before anything runs; their problem, if any. */
+const putUploads = async (options: TargetOptions): Promise<ReadonlyArray<SpecError>> => {
+  const objects = options.uploads ?? []
+  if (objects.length === 0) return []
+  const s3 = s3Client(options)
+  try {
+    await putDataObjects(s3, objects, options.say)
+    return []
+  } catch (e) {
+    const clear = clearly(e, endpointOverride('S3') ?? 'S3')
+    const why = clear instanceof Error ? clear.message : String(clear)
+    return [{ _tag: 'Rule', path: 'uploads', expected: `the program's data objects put in S3 before the steps that read them (${why})`, actual: objects.map((o) => o.uri).join(', ') }]
+  } finally {
+    s3.destroy()
+  }
+}
+
 export const target: TargetModule = {
   prepare: async (plan, options) => {
     const errors = awsProblems(plan, options.uploadLocalData === undefined ? {} : { uploadLocalData: options.uploadLocalData })
-    if (errors.length > 0 || options.uploadLocalData === undefined) return { errors, plan }
+    if (errors.length > 0) return { errors, plan }
+    const data = await putUploads(options)
+    if (data.length > 0 || options.uploadLocalData === undefined) return { errors: data, plan }
     return uploadAll(plan, options)
   },
   createBackend: (options) => createAwsBackend(options),

@@ -7,6 +7,7 @@
  */
 import type { Plan } from '../plan/plan.js'
 import { withCodeUris, type ResolvedAssets } from '../code/assets.js'
+import { fileSupport } from './targets.js'
 
 /** What a sampled plan says about its values (`plan --sample`). */
 export const sampleNote = (runId: string): string =>
@@ -20,10 +21,13 @@ export const sampleNote = (runId: string): string =>
  */
 export const toJsonPlan = (planned: Plan, options: { readonly assets?: ResolvedAssets; readonly sample?: { readonly runId: string } } = {}): string => {
   const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets)
+  const support = fileSupport(plan)
   return JSON.stringify(
     {
       ...(options.sample !== undefined ? { sample: sampleNote(options.sample.runId) } : {}),
       params: plan.params,
+      // Only for plans naming file:// locations: which targets can run them (`targets.ts`).
+      ...(support === undefined ? {} : { targets: support.targets }),
       ...(options.assets === undefined
         ? {}
         : {

@@ -12,6 +12,7 @@ import { table, totals, usage, usageLine, type Prices } from './cost.js'
 import { renderJson, showVal } from './render-value.js'
 import { sampleNote } from './json.js'
 import { showRepack, withCodeUris, type ResolvedArchive, type ResolvedAssets, type ResolvedRepack } from '../code/assets.js'
+import { supportLines } from './targets.js'
 
 /** What the plan is printed with besides the plan itself. */
 export interface TextOptions {
@@ -200,5 +201,6 @@ export const toText = (planned: Plan, options: TextOptions = {}): string => {
           ]),
         ]
   const end = totals(plan, options.prices)
-  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
+  const targets = supportLines(plan)
+  return [header, ...region, ...(targets.length > 0 ? ['', ...targets] : []), ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
 }

@@ -22,6 +22,11 @@ export interface TargetOptions {
   readonly maxAttempts?: number
   /** AWS: where `file://` channels are uploaded (`s3://bucket/prefix`). */
   readonly uploadLocalData?: string
+  /**
+   * Objects the program module exports to put in S3 before any step reads them (a RecordSet's
+   * shards and manifest, `export const uploads`): `prepare` puts those not there yet.
+   */
+  readonly uploads?: ReadonlyArray<{ readonly bucket: string; readonly key: string; readonly uri: string; readonly bytes: Uint8Array }>
   /** Progress lines for the person running the command (which runtime was chosen, and why). */
   readonly say?: (line: string) => void
 }
