@@ -18,7 +18,7 @@ export interface TargetOptions {
   /** AWS: a named profile of the shared config. */
   readonly profile?: string
   readonly region?: string
-  /** AWS: the SDK's retry attempts per call. */
+  /** AWS: attempts per call, the first included (the executor's retry policy for SageMaker; the SDK's for S3 and logs). */
   readonly maxAttempts?: number
   /** AWS: where `file://` channels are uploaded (`s3://bucket/prefix`). */
   readonly uploadLocalData?: string
