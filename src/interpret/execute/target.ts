@@ -6,7 +6,7 @@
  */
 import type { SpecError } from '../../spec/errors.js'
 import type { Plan } from '../plan/plan.js'
-import type { Backend } from './port.js'
+import type { Backend, Progress } from './port.js'
 
 export interface TargetOptions {
   /** The state folder (`.sagespec`): journals, local jobs and endpoints. */
@@ -24,6 +24,8 @@ export interface TargetOptions {
   readonly uploadLocalData?: string
   /** Progress lines for the person running the command (which runtime was chosen, and why). */
   readonly say?: (line: string) => void
+  /** Every progress event of an upload `prepare` makes (`--upload-local-data`), for a terminal's live line; `say` still gets the final one. */
+  readonly onUpload?: (p: Progress) => void
 }
 
 export interface TargetModule {
