@@ -70,6 +70,8 @@ export const clearly = (e: unknown, where: string): unknown => {
   if (/region is missing/i.test(e.message)) return serviceError('NoRegion', 'no AWS region: pass --region, or set AWS_REGION or a region in your profile')
   const code = (e as { code?: unknown }).code
   if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH)$/.test(code))
-    return serviceError('Unreachable', `cannot reach ${where} (${code}: ${first}); check the network, or AWS_ENDPOINT_URL if it is set`)
+    // Marked retryable, as the SDK's own strategy treats these codes: the executor's policy, which
+    // alone retries SageMaker calls, tries again within --max-attempts.
+    return Object.assign(serviceError('Unreachable', `cannot reach ${where} (${code}: ${first}); check the network, or AWS_ENDPOINT_URL if it is set`), { $retryable: {} })
   return e
 }

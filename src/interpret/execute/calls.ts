@@ -100,9 +100,11 @@ export interface RetryPolicy {
   readonly signal?: AbortSignal
 }
 
-/** Worth another attempt: throttling or a server fault, or what the SDK itself marks `$retryable`. */
+/** Worth another attempt: throttling, a server fault, a client-side timeout, or what the SDK itself marks `$retryable`. */
 export const isRetryable = (e: unknown): boolean =>
-  isTransient(e) || (typeof e === 'object' && e !== null && typeof (e as { $retryable?: unknown }).$retryable === 'object' && (e as { $retryable?: unknown }).$retryable !== null)
+  isTransient(e) ||
+  (isServiceError(e) && e.name === 'TimeoutError') ||
+  (typeof e === 'object' && e !== null && typeof (e as { $retryable?: unknown }).$retryable === 'object' && (e as { $retryable?: unknown }).$retryable !== null)
 
 /** The service's `Retry-After` (seconds, or an HTTP date) in milliseconds, when its answer had one. */
 export const retryAfterMs = (e: unknown, now: number = Date.now()): number | undefined => {

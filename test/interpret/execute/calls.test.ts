@@ -62,6 +62,7 @@ describe('calls outside a run', () => {
     expect(isRetryable(Object.assign(new Error('reset'), { name: 'TimeoutError', $retryable: {} }))).toBe(true)
     expect(isRetryable(Object.assign(new Error('rate'), { name: 'ThrottlingException' }))).toBe(true)
     expect(isRetryable(Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server' }))).toBe(true)
+    expect(isRetryable(Object.assign(new Error('slow'), { name: 'TimeoutError' }))).toBe(true)
     expect(isRetryable(Object.assign(new Error('bad'), { name: 'ValidationException', $fault: 'client' }))).toBe(false)
   })
 
