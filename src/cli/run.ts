@@ -171,7 +171,17 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   // One options object for prepare and createBackend (a target may remember its choices by it).
   const options = compiled.uploads.length === 0 ? chosen.options : { ...chosen.options, uploads: compiled.uploads }
   const target = await loadTarget(chosen.target)
-  const prepared = await target.prepare(compiled.plan, options)
+  // Where a person watches a terminal, live lines (uploads before the run, then the status block).
+  const tty = !json && process.stdout.isTTY === true && io === defaultIo
+  // Uploads before the run (`--upload-local-data`) draw their live line with the run's renderer; its
+  // block is empty between uploads, so the plain lines `say` writes then do not disturb it.
+  const uploads = tty ? ttyView(process.stdout, () => undefined) : undefined
+  let prepared
+  try {
+    prepared = await target.prepare(compiled.plan, uploads === undefined ? options : { ...options, onUpload: (progress) => uploads.event({ _tag: 'Upload', step: '', progress }) })
+  } finally {
+    uploads?.close()
+  }
   if (prepared.errors.length > 0) {
     io.err(`${file}: ${prepared.errors.length} problem${prepared.errors.length === 1 ? '' : 's'} for --target ${v.target}; nothing was run.`)
     for (const e of prepared.errors) io.err(`  ${message(e)}`)
@@ -207,7 +217,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io, signal?: A
   process.on('SIGTERM', onSigint)
   // A live status block only where a person watches a terminal; plain lines everywhere else.
   const lines = eventLines()
-  const view = !json && process.stdout.isTTY === true && io === defaultIo ? ttyView(process.stdout, lines) : lineView(say, lines)
+  const view = tty ? ttyView(process.stdout, lines) : lineView(say, lines)
   let result: RunResult
   try {
     result = await run(prepared.plan, {

@@ -47,7 +47,7 @@ export const endpointFields = {
     tags: P.Tags,
     /** Create-or-update: when the endpoint exists, point it at the new config. @default true */
     update: C.bool,
-    overrides: P.Overrides,
+    overrides: P.overridesOf('Endpoint'),
   },
 } as const
 

@@ -1,6 +1,7 @@
 export * from './val.js'
 export * from './errors.js'
 export * from './step.js'
+export type { DeepPartial, OverridesByKind, Whole } from './overrides.js'
 export * from './program.js'
 export * from './outputs.js'
 export type { Meaning, FieldMeaning } from './meaning.js'

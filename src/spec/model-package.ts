@@ -20,6 +20,6 @@ export const modelPackageFields = {
     /** Base of the physical package name (`<base>-<run>`). @default the step's name */
     baseName: P.BaseName,
     tags: P.Tags,
-    overrides: P.Overrides,
+    overrides: P.overridesOf('ModelPackage'),
   },
 } as const

@@ -40,6 +40,6 @@ export const modelFields = {
     /** @default the step's name */
     baseName: P.BaseName,
     tags: P.Tags,
-    overrides: P.Overrides,
+    overrides: P.overridesOf('Model'),
   },
 } as const

@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
+import type * as t from 'io-ts'
 import * as C from './codec.js'
+import type { OverridesByKind } from './overrides.js'
 import { JAVA_DOT, limits } from './service-rules.js'
 
 /** SageMaker resource names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`, at most 63 characters. */
@@ -116,3 +118,10 @@ export const Environment = C.record(C.vstr('EnvValue', { ...limits('EnvironmentV
 
 /** Keys of a deep-merged escape hatch: anything JSON, checked by the service model test instead. */
 export const Overrides = C.record(C.scalar('JSON', 'a JSON value', (u): u is unknown => u !== undefined))
+
+/**
+ * `Overrides` typed as a deep partial of the request a step kind sends (`overrides.ts`): the same
+ * run-time check (JSON), a stricter static type for programs the compiler sees.
+ */
+export const overridesOf = <K extends keyof OverridesByKind>(_kind: K): t.Type<OverridesByKind[K], OverridesByKind[K], unknown> =>
+  Overrides as unknown as t.Type<OverridesByKind[K], OverridesByKind[K], unknown>

@@ -178,11 +178,12 @@ export const trainingFields = {
     modelChannelName: P.ChannelName,
     retryAttempts: C.vint('MaximumRetryAttempts', { min: 1, max: 30 }),
     /** Typed escape hatch: deep-merged into the request last, and shown in the plan. */
-    overrides: P.Overrides,
+    overrides: P.overridesOf('Training'),
     /** Set by framework presets; see `FrameworkInfo`. */
     framework: FrameworkInfo,
   },
 } as const
 
-export const TrainingJob = C.struct('TrainingJob', trainingFields.required, trainingFields.optional)
+/** A tuning job's template: a training body whose overrides address its training job definition. */
+export const TrainingJob = C.struct('TrainingJob', trainingFields.required, { ...trainingFields.optional, overrides: P.overridesOf('TrainingTemplate') })
 export type TrainingJob = t.TypeOf<typeof TrainingJob>

@@ -65,6 +65,6 @@ export const transformFields = {
     /** @default the step's name */
     baseJobName: P.BaseName,
     tags: P.Tags,
-    overrides: P.Overrides,
+    overrides: P.overridesOf('Transform'),
   },
 } as const

@@ -91,6 +91,6 @@ export const tuningFields = {
     /** Base of the physical tuning job name (at most 32 characters with the run stamp). @default the step's name */
     baseJobName: P.BaseName,
     tags: P.Tags,
-    overrides: P.Overrides,
+    overrides: P.overridesOf('Tuning'),
   },
 } as const

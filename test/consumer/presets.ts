@@ -52,6 +52,15 @@ const code = { entryPoint: 'train.py', sourceDir: 'src', codeLocation: 's3://buc
 const vpc = { subnets: ['subnet-0abc'], securityGroupIds: ['sg-0abc'] }
 const epochs = param.integer('epochs', { default: 10 })
 
+// Typed overrides (a deep partial of CreateTrainingJob's input), explicit undefined included.
+const overridden = training('overridden', {
+  image: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mine:1',
+  role,
+  resources: { instanceType: 'ml.m5.large' },
+  output,
+  overrides: { StoppingCondition: { MaxRuntimeInSeconds: epochs, MaxWaitTimeInSeconds: undefined }, CheckpointConfig: { S3Uri: 's3://bucket/ckpt' } },
+})
+
 const common: Omit<PyTorchOptions, 'frameworkVersion'> = {
   ...code,
   region,
@@ -153,4 +162,5 @@ export default program(
   pkg,
   fromPkg,
   serve,
+  overridden,
 )

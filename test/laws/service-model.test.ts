@@ -18,7 +18,8 @@ describe.skipIf(sm.skip !== undefined)(`laws: requests against the service model
 
   it('(e) the check is not vacuous: a broken request is caught', () => {
     const p = fc.sample(arbitraryProgram({ ...options }), { numRuns: 1, seed: 9 })[0]!
-    const bad = { ...p, steps: p.steps.map((s) => ({ ...s, overrides: { Nonsense: true } })) }
+    // A key no request has: the compiler refuses it (overrides are typed), untyped programs reach the check.
+    const bad = { ...p, steps: p.steps.map((s) => ({ ...s, overrides: { Nonsense: true } as never })) }
     expect(() => requestsMatchServiceModel(model, sampleResolver)(bad)).toThrow(/Nonsense/)
   })
 })

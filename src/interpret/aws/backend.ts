@@ -2,7 +2,9 @@
  * The AWS backend: the executor's port implemented with the SDK v3 clients. Credentials and region
  * come from the SDK's own chain (environment, shared config and profiles, SSO, container and instance
  * metadata); endpoint overrides from its `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` variables.
- * Retries of throttling and 5xx are the SDK's (`--max-attempts`); waiting is the executor's.
+ * Retries of SageMaker calls are the executor's alone (`sendRetrying`: `--max-attempts` attempts,
+ * backoff with jitter, `Retry-After`): its clients make one attempt each, so attempts never multiply.
+ * S3 and CloudWatch Logs, which nothing above retries, keep the SDK's retries with `--max-attempts`.
  *
  * @since 0.2.0
  */
@@ -13,7 +15,8 @@ import { requestAgainstAlgorithm } from '../../frameworks/marketplace.js'
 import { serviceError, type Input, type OperationName, type Output } from '../plan/operations.js'
 import type { Backend, CallOptions } from '../execute/port.js'
 import type { TargetOptions } from '../execute/target.js'
-import { clearly, clientConfig, endpointOverride, pollPolicy, type Env } from './config.js'
+import { DEFAULT_MAX_ATTEMPTS } from '../execute/calls.js'
+import { clearly, clientConfig, endpointOverride, pollPolicy, singleAttemptConfig, type Env } from './config.js'
 import { readLogs } from './logs.js'
 import { repackInS3, s3Client, stageArchive } from './s3.js'
 
@@ -74,11 +77,11 @@ export const COMMANDS: { readonly [K in OperationName]: (input: Input<K>) => Cal
  * @category interpreters
  */
 export const createAwsBackend = async (options: TargetOptions, env: Env = process.env): Promise<Backend> => {
-  const common = clientConfig(options)
-  const sagemaker = new SM.SageMakerClient(common)
-  const runtime = new SageMakerRuntimeClient(common)
+  const once = singleAttemptConfig(options)
+  const sagemaker = new SM.SageMakerClient(once)
+  const runtime = new SageMakerRuntimeClient(once)
   const s3 = s3Client(options, env)
-  const logsClient = new CloudWatchLogsClient(common)
+  const logsClient = new CloudWatchLogsClient(clientConfig(options))
   const close = async () => [sagemaker, runtime, s3, logsClient].forEach((c) => c.destroy())
 
   let region: string
@@ -141,6 +144,7 @@ export const createAwsBackend = async (options: TargetOptions, env: Env = proces
     repackModel: (r, call = {}) => repackInS3(s3, r, { where: where('S3', 'S3'), ...(call.signal === undefined ? {} : { signal: call.signal }) }),
     logs: (kind, job, cursor, call) => readLogs(logsClient, where('CLOUDWATCH_LOGS', 'CloudWatch Logs'), kind, job, cursor, call),
     poll: pollPolicy(env),
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     close,
   }
 }

@@ -29,12 +29,21 @@ export const pollPolicy = (env: Env = process.env): Backend['poll'] => {
   return { initialMs, maxMs: Math.max(initialMs, m[2] === undefined ? 30_000 : Number(m[2])) }
 }
 
-/** What every client takes from the command line; the rest is the SDK's own resolution. */
+/**
+ * What a client that retries by itself takes from the command line (S3 — staging, lib-storage's parts
+ * — and CloudWatch Logs: nothing above them retries); the rest is the SDK's own resolution.
+ */
 export const clientConfig = (options: Pick<TargetOptions, 'region' | 'profile' | 'maxAttempts'>) => ({
   ...(options.region === undefined ? {} : { region: options.region }),
   ...(options.profile === undefined ? {} : { profile: options.profile }),
   ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
 })
+
+/**
+ * What the SageMaker clients take: one attempt per send. Their retries are the caller's policy
+ * (`sendRetrying`, with `--max-attempts` as `Backend.maxAttempts`), so attempts never multiply.
+ */
+export const singleAttemptConfig = (options: Pick<TargetOptions, 'region' | 'profile'>) => ({ ...clientConfig(options), maxAttempts: 1 })
 
 // -------------------------------------------------------------------------------------
 // errors
@@ -61,6 +70,8 @@ export const clearly = (e: unknown, where: string): unknown => {
   if (/region is missing/i.test(e.message)) return serviceError('NoRegion', 'no AWS region: pass --region, or set AWS_REGION or a region in your profile')
   const code = (e as { code?: unknown }).code
   if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH)$/.test(code))
-    return serviceError('Unreachable', `cannot reach ${where} (${code}: ${first}); check the network, or AWS_ENDPOINT_URL if it is set`)
+    // Marked retryable, as the SDK's own strategy treats these codes: the executor's policy, which
+    // alone retries SageMaker calls, tries again within --max-attempts.
+    return Object.assign(serviceError('Unreachable', `cannot reach ${where} (${code}: ${first}); check the network, or AWS_ENDPOINT_URL if it is set`), { $retryable: {} })
   return e
 }

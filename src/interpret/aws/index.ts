@@ -31,6 +31,7 @@ const uploadAll = async (plan: Plan, options: TargetOptions): Promise<{ readonly
       if (uploaded.has(l.uri)) continue
       const data = hashLocalData(localPath(l.uri, options.baseDir))
       const uri = await uploadLocalData(s3, data, dest, (p) => {
+        options.onUpload?.(p)
         if (p.loaded === p.total) options.say?.(`uploaded ${p.uri} (${p.total} bytes)`)
       })
       options.say?.(`${l.path}: ${l.uri} -> ${uri}`)

@@ -6,8 +6,8 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { isNotFound, isServiceError, type Input, type OperationName, type Output } from '../plan/operations.js'
-import type { Backend } from './port.js'
+import { isNotFound, isServiceError, isTransient, serviceError, type Input, type OperationName, type Output } from '../plan/operations.js'
+import type { Backend, CallOptions } from './port.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -76,10 +76,79 @@ export const toCallError = (op: OperationName, e: unknown): CallError => {
   return { _tag: 'ServiceError', op, name: 'Error', fault: 'client', message: e instanceof Error ? e.message : String(e) }
 }
 
-/** One call; what the backend throws becomes a value (`Interrupted` when the signal cut it short). */
+// -------------------------------------------------------------------------------------
+// retries
+// -------------------------------------------------------------------------------------
+
+/**
+ * Attempts per call when neither the backend nor the caller says (the AWS SDK's own default).
+ *
+ * Retries have one owner: this policy. The AWS backend builds its SageMaker clients with
+ * `maxAttempts: 1` and hands `--max-attempts` to this policy as `Backend.maxAttempts`, so a throttled
+ * call is sent exactly that many times (not the SDK's attempts times ours), every backend retries
+ * alike, and the waits between attempts end on the user's signal.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 3
+
+/** How a failed call is tried again; tests pass a sleep that never waits and a fixed random. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included: 1 never retries. */
+  readonly maxAttempts: number
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly random?: () => number
+  /** Ends a wait between attempts (the wait rejects); the call in flight is not cut short. */
+  readonly signal?: AbortSignal
+}
+
+/** Worth another attempt: throttling, a server fault, a client-side timeout, or what the SDK itself marks `$retryable`. */
+export const isRetryable = (e: unknown): boolean =>
+  isTransient(e) ||
+  (isServiceError(e) && e.name === 'TimeoutError') ||
+  (typeof e === 'object' && e !== null && typeof (e as { $retryable?: unknown }).$retryable === 'object' && (e as { $retryable?: unknown }).$retryable !== null)
+
+/** The service's `Retry-After` (seconds, or an HTTP date) in milliseconds, when its answer had one. */
+export const retryAfterMs = (e: unknown, now: number = Date.now()): number | undefined => {
+  const headers = (e as { $response?: { headers?: Record<string, string | undefined> } } | null)?.$response?.headers
+  if (headers === undefined) return undefined
+  const v = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]
+  if (v === undefined || v.trim() === '') return undefined
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** The wait before attempt `attempt + 1`: the service's `Retry-After`, else 100 ms doubling (to 20 s) with jitter. */
+export const retryDelay = (attempt: number, e: unknown, random: () => number): number =>
+  Math.min(20_000, retryAfterMs(e) ?? 100 * 2 ** attempt * (0.5 + random()))
+
+/**
+ * Send with the retry policy. A retryable error on the last attempt is rethrown with how many
+ * attempts were made, so the run's message says why it gave up and what sets it.
+ */
+export const sendRetrying = async <K extends OperationName>(backend: Backend, op: K, input: Input<K>, policy: RetryPolicy, options: CallOptions = {}): Promise<Output<K>> => {
+  const random = policy.random ?? Math.random
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await backend.send(op, input, options)
+    } catch (e) {
+      if (!isRetryable(e) || (options.signal?.aborted ?? false)) throw e
+      if (attempt >= policy.maxAttempts) throw gaveUp(e, attempt)
+      await (policy.sleep ?? sleep)(retryDelay(attempt - 1, e, random), policy.signal)
+    }
+  }
+}
+
+const gaveUp = (e: unknown, attempts: number): unknown => {
+  if (!isServiceError(e)) return e
+  const tried = `${attempts} attempt${attempts === 1 ? '' : 's'}, --max-attempts sets how many`
+  return Object.assign(serviceError(e.name, `${e.message} (gave up after ${tried})`, e.$fault ?? 'server'), { attempts })
+}
+
+/** One call, retried as the backend's policy says; what the backend throws becomes a value (`Interrupted` when the signal cut it short). */
 export const call = async <K extends OperationName>(backend: Backend, op: K, input: Input<K>, signal?: AbortSignal): Promise<E.Either<CallError, Output<K>>> => {
   try {
-    return E.right(await backend.send(op, input, signal === undefined ? {} : { signal }))
+    const policy = { maxAttempts: backend.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, ...(signal === undefined ? {} : { signal }) }
+    return E.right(await sendRetrying(backend, op, input, policy, signal === undefined ? {} : { signal }))
   } catch (e) {
     return E.left(signal?.aborted === true ? { _tag: 'Interrupted' } : toCallError(op, e))
   }

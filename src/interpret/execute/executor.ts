@@ -14,13 +14,13 @@ import { showRef } from '../../spec/val.js'
 import { message } from '../../spec/errors.js'
 import { describePackError, gzipArchive, packCode } from '../code/pack.js'
 import { nameCollisions } from '../plan/collisions.js'
-import { isNotFound, isServiceError, isTransient, type Input, type OperationName, type Output } from '../plan/operations.js'
+import { isNotFound, isServiceError, type Input, type OperationName, type Output } from '../plan/operations.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { DESCRIBE_OF, NAME_FIELDS, type Request } from '../plan/requests.js'
 import { resolve, type Resolver } from '../plan/symbolic.js'
 import { sameProgress, tuningProgress, type TuningProgress } from '../tuning/progress.js'
 import { isRunId, openJournal, type Journal, type RunRecord, type SentRequest, type StepRecord, type StepStatus } from './journal.js'
-import { sleep as timer } from './calls.js'
+import { DEFAULT_MAX_ATTEMPTS, sendRetrying, sleep as timer } from './calls.js'
 import type { Backend, LogCursor, Progress } from './port.js'
 
 // -------------------------------------------------------------------------------------
@@ -103,8 +103,8 @@ export interface RunOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly now?: () => Date
   readonly random?: () => number
-  /** How often a transient error (throttling, 5xx) is tried again per call. @default 6 */
-  readonly transientRetries?: number
+  /** Attempts per call for throttling and 5xx (see `sendRetrying`). @default the backend's `maxAttempts`, else 3 */
+  readonly maxAttempts?: number
 }
 
 // -------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
   const random = options.random ?? Math.random
   const emit = options.onEvent ?? (() => undefined)
   const maxParallel = Math.max(1, options.maxParallel ?? 4)
-  const retries = options.transientRetries ?? 6
+  const maxAttempts = Math.max(1, options.maxAttempts ?? backend.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)
   const followLogs = options.logs ?? true
   const stateDir = options.stateDir ?? '.sagespec'
   const baseDir = options.baseDir ?? process.cwd()
@@ -260,22 +260,17 @@ export const run = async (plan: Plan, options: RunOptions): Promise<RunResult> =
   const signal = options.signal
   const interrupted = () => signal?.aborted === true
 
-  /** Send with retries on throttling and service faults, backing off with jitter. */
-  const send = async <K extends OperationName>(step: string, op: K, input: Input<K>): Promise<Output<K>> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await backend.send(op, input)
-      } catch (e) {
-        if (isTransient(e) && attempt < retries) {
-          await sleep(Math.min(20_000, 100 * 2 ** attempt) * (0.5 + random()), signal).catch((x: unknown) => {
-            throw signal?.aborted ? new Abort() : x
-          })
-          continue
-        }
-        throw e
-      }
-    }
+  /** Send with the one retry policy (throttling and service faults, backoff with jitter, `Retry-After`). */
+  const retry = {
+    maxAttempts,
+    random,
+    sleep: (ms: number, s?: AbortSignal) =>
+      sleep(ms, s).catch((x: unknown) => {
+        throw signal?.aborted ? new Abort() : x
+      }),
+    ...(signal === undefined ? {} : { signal }),
   }
+  const send = <K extends OperationName>(_step: string, op: K, input: Input<K>): Promise<Output<K>> => sendRetrying(backend, op, input, retry)
 
   const serviceError = (step: string, op: string, e: unknown): StepError => {
     if (e instanceof StepError || e instanceof Abort) return e as StepError

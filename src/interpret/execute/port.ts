@@ -77,6 +77,12 @@ export interface Backend {
    * the executor polls with backoff.
    */
   readonly changed?: (name: string, timeoutMs: number, options?: CallOptions) => Promise<void>
+  /**
+   * Attempts per call, the first included, for the caller's retry policy (`sendRetrying` in
+   * calls.ts), which alone retries: a backend whose client retries by itself must not (the AWS
+   * backend's SDK clients make one attempt each). @default 3
+   */
+  readonly maxAttempts?: number
   /** How often to poll when `changed` is absent. */
   readonly poll: { readonly initialMs: number; readonly maxMs: number }
   /** Release clients and connections. Never deletes what the run made. */

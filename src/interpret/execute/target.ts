@@ -6,7 +6,7 @@
  */
 import type { SpecError } from '../../spec/errors.js'
 import type { Plan } from '../plan/plan.js'
-import type { Backend } from './port.js'
+import type { Backend, Progress } from './port.js'
 
 export interface TargetOptions {
   /** The state folder (`.sagespec`): journals, local jobs and endpoints. */
@@ -18,7 +18,7 @@ export interface TargetOptions {
   /** AWS: a named profile of the shared config. */
   readonly profile?: string
   readonly region?: string
-  /** AWS: the SDK's retry attempts per call. */
+  /** AWS: attempts per call, the first included (the executor's retry policy for SageMaker; the SDK's for S3 and logs). */
   readonly maxAttempts?: number
   /** AWS: where `file://` channels are uploaded (`s3://bucket/prefix`). */
   readonly uploadLocalData?: string
@@ -29,6 +29,8 @@ export interface TargetOptions {
   readonly uploads?: ReadonlyArray<{ readonly bucket: string; readonly key: string; readonly uri: string; readonly bytes: Uint8Array }>
   /** Progress lines for the person running the command (which runtime was chosen, and why). */
   readonly say?: (line: string) => void
+  /** Every progress event of an upload `prepare` makes (`--upload-local-data`), for a terminal's live line; `say` still gets the final one. */
+  readonly onUpload?: (p: Progress) => void
 }
 
 export interface TargetModule {

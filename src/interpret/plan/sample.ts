@@ -54,7 +54,8 @@ export const sampleRefValue = (r: Ref<unknown>): string | number => {
   }
   const status = /Status$/.test(last) ? () => 'Completed' : undefined
   // Map entries (hyperparameters) are strings.
-  const f = values[last] ?? status ?? (() => '0.1')
+  // Own keys only: a hyperparameter may be named `valueOf` or `constructor`.
+  const f = (Object.prototype.hasOwnProperty.call(values, last) ? values[last] : undefined) ?? status ?? (() => '0.1')
   return f()
 }
 

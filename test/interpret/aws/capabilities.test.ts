@@ -9,7 +9,8 @@ import { message } from '../../../src/spec/errors.js'
 import { join as joinVal, model, program, runId, training, transform, tuning } from '../../../src/index.js'
 import { awsProblems, localLocations, withUploadedData } from '../../../src/interpret/aws/capabilities.js'
 import { COMMANDS } from '../../../src/interpret/aws/backend.js'
-import { endpointOverride, pollPolicy } from '../../../src/interpret/aws/config.js'
+import { clearly, clientConfig, endpointOverride, pollPolicy, singleAttemptConfig } from '../../../src/interpret/aws/config.js'
+import { isRetryable } from '../../../src/interpret/execute/calls.js'
 import { hashLocalData, localPath } from '../../../src/interpret/aws/local-data.js'
 import { joinKey, parseS3Uri } from '../../../src/interpret/aws/s3-uri.js'
 import type { OperationName } from '../../../src/interpret/plan/operations.js'
@@ -163,5 +164,19 @@ describe('the AWS backend configuration', () => {
     expect(parseS3Uri('file:///x')).toBeUndefined()
     expect(parseS3Uri('s3://Bad_Bucket/x')).toBeUndefined()
     expect(joinKey('a/', '/b/', '', 'c')).toBe('a/b/c')
+  })
+})
+
+describe('retries have one owner', () => {
+  it('SageMaker clients make one attempt whatever --max-attempts says; S3 and logs clients take it', () => {
+    expect(singleAttemptConfig({ region: 'us-west-2' })).toStrictEqual({ region: 'us-west-2', maxAttempts: 1 })
+    expect(singleAttemptConfig({})).toStrictEqual({ maxAttempts: 1 })
+    expect(clientConfig({ maxAttempts: 5 })).toStrictEqual({ maxAttempts: 5 })
+  })
+
+  it('a connection that fails is one clear line, and worth another attempt', () => {
+    const e = clearly(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'http://127.0.0.1:1')
+    expect(e).toMatchObject({ name: 'Unreachable' })
+    expect(isRetryable(e)).toBe(true)
   })
 })

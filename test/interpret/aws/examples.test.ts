@@ -13,7 +13,12 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { packFolder } from '../../../src/local/archive.js'
 import { DeleteEndpointCommand, DescribeModelCommand, ListEndpointsCommand, DescribeTrainingJobCommand, ListModelsCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { program, training } from '../../../src/index.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { program, training, validate, type Program } from '../../../src/index.js'
+import { toPlan } from '../../../src/interpret/plan/plan.js'
+import { target as awsTarget } from '../../../src/interpret/aws/index.js'
+import type { Progress } from '../../../src/interpret/execute/port.js'
+import { uploadFrames } from '../../../src/cli/view.js'
 import { pytorch } from '../../../src/frameworks/index.js'
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
 import { motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
@@ -21,6 +26,11 @@ import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir }
 
 const skip = motoSkipReason()
 const models = serviceModels()
+const validated = (p: Program) => {
+  const v = validate(p)
+  if (E.isLeft(v)) throw new Error(JSON.stringify(v.left))
+  return v.right
+}
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn-xgboost:1.0'
 
@@ -255,6 +265,30 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'))
     // Progress: one line when the file is up, not one per part.
     expect(r.out.split('\n').filter((l) => l.includes('big.bin'))).toEqual([`uploaded s3://example-bucket/${key} (${bytes.length} bytes)`])
+  })
+
+  it('an upload before the run reports each part to onUpload (the terminal line), then says the final line once', async () => {
+    const data = join(dir.path, 'live')
+    mkdirSync(data, { recursive: true })
+    writeFileSync(join(data, 'live.bin'), Buffer.alloc(11 * 1024 * 1024, 7))
+    const plan = toPlan(validated(program(training('live', { image, role, resources: { instanceType: 'ml.m5.xlarge' }, output: { s3OutputPath: 's3://example-bucket/live/models' }, channels: { train: { uri: `file://${data}` } } }))))
+    const events: Progress[] = []
+    const said: string[] = []
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+    Object.assign(process.env, env)
+    try {
+      const prepared = await awsTarget.prepare(plan, { stateDir: state(), baseDir: dir.path, uploadLocalData: 's3://example-bucket/uploads-live', onUpload: (p) => void events.push(p), say: (l) => void said.push(l) })
+      expect(prepared.errors).toEqual([])
+    } finally {
+      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v)
+    }
+    // Three 5 MiB parts at most: the live line moves at least twice before it ends whole.
+    expect(events.length).toBeGreaterThanOrEqual(2)
+    expect(events.at(-1)).toMatchObject({ loaded: 11 * 1024 * 1024, total: 11 * 1024 * 1024 })
+    const frames = uploadFrames(events.map((progress, i) => ({ progress, at: i * 1000 })))
+    expect(frames.slice(0, -1).every((f) => f.length === 1 && f[0]!.includes('live.bin'))).toBe(true)
+    expect(frames.at(-1)).toEqual([])
+    expect(said.filter((l) => l.includes('live.bin'))).toHaveLength(1)
   })
 
   it.skipIf(models.models === undefined)(`every request the CLI sent passes the service-model check${models.skip === undefined ? '' : ` (skipped: ${models.skip})`}`, () => {

@@ -86,17 +86,32 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     dir?.remove()
   })
 
-  it('throttled calls are retried, by the SDK and then by the executor, and the run succeeds', async () => {
+  it('throttled calls are retried by one layer only: --max-attempts sends a throttled create exactly that many times', async () => {
+    // Default 3 attempts: two throttles, then the create gets through (3 requests, not 3 × the SDK's 3).
     proxy.throttle('CreateTrainingJob', 2)
     const r = await run([programFile('thr'), '--run-id', 'a1'])
     expect(r.code).toBe(0)
     expect(proxy.count('CreateTrainingJob', 'throttled')).toBe(2)
     expect(sentFor('CreateTrainingJob', 'thr-a1')).toBe(1)
-    // One attempt per SDK call: the executor's own retry gets through.
-    proxy.throttle('DescribeModel', 3)
-    const r2 = await run([programFile('thr2'), '--run-id', 'a2', '--max-attempts', '1'])
+    const before = proxy.count('CreateTrainingJob')
+    // --max-attempts 3, throttled every time: exactly 3 requests reach the proxy, and the run says why it gave up.
+    proxy.throttle('CreateTrainingJob', 10)
+    const r3 = await run([programFile('thr3'), '--run-id', 'a3', '--max-attempts', '3'])
+    expect(r3.code).not.toBe(0)
+    expect(proxy.count('CreateTrainingJob') - before).toBe(3)
+    expect(r3.out + r3.err).toMatch(/CreateTrainingJob.*ThrottlingException.*gave up after 3 attempts, --max-attempts sets how many/)
+    // --max-attempts 1: exactly one request.
+    proxy.throttle('CreateTrainingJob', 10)
+    const r1 = await run([programFile('thr1'), '--run-id', 'a4', '--max-attempts', '1'])
+    expect(r1.code).not.toBe(0)
+    expect(proxy.count('CreateTrainingJob') - before).toBe(4)
+    expect(r1.out + r1.err).toMatch(/gave up after 1 attempt, --max-attempts sets how many/)
+    proxy.throttle('CreateTrainingJob', 0)
+    // Describes are retried the same way: two throttles of DescribeModel within 3 attempts.
+    proxy.throttle('DescribeModel', 2)
+    const r2 = await run([programFile('thr2'), '--run-id', 'a2'])
     expect(r2.code).toBe(0)
-    expect(proxy.count('DescribeModel', 'throttled')).toBe(3)
+    expect(proxy.count('DescribeModel', 'throttled')).toBe(2)
     expect(sentFor('CreateModel', 'model-a2')).toBe(1)
   })
 

@@ -94,16 +94,31 @@ describe('executor', () => {
   })
 
   it('throttling is retried', async () => {
-    const { result, backend } = await go(planOf(chain()), { throttle: (op, i) => op === 'DescribeTrainingJob' && i < 3 })
+    const { result, backend } = await go(planOf(chain()), { throttle: (op, i) => op === 'DescribeTrainingJob' && i < 2 })
     expect(result.status).toBe('Completed')
-    expect(backend.calls.filter((c) => c.op === 'DescribeTrainingJob').length).toBeGreaterThan(3)
+    expect(backend.calls.filter((c) => c.op === 'DescribeTrainingJob').length).toBeGreaterThan(2)
     expect(backend.creates('CreateTrainingJob')).toHaveLength(1)
   })
 
   it('gives up on throttling after the retry budget, naming the call', async () => {
-    const { result } = await go(planOf(chain()), { throttle: (op) => op === 'CreateModel' }, { transientRetries: 2 })
+    const { result, backend } = await go(planOf(chain()), { throttle: (op) => op === 'CreateModel' }, { maxAttempts: 3 })
     expect(result.status).toBe('Failed')
     expect(result.errors[0]).toMatchObject({ _tag: 'ServiceError', step: 'churn', op: 'CreateModel', name: 'ThrottlingException' })
+    expect(result.errors[0]).toMatchObject({ message: expect.stringContaining('gave up after 3 attempts') })
+    expect(backend.calls.filter((c) => c.op === 'CreateModel')).toHaveLength(3)
+  })
+
+  it('one attempt means one: a throttled create is sent once and the run fails saying so', async () => {
+    const { result, backend } = await go(planOf(chain()), { throttle: (op) => op === 'CreateModel' }, { maxAttempts: 1 })
+    expect(result.status).toBe('Failed')
+    expect(backend.calls.filter((c) => c.op === 'CreateModel')).toHaveLength(1)
+    expect(result.errors[0]).toMatchObject({ message: expect.stringContaining('gave up after 1 attempt,') })
+  })
+
+  it("the backend's maxAttempts is the policy when the run does not say", async () => {
+    const { result, backend } = await go(planOf(chain()), { ...scriptedBackend({ throttle: (op) => op === 'CreateModel' }), maxAttempts: 2 })
+    expect(result.status).toBe('Failed')
+    expect(backend.calls.filter((c) => c.op === 'CreateModel')).toHaveLength(2)
   })
 
   it('fan-out respects the parallel bound and dependency order', async () => {

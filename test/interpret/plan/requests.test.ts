@@ -799,3 +799,11 @@ describe('requests', () => {
     })
   })
 })
+
+describe('sample values for refs', () => {
+  it("a ref whose last segment is an Object.prototype name (a hyperparameter called valueOf) gets the plain sample", async () => {
+    const { sampleRefValue } = await import('../../../src/interpret/plan/sample.js')
+    expect(sampleRefValue(ref('tune', ['BestTrainingJob', 'TunedHyperParameters', 'valueOf']))).toBe('0.1')
+    expect(sampleRefValue(ref('tune', ['BestTrainingJob', 'TunedHyperParameters', 'constructor']))).toBe('0.1')
+  })
+})
