@@ -126,12 +126,6 @@ const KEY_LINES: { readonly [K in StepTag]: (s: StepOf<K>) => Lines } = {
   ModelPackage: modelPackageLines,
 }
 
-const indent = (text: string, by: string) =>
-  text
-    .split('\n')
-    .map((l) => by + l)
-    .join('\n')
-
 const stepText = (prices: Prices | undefined) => (p: PlannedStep, i: number): string => {
   const worst = usageLine(usage(p), prices)
   const lines = [...(KEY_LINES[p.kind] as (s: PlannedStep['step']) => Lines)(p.step), ...(worst === undefined ? [] : ([['worst case', worst]] as const))]
@@ -140,7 +134,7 @@ const stepText = (prices: Prices | undefined) => (p: PlannedStep, i: number): st
   const body = [['depends on', p.dependsOn.length === 0 ? '—' : p.dependsOn.join(', ')] as const, ...lines].map(([k, v]) => `   ${k.padEnd(width)}  ${v}`)
   const requests = p.requests.map((r) => {
     const title = r._tag === 'CreateEndpoint' && r.orUpdate !== undefined ? 'CreateEndpoint (UpdateEndpoint if it exists)' : r._tag
-    return `   ${title}\n${indent(renderJson(r.input), '     ')}`
+    return `   ${title}\n     ${renderJson(r.input, '     ')}`
   })
   return [head, ...body, ...requests].join('\n')
 }
