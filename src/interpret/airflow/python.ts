@@ -309,6 +309,7 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
   const o: Layout = { indent: options.indent ?? 4, width: options.width ?? 100 }
   const widths = new Map<object, number>()
   const texts = new Map<unknown, string>()
+  const leafWidths = new Map<unknown, number>()
   const leafText = (v: unknown): string => {
     let t = texts.get(v)
     if (t === undefined) {
@@ -322,8 +323,14 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
   const fields = (v: object): string[] => Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
   const measure = (v: unknown): number => {
     if (!isCollection(v)) {
-      const t = leafText(v)
-      return t.includes('\n') ? Infinity : width(t)
+      // The same leaf (a role, an image, a bucket) recurs in every step: measured once.
+      let w = leafWidths.get(v)
+      if (w === undefined) {
+        const t = leafText(v)
+        w = t.includes('\n') ? Infinity : width(t)
+        leafWidths.set(v, w)
+      }
+      return w
     }
     let w: number
     if (Array.isArray(v)) {
