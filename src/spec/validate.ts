@@ -317,13 +317,10 @@ const usesByValidStep = new WeakMap<object, ReadonlyArray<C.ExprUse>>()
 
 /**
  * The expression uses in a step of a program `validate` accepted, with paths from the step itself
- * (what decoding the step alone records); `undefined` for a step it has not seen. Taken once: they
- * are not kept past the plan that asked (10,000 steps' uses are megabytes), and a step asked again
- * is `undefined`, so the planner decodes it again to the same uses.
+ * (what decoding the step alone records); `undefined` for a step it has not seen.
  */
 export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefined => {
   const found = usesByValidStep.get(step)
-  usesByValidStep.delete(step)
   // Program paths start `steps.<key>.`; the step's own start after them.
   return found?.map((u) => {
     const segments = u.segments.slice(2)
