@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parsePrices, type Prices } from '../interpret/dry-run/cost.js'
 import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
 import { toJsonPlan, writeJsonPlan } from '../interpret/dry-run/json.js'
-import { toText, type TextOptions } from '../interpret/dry-run/text.js'
+import { toText, writeText, type TextOptions } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { SAMPLE_RUN_ID, samplePlan, sampleResolver } from '../interpret/plan/sample.js'
 import { compile, type Io } from './compile.js'
@@ -85,8 +85,9 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
     ...(prices.right === undefined ? {} : { prices: prices.right }),
     ...(sampled ? { sample: { runId: SAMPLE_RUN_ID } } : {}),
   }
-  // A JSON plan goes out in pieces, never held as one string (10,000 steps make 24 MB of it).
-  const streamed = format === 'json' ? (write: (chunk: string) => void) => writeJsonPlan(plan, options, write) : undefined
+  // A text or JSON plan goes out in pieces, never held as one string (10,000 steps make 24 MB of JSON).
+  const writer = format === 'json' ? writeJsonPlan : format === 'text' ? writeText : undefined
+  const streamed = writer === undefined ? undefined : (write: (chunk: string) => void) => writer(plan, options, write)
   if (parsed.values.output === undefined) {
     const bytes = io.write
     if (streamed !== undefined && bytes !== undefined) streamed((chunk) => bytes(Buffer.from(chunk)))

@@ -158,6 +158,18 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 
 /** @category interpreters */
 export const toText = (planned: Plan, options: TextOptions = {}): string => {
+  const pieces: string[] = []
+  writeText(planned, options, (chunk) => void pieces.push(chunk))
+  return pieces.join('')
+}
+
+/**
+ * `toText`'s text handed to `write` in pieces, in order (joined, they are that text byte for byte): a
+ * step at a time, so a large plan is written out without ever being one string.
+ *
+ * @category interpreters
+ */
+export const writeText = (planned: Plan, options: TextOptions, write: (chunk: string) => void): void => {
   const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets, { showRepacks: true })
   const archives = options.assets?.archives ?? []
   const repacks = options.assets?.repacks ?? []
@@ -194,5 +206,9 @@ export const toText = (planned: Plan, options: TextOptions = {}): string => {
           ]),
         ]
   const end = totals(plan, options.prices)
-  return [header, ...region, ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
+  // The lines before the steps, the steps a blank line apart, then the lines after them.
+  write([header, ...region, ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), ''].join('\n') + '\n')
+  const step = stepText(options.prices)
+  plan.steps.forEach((p, i) => write((i === 0 ? '' : '\n\n') + step(p, i)))
+  write('\n' + [...(end.length > 0 ? ['', ...end] : []), ''].join('\n'))
 }
