@@ -7,8 +7,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 /** A bench file's `--case` mode, run in fresh processes; `close` removes the bundle. */
 export interface CaseRunner {
@@ -18,7 +17,9 @@ export interface CaseRunner {
 }
 
 export const caseRunner = async (benchFile: string): Promise<CaseRunner> => {
-  const dir = mkdtempSync(join(tmpdir(), 'sagespec-bench-'))
+  // Beside the bench file, not in the system's temp folder: the bundle's external packages (tar, the AWS
+  // SDK) are found from there, in the project's node_modules.
+  const dir = mkdtempSync(join(dirname(benchFile), '.sagespec-bench-'))
   const outfile = join(dir, 'case.mjs')
   // Loaded here only: the bundle holds this module too, and runs where esbuild cannot be found.
   const { build } = await import('esbuild')

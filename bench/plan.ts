@@ -2,8 +2,9 @@
  * Plan benchmark: validate + plan + JSON (and the text render beside it) for 1,000- and 10,000-step
  * programs (chains and fan-outs), both sizes alternating in one warm process; the validation alone is a
  * figure of its own, so a regression shows where it is. Peak memory: a fresh process per size (plain
- * node on a bundle, see peak-rss.ts) building the program, then validate + plan + JSON (and, apart,
- * + text instead of JSON); beside it the same process idle (modules loaded, nothing built).
+ * node on a bundle, see peak-rss.ts) building the program, then validate + plan + JSON as one string
+ * (and, apart, JSON written in pieces to a file as the CLI writes it, and text instead of JSON); beside
+ * it the same process idle (modules loaded, nothing built).
  * Then cold starts beside `node -e 0`, interleaved in the same run: `sagespec plan` on the README's
  * TypeScript example and on the same program as JSON (through `node bin/sagespec.js` and through
  * `npx`), and `sagespec --help`. The CLI runs from its build (`npm run build`).
@@ -13,8 +14,8 @@
  * Prints ratios; never fails on time.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { devNull, tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { dirname, join as joinPath } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -23,7 +24,7 @@ import { chain, fanOut } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan } from '../src/interpret/plan/plan.js'
 import { toText } from '../src/interpret/dry-run/text.js'
-import { toJsonPlan } from '../src/interpret/dry-run/json.js'
+import { toJsonPlan, writeJsonPlan } from '../src/interpret/dry-run/json.js'
 import { caseRunner, reportPeakRss } from './peak-rss.js'
 
 const SHAPES = { chain, fanOut } as const
@@ -55,6 +56,18 @@ const validateCase = (shape: keyof typeof SHAPES, n: number) => {
   const t0 = process.hrtime.bigint()
   if (E.isLeft(validate(p))) throw new Error('bench program invalid')
   return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
+/** As `sagespec plan --format json` writes a plan (to stdout or `-o`): in pieces, to a file (here the null device). */
+const writtenInPieces = (shape: keyof typeof SHAPES, n: number): void => {
+  const v = validate(program(...SHAPES[shape](n)))
+  if (E.isLeft(v)) throw new Error('bench program invalid')
+  const fd = openSync(devNull, 'w')
+  try {
+    writeJsonPlan(toPlan(v.right), {}, (chunk) => void writeSync(fd, chunk))
+  } finally {
+    closeSync(fd)
+  }
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -95,7 +108,8 @@ const main = async () => {
   if (i >= 0) {
     // Peak memory of one size on its own, in a fresh process (or of the process idle).
     const render = process.argv[i + 3]
-    if (process.argv[i + 1] !== 'idle') runCase(process.argv[i + 1] as keyof typeof SHAPES, Number(process.argv[i + 2]), { json: render === 'json', text: render === 'text' })
+    if (render === 'json-pieces') writtenInPieces(process.argv[i + 1] as keyof typeof SHAPES, Number(process.argv[i + 2]))
+    else if (process.argv[i + 1] !== 'idle') runCase(process.argv[i + 1] as keyof typeof SHAPES, Number(process.argv[i + 2]), { json: render === 'json', text: render === 'text' })
     reportPeakRss()
     return
   }
@@ -103,7 +117,7 @@ const main = async () => {
   const idle = cases.peakRssMb('idle')
   console.log(`per step: median of ${ROUNDS} rounds, sizes alternating in one warm process; total = validate + plan + JSON`)
   console.log(`peak RSS: own process (node on a bundle), building the program included; the same process idle: ${idle.toFixed(0)} MB`)
-  console.log('shape    steps  validate-only µs  plan µs  JSON µs  total µs/step  (text µs)  peak RSS MB (JSON; text)')
+  console.log('shape    steps  validate-only µs  plan µs  JSON µs  total µs/step  (text µs)  peak RSS MB (JSON string; JSON written in pieces, as the CLI does; text)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
     const { out, validateOnly } = timeShape(shape)
     const totals: Record<number, number> = {}
@@ -116,8 +130,9 @@ const main = async () => {
       totals[n] = median(rs.map((r) => r.validateMs + r.planMs + r.jsonMs))
       const perStep = (ms: number) => ((ms * 1000) / n).toFixed(1).padStart(8)
       const rss = cases.peakRssMb(shape, String(n), 'json')
+      const rssPieces = cases.peakRssMb(shape, String(n), 'json-pieces')
       const rssText = cases.peakRssMb(shape, String(n), 'text')
-      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}      ${perStep(v)}     ${perStep(p)} ${perStep(j)}   ${perStep(totals[n]!)}    ${perStep(t)}      ${rss.toFixed(0).padStart(6)}; ${rssText.toFixed(0)}`)
+      console.log(`${shape.padEnd(8)} ${String(n).padStart(6)}      ${perStep(v)}     ${perStep(p)} ${perStep(j)}   ${perStep(totals[n]!)}    ${perStep(t)}      ${rss.toFixed(0).padStart(6)}; ${rssPieces.toFixed(0)}; ${rssText.toFixed(0)}`)
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(totals[10000]! / totals[1000]!).toFixed(2)}  (10 = linear)`)
   }

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { parsePrices, type Prices } from '../interpret/dry-run/cost.js'
 import { toDot, toMermaid } from '../interpret/dry-run/graph.js'
-import { toJsonPlan } from '../interpret/dry-run/json.js'
-import { toText, type TextOptions } from '../interpret/dry-run/text.js'
+import { toJsonPlan, writeJsonPlan } from '../interpret/dry-run/json.js'
+import { toText, writeText, type TextOptions } from '../interpret/dry-run/text.js'
 import type { Plan } from '../interpret/plan/plan.js'
 import { SAMPLE_RUN_ID, samplePlan, sampleResolver } from '../interpret/plan/sample.js'
 import { compile, type Io } from './compile.js'
@@ -58,9 +58,9 @@ const readPrices = (file: string): E.Either<string, Prices> => {
 }
 
 /** Replaced whole (a temporary file, then rename): a reader never sees half a plan. */
-const writeAtomically = (file: string, text: string): E.Either<string, void> => {
+const writeAtomically = (file: string, text: string | ((write: (chunk: string) => void) => void)): E.Either<string, void> => {
   try {
-    writeAtomic(file, text.endsWith('\n') ? text : text + '\n')
+    writeAtomic(file, typeof text !== 'string' || text.endsWith('\n') ? text : text + '\n')
     return E.right(undefined)
   } catch (e) {
     return E.left(`${file}: cannot write the plan (${(e as Error).message})`)
@@ -105,17 +105,22 @@ export const planCommand = async (args: ReadonlyArray<string>, io: Io): Promise<
   const sampled = parsed.values.sample === true
   // Sampled: code keys are the real ones (packed above); only run-time values get samples.
   const plan = sampled ? samplePlan(withCodeUris(compiled.plan, compiled.assets), sampleResolver(compiled.plan, compiled.bound)) : compiled.plan
-  const text = render(plan, {
+  const options: TextOptions = {
     bound: compiled.bound,
     assets: compiled.assets,
     ...(prices.right === undefined ? {} : { prices: prices.right }),
     ...(sampled ? { sample: { runId: SAMPLE_RUN_ID } } : {}),
-  })
+  }
+  // A text or JSON plan goes out in pieces, never held as one string (10,000 steps make 24 MB of JSON).
+  const writer = format === 'json' ? writeJsonPlan : format === 'text' ? writeText : undefined
+  const streamed = writer === undefined ? undefined : (write: (chunk: string) => void) => writer(plan, options, write)
   if (parsed.values.output === undefined) {
-    io.out(text)
+    const bytes = io.write
+    if (streamed !== undefined && bytes !== undefined) streamed((chunk) => bytes(Buffer.from(chunk)))
+    else io.out(render(plan, options))
     return 0
   }
-  const written = writeAtomically(parsed.values.output, text)
+  const written = writeAtomically(parsed.values.output, streamed ?? render(plan, options))
   if (E.isLeft(written)) {
     io.err(written.left)
     return 1

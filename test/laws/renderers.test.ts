@@ -3,8 +3,10 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { validate } from '../../src/spec/validate.js'
 import { toPlan } from '../../src/interpret/plan/plan.js'
-import { toText } from '../../src/interpret/dry-run/text.js'
-import { toJsonPlan } from '../../src/interpret/dry-run/json.js'
+import { toText, writeText } from '../../src/interpret/dry-run/text.js'
+import { toJsonPlan, writeJsonPlan } from '../../src/interpret/dry-run/json.js'
+import { program } from '../../src/spec/index.js'
+import { chain } from '../../bench/programs.js'
 import { toDot, toMermaid } from '../../src/interpret/dry-run/graph.js'
 import { arbitraryProgram } from '../support/programs.js'
 
@@ -38,6 +40,43 @@ describe('laws: renderers', () => {
         const dot = toDot(plan)
         expect(dot.startsWith('digraph sagespec {\n') && dot.endsWith('}\n')).toBe(true)
         expect(dot.split('\n').filter((l) => / -> /.test(l))).toHaveLength(edgeCount)
+      }),
+      { numRuns: NUM_RUNS },
+    )
+  })
+
+  it('(h) the JSON plan written in pieces is the JSON plan, byte for byte', () => {
+    const joined = (plan: ReturnType<typeof planOf>, options: Parameters<typeof writeJsonPlan>[1]) => {
+      const pieces: string[] = []
+      writeJsonPlan(plan, options, (c) => void pieces.push(c))
+      return pieces
+    }
+    fc.assert(
+      fc.property(arbitraryProgram({ overrides: true, local: true, maxSteps: 8 }), fc.boolean(), (p, sampled) => {
+        const plan = planOf(p)
+        const options = sampled ? { sample: { runId: 'r-1' } } : {}
+        expect(joined(plan, options).join('')).toBe(toJsonPlan(plan, options))
+      }),
+      { numRuns: NUM_RUNS },
+    )
+    // Long enough for several batches of steps.
+    const long = planOf(program(...chain(700)))
+    const pieces = joined(long, {})
+    expect(pieces.length).toBeGreaterThan(3)
+    expect(pieces.join('')).toBe(toJsonPlan(long))
+  })
+
+  // (toText joins these pieces, and the goldens pin its bytes: here, that a piece is one step.)
+  it('(h) the text plan is written a step at a time', () => {
+    fc.assert(
+      fc.property(arbitraryProgram({ overrides: true, local: true, maxSteps: 8 }), fc.boolean(), (p, sampled) => {
+        const plan = planOf(p)
+        const options = sampled ? { sample: { runId: 'r-1' }, bound: { epochs: 3 } } : {}
+        const pieces: string[] = []
+        writeText(plan, options, (c) => void pieces.push(c))
+        expect(pieces.length).toBe(plan.steps.length + 2)
+        plan.steps.forEach((s, i) => expect(pieces[i + 1]!.startsWith(`${i === 0 ? '' : '\n\n'}${i + 1}. ${s.name} (${s.kind}) → `)).toBe(true))
+        expect(pieces.join('')).toBe(toText(plan, options))
       }),
       { numRuns: NUM_RUNS },
     )

@@ -309,6 +309,7 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
   const o: Layout = { indent: options.indent ?? 4, width: options.width ?? 100 }
   const widths = new Map<object, number>()
   const texts = new Map<unknown, string>()
+  const leafWidths = new Map<unknown, number>()
   const leafText = (v: unknown): string => {
     let t = texts.get(v)
     if (t === undefined) {
@@ -322,8 +323,14 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
   const fields = (v: object): string[] => Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
   const measure = (v: unknown): number => {
     if (!isCollection(v)) {
-      const t = leafText(v)
-      return t.includes('\n') ? Infinity : width(t)
+      // The same leaf (a role, an image, a bucket) recurs in every step: measured once.
+      let w = leafWidths.get(v)
+      if (w === undefined) {
+        const t = leafText(v)
+        w = t.includes('\n') ? Infinity : width(t)
+        leafWidths.set(v, w)
+      }
+      return w
     }
     let w: number
     if (Array.isArray(v)) {
@@ -332,37 +339,72 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
     } else {
       const ks = fields(v)
       w = ks.length === 0 ? 2 : 2 * ks.length
-      for (const k of ks) w += width(pyStr(k)) + 2 + measure((v as Record<string, unknown>)[k])
+      for (const k of ks) w += width(keyText(k)) + 2 + measure((v as Record<string, unknown>)[k])
     }
     widths.set(v, w)
     return w
   }
-  const flatOf = (v: unknown): string => {
-    if (!isCollection(v)) return leafText(v)
-    if (Array.isArray(v)) return `[${v.map(flatOf).join(', ')}]`
-    return `{${fields(v)
-      .map((k) => `${pyStr(k)}: ${flatOf((v as Record<string, unknown>)[k])}`)
-      .join(', ')}}`
+  // Written as pieces into one list, joined once: requests are most of a 10,000-step DAG.
+  const out: string[] = []
+  const flatOf = (v: unknown): void => {
+    if (!isCollection(v)) return void out.push(leafText(v))
+    if (Array.isArray(v)) {
+      out.push('[')
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out.push(', ')
+        flatOf(v[i])
+      }
+      return void out.push(']')
+    }
+    const ks = fields(v)
+    out.push('{')
+    for (let i = 0; i < ks.length; i++) {
+      out.push(`${i > 0 ? ', ' : ''}${keyText(ks[i]!)}: `)
+      flatOf((v as Record<string, unknown>)[ks[i]!])
+    }
+    out.push('}')
   }
-  const go = (v: unknown, level: number, column: number, tail: number): string => {
-    if (!isCollection(v)) return leafText(v)
+  const go = (v: unknown, level: number, column: number, tail: number): void => {
+    if (!isCollection(v)) return void out.push(leafText(v))
     const ks = Array.isArray(v) ? undefined : fields(v)
     if ((ks === undefined ? (v as unknown[]).length : ks.length) === 0 || widths.get(v)! <= o.width - column - tail) return flatOf(v)
     const inner = level + o.indent
     const pad = ' '.repeat(inner)
-    const lines =
-      ks === undefined
-        ? (v as unknown[]).map((item) => `${pad}${go(item, inner, inner, 1)},`)
-        : ks.map((k) => {
-            const key = `${pyStr(k)}: `
-            return `${pad}${key}${go((v as Record<string, unknown>)[k], inner, inner + width(key), 1)},`
-          })
-    const [open, close] = ks === undefined ? ['[', ']'] : ['{', '}']
-    return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
+    if (ks === undefined) {
+      out.push('[\n')
+      for (const item of v as unknown[]) {
+        out.push(pad)
+        go(item, inner, inner, 1)
+        out.push(',\n')
+      }
+      out.push(' '.repeat(level) + ']')
+    } else {
+      out.push('{\n')
+      for (const k of ks) {
+        const key = `${keyText(k)}: `
+        out.push(pad + key)
+        go((v as Record<string, unknown>)[k], inner, inner + width(key), 1)
+        out.push(',\n')
+      }
+      out.push(' '.repeat(level) + '}')
+    }
   }
   const base = options.baseIndent ?? 0
   measure(value)
-  return go(value, base, options.column ?? base, options.tail ?? 0)
+  go(value, base, options.column ?? base, options.tail ?? 0)
+  return out.join('')
+}
+
+// Keys as Python strings: a plan's requests use the same few field names over and over.
+const keyTexts = new Map<string, string>()
+const keyText = (k: string): string => {
+  let t = keyTexts.get(k)
+  if (t === undefined) {
+    if (keyTexts.size >= 4096) keyTexts.clear()
+    t = pyStr(k)
+    keyTexts.set(k, t)
+  }
+  return t
 }
 
 // ---------------------------------------------------------------------------------------------------

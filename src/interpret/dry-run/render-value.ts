@@ -31,21 +31,39 @@ export const showVal = (v: unknown): string => (isExpr(v) ? showExpr(v) : isExis
 
 /**
  * JSON with stable two-space indentation, where symbolic leaves print as their `<…>` form: joins
- * inside quotes (they are strings), refs and params bare (they may be numbers).
+ * inside quotes (they are strings), refs and params bare (they may be numbers). Lines after the first
+ * start with `indent` (the first is where the caller puts it).
  */
 export const renderJson = (value: unknown, indent = ''): string => {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  // Pieces in one list, joined once: a plan's requests are most of a 10,000-step printout.
+  const out: string[] = []
+  writeJson(value, indent, out)
+  return out.join('')
+}
+
+const writeJson = (value: unknown, indent: string, out: string[]): void => {
   // Strings print quoted; refs and params print bare (they may be numbers).
-  if (isExpr(value)) return value._tag === 'Ref' || value._tag === 'Param' ? showExpr(value) : JSON.stringify(showExpr(value))
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]'
+  if (isExpr(value)) out.push(value._tag === 'Ref' || value._tag === 'Param' ? showExpr(value) : JSON.stringify(showExpr(value)))
+  else if (Array.isArray(value)) {
+    if (value.length === 0) return void out.push('[]')
     const inner = indent + '  '
-    return `[\n${value.map((v) => inner + renderJson(v, inner)).join(',\n')}\n${indent}]`
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
-    if (entries.length === 0) return '{}'
+    out.push('[\n')
+    for (let i = 0; i < value.length; i++) {
+      out.push(i === 0 ? inner : ',\n' + inner)
+      writeJson(value[i], inner, out)
+    }
+    out.push('\n' + indent + ']')
+  } else if (typeof value === 'object' && value !== null) {
     const inner = indent + '  '
-    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${renderJson(v, inner)}`).join(',\n')}\n${indent}}`
-  }
-  return JSON.stringify(value)
+    let first = true
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k]
+      if (v === undefined) continue
+      out.push(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(k)}: `)
+      first = false
+      writeJson(v, inner, out)
+    }
+    out.push(first ? '{}' : '\n' + indent + '}')
+  } else out.push(String(JSON.stringify(value)))
 }

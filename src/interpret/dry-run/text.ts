@@ -127,12 +127,6 @@ const KEY_LINES: { readonly [K in StepTag]: (s: StepOf<K>) => Lines } = {
   ModelPackage: modelPackageLines,
 }
 
-const indent = (text: string, by: string) =>
-  text
-    .split('\n')
-    .map((l) => by + l)
-    .join('\n')
-
 const stepText = (prices: Prices | undefined) => (p: PlannedStep, i: number): string => {
   const worst = usageLine(usage(p), prices)
   const lines = [...(KEY_LINES[p.kind] as (s: PlannedStep['step']) => Lines)(p.step), ...(worst === undefined ? [] : ([['worst case', worst]] as const))]
@@ -141,7 +135,7 @@ const stepText = (prices: Prices | undefined) => (p: PlannedStep, i: number): st
   const body = [['depends on', p.dependsOn.length === 0 ? '—' : p.dependsOn.join(', ')] as const, ...lines].map(([k, v]) => `   ${k.padEnd(width)}  ${v}`)
   const requests = p.requests.map((r) => {
     const title = r._tag === 'CreateEndpoint' && r.orUpdate !== undefined ? 'CreateEndpoint (UpdateEndpoint if it exists)' : r._tag
-    return `   ${title}\n${indent(renderJson(r.input), '     ')}`
+    return `   ${title}\n     ${renderJson(r.input, '     ')}`
   })
   return [head, ...body, ...requests].join('\n')
 }
@@ -165,6 +159,18 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 
 /** @category interpreters */
 export const toText = (planned: Plan, options: TextOptions = {}): string => {
+  const pieces: string[] = []
+  writeText(planned, options, (chunk) => void pieces.push(chunk))
+  return pieces.join('')
+}
+
+/**
+ * `toText`'s text handed to `write` in pieces, in order (joined, they are that text byte for byte): a
+ * step at a time, so a large plan is written out without ever being one string.
+ *
+ * @category interpreters
+ */
+export const writeText = (planned: Plan, options: TextOptions, write: (chunk: string) => void): void => {
   const plan = options.assets === undefined ? planned : withCodeUris(planned, options.assets, { showRepacks: true })
   const archives = options.assets?.archives ?? []
   const repacks = options.assets?.repacks ?? []
@@ -202,5 +208,9 @@ export const toText = (planned: Plan, options: TextOptions = {}): string => {
         ]
   const end = totals(plan, options.prices)
   const targets = supportLines(plan)
-  return [header, ...region, ...(targets.length > 0 ? ['', ...targets] : []), ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), '', plan.steps.map(stepText(options.prices)).join('\n\n'), ...(end.length > 0 ? ['', ...end] : []), ''].join('\n')
+  // The lines before the steps, the steps a blank line apart, then the lines after them.
+  write([header, ...region, ...(targets.length > 0 ? ['', ...targets] : []), ...(params.length > 0 ? ['', ...params] : []), ...(code.length > 0 ? ['', ...code] : []), ''].join('\n') + '\n')
+  const step = stepText(options.prices)
+  plan.steps.forEach((p, i) => write((i === 0 ? '' : '\n\n') + step(p, i)))
+  write('\n' + [...(end.length > 0 ? ['', ...end] : []), ''].join('\n'))
 }

@@ -75,13 +75,14 @@ export interface RunRecord {
 export const runsDir = (stateDir: string): string => join(stateDir, 'runs')
 export const runDir = (stateDir: string, runId: string): string => join(runsDir(stateDir), runId)
 
-/** Replace `file` with `text`, atomically. */
-export const writeAtomic = (file: string, text: string): void => {
+/** Replace `file` with `text` (or what `text` writes, piece by piece), atomically. */
+export const writeAtomic = (file: string, text: string | ((write: (chunk: string) => void) => void)): void => {
   const tmp = `${file}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o644)
   try {
     try {
-      writeSync(fd, text)
+      if (typeof text === 'string') writeSync(fd, text)
+      else text((chunk) => void writeSync(fd, chunk))
       fsyncSync(fd)
     } finally {
       closeSync(fd)
