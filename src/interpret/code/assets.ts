@@ -16,9 +16,8 @@ import type { SpecError } from '../../spec/errors.js'
 import type { Code, Repack } from '../../spec/val.js'
 import { isCode, isExpr, isRepack } from '../../spec/val.js'
 import { showExpr } from '../dry-run/render-value.js'
-import { repackLocation } from './repack.js'
 import type { Plan } from '../plan/plan.js'
-import { codeKey, codeLocation, describePackError, packCode, type CodeLocation, type Packed } from './pack.js'
+import { codeKey, codeLocation, describePackError, packCode, repackLocation, type CodeLocation, type Packed } from './pack.js'
 
 // -------------------------------------------------------------------------------------
 // model

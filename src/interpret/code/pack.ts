@@ -382,3 +382,13 @@ export const describePackError = (e: PackError): string => {
       return `${e.path}: cannot read (${e.reason})`
   }
 }
+
+/** The repacked model archive's file name. */
+export const REPACKED_NAME = 'model.tar.gz'
+
+/** `<code location>/<name>/model.tar.gz`: beside the code archives. */
+export const repackLocation = (c: Code, name: string): { readonly bucket: string; readonly key: string; readonly uri: string } => {
+  const at = codeLocation(c, name)
+  const key = at.key.replace(/sourcedir\.tar\.gz$/, REPACKED_NAME)
+  return { bucket: at.bucket, key, uri: `s3://${at.bucket}/${key}` }
+}

@@ -22,23 +22,18 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { packFolder, safeExtract } from '../../local/archive.js'
 import type { Code } from '../../spec/val.js'
-import { codeLocation } from './pack.js'
+import { REPACKED_NAME, repackLocation } from './pack.js'
 
 /** Changes whenever the layout of a repacked archive does, so older repacks are not taken for new ones. */
 export const REPACK_LAYOUT = 'sagespec-repack-v1'
 
-export const REPACKED_NAME = 'model.tar.gz'
+// Where a repack goes is named in pack.ts, which the plan loads without tar: planning never repacks.
+export { REPACKED_NAME, repackLocation }
 
 /** The repacked archive's name: its inputs' hashes, hashed. */
 export const repackName = (originalSha256: string, codeSha256: string): string =>
   createHash('sha256').update(`${REPACK_LAYOUT}\n${originalSha256}\n${codeSha256}`).digest('hex')
 
-/** `<code location>/<name>/model.tar.gz`: beside the code archives. */
-export const repackLocation = (c: Code, name: string): { readonly bucket: string; readonly key: string; readonly uri: string } => {
-  const at = codeLocation(c, name)
-  const key = at.key.replace(/sourcedir\.tar\.gz$/, REPACKED_NAME)
-  return { bucket: at.bucket, key, uri: `s3://${at.bucket}/${key}` }
-}
 
 /** What a backend gives the repacker: read an archive, say whether a target exists, put one. */
 export interface RepackStore {
