@@ -2,13 +2,13 @@
  * The endpoint, predict and attach commands through the AWS target against moto, an independent
  * implementation of the SageMaker and SageMaker Runtime APIs: what they print is what moto holds.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, ListEndpointsCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, ListEndpointsCommand, ListModelsCommand } from '@aws-sdk/client-sagemaker'
+import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
-import { motoSkipReason, startMoto, type Moto } from '../support/moto.js'
+import { motoSkipReason } from '../support/moto.js'
+import { motoCommands } from '../support/moto-commands.js'
 
 const role = 'arn:aws:iam::111122223333:role/SageMakerRole'
 const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn:1.0'
@@ -16,49 +16,27 @@ const image = '111122223333.dkr.ecr.us-west-2.amazonaws.com/churn:1.0'
 const skip = motoSkipReason()
 
 describe.skipIf(skip !== undefined)(`endpoints, predict and attach --target aws against moto${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
-  let moto: Moto
-  let sm: SageMakerClient
-  let dir: string
-  const saved: Record<string, string | undefined> = {}
+  const aws = motoCommands('sagespec-aws-commands-')
 
   const cli = async (...args: string[]) => {
     const out: string[] = []
     const err: string[] = []
     const bytes: Uint8Array[] = []
-    const code = await main([...args, '--target', 'aws', '--state-dir', join(dir, 'state')], { out: (s) => void out.push(s), err: (s) => void err.push(s), write: (b) => void bytes.push(b) })
+    const code = await main([...args, '--target', 'aws', '--state-dir', join(aws.dir, 'state')], { out: (s) => void out.push(s), err: (s) => void err.push(s), write: (b) => void bytes.push(b) })
     return { code, out, err: err.join('\n'), bytes: Buffer.concat(bytes).toString() }
   }
 
   const deploy = async (name: string, models: ReadonlyArray<string>) => {
-    for (const m of models) await sm.send(new CreateModelCommand({ ModelName: m, ExecutionRoleArn: role, PrimaryContainer: { Image: image, ModelDataUrl: 's3://bucket/model.tar.gz' } }))
-    await sm.send(
+    for (const m of models) await aws.sm.send(new CreateModelCommand({ ModelName: m, ExecutionRoleArn: role, PrimaryContainer: { Image: image, ModelDataUrl: 's3://bucket/model.tar.gz' } }))
+    await aws.sm.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: `${name}-config`,
         ProductionVariants: models.map((m, i) => ({ VariantName: `v${i}`, ModelName: m, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 })),
       }),
     )
-    await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config` }))
+    await aws.sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config` }))
   }
 
-  beforeAll(async () => {
-    moto = await startMoto()
-    for (const [k, v] of Object.entries({ ...moto.env, SAGESPEC_AWS_POLL_MS: '20,100' })) {
-      saved[k] = process.env[k]
-      process.env[k] = v
-    }
-    sm = new SageMakerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    dir = mkdtempSync(join(tmpdir(), 'sagespec-aws-commands-'))
-  })
-
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    sm?.destroy()
-    await moto?.stop()
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-  })
 
   it('endpoints list and describe show what the service holds; delete --with-models removes the endpoint, its config and its models', async () => {
     await deploy('serve-a', ['model-a'])
@@ -66,7 +44,7 @@ describe.skipIf(skip !== undefined)(`endpoints, predict and attach --target aws 
     const listed = await cli('endpoints', 'list', '--format', 'json')
     expect(listed.code).toBe(0)
     const names = (JSON.parse(listed.out.join('\n')) as Array<{ EndpointName: string }>).map((e) => e.EndpointName).sort()
-    expect(names).toStrictEqual(((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName).sort())
+    expect(names).toStrictEqual(((await aws.sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName).sort())
     expect(names).toStrictEqual(['serve-a', 'serve-b'])
 
     const described = await cli('endpoints', 'describe', 'serve-b')
@@ -78,28 +56,28 @@ describe.skipIf(skip !== undefined)(`endpoints, predict and attach --target aws 
     const deleted = await cli('endpoints', 'delete', 'serve-b', '--with-models')
     expect(deleted).toMatchObject({ code: 0, err: '' })
     expect(deleted.out).toStrictEqual(['endpoint serve-b: deleting', 'endpoint serve-b: deleted', 'endpoint config serve-b-config: deleted', 'model model-b1: deleted', 'model model-b2: deleted'])
-    expect(((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName)).toStrictEqual(['serve-a'])
-    expect(((await sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName)).toStrictEqual(['model-a'])
+    expect(((await aws.sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName)).toStrictEqual(['serve-a'])
+    expect(((await aws.sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName)).toStrictEqual(['model-a'])
     expect(await cli('endpoints', 'describe', 'serve-b')).toMatchObject({ code: 1, err: 'no endpoint "serve-b" (sagespec endpoints list shows the endpoints there)' })
   })
 
   it('predict prints the body the service answered, byte for byte', async () => {
     await deploy('serve-p', ['model-p'])
     const answer = 'label,score\n"churn, likely",0.93\n'
-    const queued = await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
+    const queued = await fetch(`${aws.moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ account_id: '123456789012', region: 'us-west-2', results: [{ Body: answer, ContentType: 'text/csv', InvokedProductionVariant: 'v0', CustomAttributes: '' }] }),
     })
     expect(queued.status).toBe(201)
-    const data = join(dir, 'rows.csv')
+    const data = join(aws.dir, 'rows.csv')
     writeFileSync(data, '1,2,3\n')
     const r = await cli('predict', 'serve-p', '--data', data)
     expect(r).toMatchObject({ code: 0, err: '', bytes: answer })
   })
 
   it('attach follows a training job until it ends and exits 0 when it completed', async () => {
-    await sm.send(
+    await aws.sm.send(
       new CreateTrainingJobCommand({
         TrainingJobName: 'attach-me',
         RoleArn: role,

@@ -3,15 +3,14 @@
  * UpdateEndpointWeightsAndCapacities: the weights it holds afterwards are the ones asked for. (The
  * local target's behaviour is in test/local/endpoints.test.ts.)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker'
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker'
 import * as E from 'fp-ts/lib/Either.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { desiredOf } from '../../src/cli/endpoints.js'
 import { main } from '../../src/cli/main.js'
-import { motoSkipReason, startMoto, type Moto } from '../support/moto.js'
+import { motoSkipReason } from '../support/moto.js'
+import { motoCommands } from '../support/moto-commands.js'
 
 describe('update-weights flags', () => {
   it('become one entry per variant, weights and counts together; bad ones are named', () => {
@@ -26,48 +25,26 @@ describe('update-weights flags', () => {
 const skip = motoSkipReason()
 
 describe.skipIf(skip !== undefined)(`endpoints update-weights --target aws against moto${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
-  let moto: Moto
-  let sm: SageMakerClient
-  let dir: string
-  const saved: Record<string, string | undefined> = {}
+  const aws = motoCommands('sagespec-update-weights-')
 
-  beforeAll(async () => {
-    moto = await startMoto()
-    for (const [k, v] of Object.entries({ ...moto.env, SAGESPEC_AWS_POLL_MS: '20,100' })) {
-      saved[k] = process.env[k]
-      process.env[k] = v
-    }
-    sm = new SageMakerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    dir = mkdtempSync(join(tmpdir(), 'sagespec-update-weights-'))
-  })
-
-  afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-    sm?.destroy()
-    await moto?.stop()
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-  })
 
   it('sends the weights; the service holds them, and an unknown variant is its error', async () => {
     for (const m of ['m0', 'm1']) {
-      await sm.send(new CreateModelCommand({ ModelName: m, ExecutionRoleArn: 'arn:aws:iam::111122223333:role/R', PrimaryContainer: { Image: '111122223333.dkr.ecr.us-west-2.amazonaws.com/x:1', ModelDataUrl: 's3://b/m.tar.gz' } }))
+      await aws.sm.send(new CreateModelCommand({ ModelName: m, ExecutionRoleArn: 'arn:aws:iam::111122223333:role/R', PrimaryContainer: { Image: '111122223333.dkr.ecr.us-west-2.amazonaws.com/x:1', ModelDataUrl: 's3://b/m.tar.gz' } }))
     }
-    await sm.send(
+    await aws.sm.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'ab-config',
         ProductionVariants: ['m0', 'm1'].map((m, i) => ({ VariantName: `v${i}`, ModelName: m, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 })),
       }),
     )
-    await sm.send(new CreateEndpointCommand({ EndpointName: 'ab', EndpointConfigName: 'ab-config' }))
+    await aws.sm.send(new CreateEndpointCommand({ EndpointName: 'ab', EndpointConfigName: 'ab-config' }))
     const out: string[] = []
     const err: string[] = []
-    const cli = (...args: string[]) => main(['endpoints', ...args, '--target', 'aws', '--state-dir', join(dir, 'state')], { out: (s) => void out.push(s), err: (s) => void err.push(s) })
+    const cli = (...args: string[]) => main(['endpoints', ...args, '--target', 'aws', '--state-dir', join(aws.dir, 'state')], { out: (s) => void out.push(s), err: (s) => void err.push(s) })
     expect(await cli('update-weights', 'ab', '--variant', 'v0=0.2', '--variant', 'v1=0.8')).toBe(0)
     expect(out.join('\n')).toContain('ab: InService')
-    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: 'ab' }))
+    const d = await aws.sm.send(new DescribeEndpointCommand({ EndpointName: 'ab' }))
     expect(d.ProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight, v.DesiredWeight])).toEqual([
       ['v0', 0.2, 0.2],
       ['v1', 0.8, 0.8],
