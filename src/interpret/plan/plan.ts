@@ -157,14 +157,25 @@ export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
 export const compileStep = (s: Step, ctx: EncodeContext): Compiled => {
   const kind = KINDS[s._tag] as (typeof KINDS)[StepTag] & { readonly requests: (s: Step, ctx: EncodeContext) => ReadonlyArray<R.Request> }
   const requests = kind.requests(s, ctx)
-  const named = requests.find((r) => r._tag === kind.named)!
+  let named = requests[0]!
+  for (let i = 1; named._tag !== kind.named; i++) named = requests[i]!
   // The name is whatever the request sends (an override of the name field included), so a describe
   // by name finds what was created.
   const field = R.NAME_FIELDS[kind.named]
   const physicalName = (named.input as Readonly<Record<string, Val<string> | Join>>)[field]!
   // Every Describe call takes the name under the same field its Create call sends it in.
-  const input = { [field]: physicalName }
-  return { physicalName, requests, watch: watchOf(kind.watch, input) }
+  return { physicalName, requests, watch: watchOf(kind.watch, DESCRIBE_INPUT[kind.named](physicalName)) }
+}
+
+// One object literal per name field (a computed key makes each in the slow, dictionary way).
+const DESCRIBE_INPUT: { readonly [K in R.RequestTag]: (name: Val<string> | Join) => Watch['input'] } = {
+  CreateTrainingJob: (name) => ({ TrainingJobName: name }),
+  CreateHyperParameterTuningJob: (name) => ({ HyperParameterTuningJobName: name }),
+  CreateModel: (name) => ({ ModelName: name }),
+  CreateEndpointConfig: (name) => ({ EndpointConfigName: name }),
+  CreateEndpoint: (name) => ({ EndpointName: name }),
+  CreateTransformJob: (name) => ({ TransformJobName: name }),
+  CreateModelPackage: (name) => ({ ModelPackageName: name }),
 }
 
 // Field by field (in the table's order) rather than by spreads: one is made per step, and the
@@ -250,8 +261,19 @@ export const topoOrder = (steps: ReadonlyArray<Step>, deps: ReadonlyMap<string, 
   const byName = new Map(steps.map((s) => [s.name, s]))
   const placed = new Set<string>()
   const out: Step[] = []
+  // Placed at once when nothing it waits for is left to place (programs are mostly written in
+  // dependency order): the walk below would place it right there too, after no other step.
+  const ready = (ds: ReadonlyArray<string>): boolean => {
+    for (let i = 0; i < ds.length; i++) if (!placed.has(ds[i]!) && byName.has(ds[i]!)) return false
+    return true
+  }
   for (const root of steps) {
     if (placed.has(root.name)) continue
+    if (ready(deps.get(root.name) ?? [])) {
+      placed.add(root.name)
+      out.push(root)
+      continue
+    }
     const stack: Array<{ name: string; next: number }> = [{ name: root.name, next: 0 }]
     const onStack = new Set([root.name])
     while (stack.length > 0) {
@@ -282,15 +304,22 @@ export const topoOrder = (steps: ReadonlyArray<Step>, deps: ReadonlyMap<string, 
  * @category interpreters
  */
 export const toPlan = (p: ValidProgram): Plan => {
-  const scans = new Map(p.steps.map((s) => [s.name, scanStep(s)]))
-  const deps: ReadonlyMap<string, ReadonlyArray<string>> = new Map(p.steps.map((s) => [s.name, dependenciesOf(s.after, scans.get(s.name)!.refs)]))
-  const ctx: EncodeContext = {
-    params: new Map(p.params.map((d) => [d.name, d])),
-    kinds: new Map(p.steps.map((s) => [s.name, s._tag])),
+  const scans = new Map<string, ReturnType<typeof scanStep>>()
+  const deps = new Map<string, ReadonlyArray<string>>()
+  const kinds = new Map<string, StepTag>()
+  for (const s of p.steps) {
+    const scan = scanStep(s)
+    scans.set(s.name, scan)
+    deps.set(s.name, dependenciesOf(s.after, scan.refs))
+    kinds.set(s.name, s._tag)
   }
-  const steps = topoOrder(p.steps, deps).map((s): PlannedStep => {
+  const ctx: EncodeContext = { params: new Map(p.params.map((d) => [d.name, d])), kinds }
+  const ordered = topoOrder(p.steps, deps)
+  const steps = new Array<PlannedStep>(ordered.length)
+  for (let i = 0; i < ordered.length; i++) {
+    const s = ordered[i]!
     const c = compileStep(printNumbers(s, ctx), ctx)
-    return { name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], physicalName: c.physicalName, requests: c.requests, watch: c.watch, step: s }
-  })
+    steps[i] = { name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], physicalName: c.physicalName, requests: c.requests, watch: c.watch, step: s }
+  }
   return { params: p.params, steps, assets: assetsIn(steps, (s) => scans.get(s.name)!.hasCode) }
 }
