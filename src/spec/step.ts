@@ -112,15 +112,22 @@ const outputsFor: { readonly [K in StepTag]: (name: string) => OutputsByTag[K] }
 // own objects are never frozen behind its back. Frozen parts are immutable already, so they are shared.
 const frozenCopy = <A>(a: A): A => {
   if (typeof a !== 'object' || a === null || Object.isFrozen(a)) return a
-  const copy = Array.isArray(a) ? a.map(frozenCopy) : Object.fromEntries(Object.entries(a).map(([k, v]) => [k, frozenCopy(v)]))
+  if (Array.isArray(a)) return Object.freeze(a.map(frozenCopy)) as A
+  const copy: Record<string, unknown> = {}
+  for (const k in a) if (Object.prototype.hasOwnProperty.call(a, k)) copy[k] = frozenCopy(a[k])
   return Object.freeze(copy) as A
 }
 
-/** Build a frozen step and attach its typed outputs (non-enumerable: not part of the data). */
+/**
+ * Build a frozen step and attach its typed outputs (non-enumerable: not part of the data). A step not
+ * yet frozen is the constructors' own fresh object, so it is frozen in place (only what the caller
+ * passed in is copied): callers hand over the object they pass.
+ */
 export const make = <K extends StepTag>(step: StepOf<K>): WithOutputs<StepOf<K>, OutputsByTag[K]> => {
-  const copy = Object.fromEntries(Object.entries(step).map(([k, v]) => [k, frozenCopy(v)]))
-  Object.defineProperty(copy, 'outputs', { value: outputsFor[step._tag as K](step.name), enumerable: false })
-  return Object.freeze(copy) as WithOutputs<StepOf<K>, OutputsByTag[K]>
+  const own: Record<string, unknown> = Object.isFrozen(step) ? { ...step } : (step as unknown as Record<string, unknown>)
+  for (const k in own) own[k] = frozenCopy(own[k])
+  Object.defineProperty(own, 'outputs', { value: outputsFor[step._tag as K](step.name), enumerable: false })
+  return Object.freeze(own) as unknown as WithOutputs<StepOf<K>, OutputsByTag[K]>
 }
 
 /** The typed outputs of any step, also for steps decoded from JSON. */
