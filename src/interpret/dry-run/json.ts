@@ -70,7 +70,7 @@ const document = (plan: Plan, options: JsonPlanOptions, steps: ReadonlyArray<Ret
 }
 
 // Steps are stringified this many at a time by `writeJsonPlan`: only one batch's text is alive at once.
-const BATCH = 256
+const BATCH = 32
 
 // A step nested two levels deep is indented as in the whole plan (the plan holds `"steps"`, which
 // holds the step): `[[a, b]]` prints as `[\n  [\n    {a},\n    {b}\n  ]\n]`.
