@@ -7,7 +7,8 @@
  * it the same process idle (modules loaded, nothing built).
  * Then cold starts beside `node -e 0`, interleaved in the same run: `sagespec plan` on the README's
  * TypeScript example and on the same program as JSON (through `node bin/sagespec.js` and through
- * `npx`), and `sagespec --help`. The CLI runs from its build (`npm run build`).
+ * `npx`), and `sagespec --help`. The CLI runs from its build (`npm run build`). Beside the library's peak
+ * memory, the CLI's own: `sagespec plan` of the 10,000-step programs as JSON files, written to a file.
  *
  *   npx tsx bench/plan.ts
  *
@@ -137,6 +138,7 @@ const main = async () => {
     console.log(`${shape}: time(10k)/time(1k) = ${(totals[10000]! / totals[1000]!).toFixed(2)}  (10 = linear)`)
   }
   cases.close()
+  cliPeaks()
   if (process.argv.includes('--no-cold-start')) return
 
   // The README's TypeScript example, and the same program as JSON.
@@ -161,6 +163,34 @@ const main = async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Peak RSS of the command a user runs, `sagespec plan <10,000-step program>.json -o FILE` (the launcher on
+ * the built bundle), each format and shape in a fresh process, median of 3.
+ */
+const cliPeaks = (): void => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'sagespec-bench-'))
+  try {
+    console.log('\npeak RSS MB of `sagespec plan <10,000 steps>.json -o FILE` (median of 3 fresh processes; the CLI idle, --help: ' + cliPeak(['--help']).toFixed(0) + ' MB)')
+    for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
+      const file = joinPath(dir, `${shape}.json`)
+      writeFileSync(file, toJson(program(...SHAPES[shape](10000))))
+      const peaks = (['json', 'text'] as const).map((format) => {
+        const runs = [0, 1, 2].map(() => cliPeak(['plan', file, '--format', format, '-o', joinPath(dir, 'out')]))
+        return `${format} ${median(runs).toFixed(0)}`
+      })
+      console.log(`  ${shape.padEnd(8)} ${peaks.join('  ')}`)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const cliPeak = (args: ReadonlyArray<string>): number => {
+  const r = spawnSync(process.execPath, ['--require', joinPath(here, 'report-rss.cjs'), joinPath(root, 'bin', 'sagespec.js'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+  if (r.status !== 0) throw new Error(`sagespec ${args.join(' ')} exited ${r.status}: ${r.stderr} (is the CLI built? npm run build)`)
+  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { peakRssMb: number }).peakRssMb
 }
 
 /** The README example's program as JSON (built from the module itself). */
