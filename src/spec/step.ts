@@ -114,7 +114,12 @@ const frozenCopy = <A>(a: A): A => {
   if (typeof a !== 'object' || a === null || Object.isFrozen(a)) return a
   if (Array.isArray(a)) return Object.freeze(a.map(frozenCopy)) as A
   const copy: Record<string, unknown> = {}
-  for (const k in a) if (Object.prototype.hasOwnProperty.call(a, k)) copy[k] = frozenCopy(a[k])
+  for (const k in a) {
+    if (!Object.prototype.hasOwnProperty.call(a, k)) continue
+    // A key such as a tag named `__proto__` is data: assigned, it would set the copy's prototype.
+    if (k === '__proto__') Object.defineProperty(copy, k, { value: frozenCopy(a[k]), enumerable: true, writable: true, configurable: true })
+    else copy[k] = frozenCopy(a[k])
+  }
   return Object.freeze(copy) as A
 }
 

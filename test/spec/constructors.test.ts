@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { toJson, program, training } from '../../src/spec/index.js'
+
+const body = (tags: Readonly<Record<string, string>>) => ({
+  image: 'img',
+  role: 'arn:aws:iam::111122223333:role/R',
+  resources: { instanceType: 'ml.m5.xlarge' },
+  output: { s3OutputPath: 's3://b/o' },
+  tags,
+})
+
+describe('step constructors', () => {
+  it('keep a key named __proto__ as data (it is a tag like any other), in the step and in its JSON', () => {
+    const tags = JSON.parse('{"__proto__": "x", "team": "ml"}') as Record<string, string>
+    const s = training('t', body(tags))
+    expect(Object.keys(s.tags!)).toEqual(['__proto__', 'team'])
+    expect(Object.getPrototypeOf(s.tags)).toBe(Object.prototype)
+    expect(toJson(program(s))).toContain('"__proto__": "x"')
+  })
+
+  it('freeze the step and its parts without freezing or changing what the caller passed', () => {
+    const tags: Record<string, string> = { team: 'ml' }
+    const b = body(tags)
+    const s = training('t', b)
+    expect(Object.isFrozen(s) && Object.isFrozen(s.tags) && Object.isFrozen(s.resources)).toBe(true)
+    expect(Object.isFrozen(tags) || Object.isFrozen(b) || Object.isFrozen(b.resources)).toBe(false)
+    tags['team'] = 'changed'
+    expect(s.tags).toEqual({ team: 'ml' })
+  })
+})
