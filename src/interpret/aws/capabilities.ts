@@ -8,7 +8,7 @@
  */
 import type { SpecError } from '../../spec/errors.js'
 import { isExpr } from '../../spec/val.js'
-import type { Plan, PlannedStep } from '../plan/plan.js'
+import { stepsNamingFiles, type Plan, type PlannedStep } from '../plan/plan.js'
 import type { Request } from '../plan/requests.js'
 import { parseS3Uri } from './s3-uri.js'
 
@@ -60,7 +60,10 @@ export const localLocations = (plan: Plan): ReadonlyArray<LocalLocation> => {
   // One path stack for the whole walk, copied only where a location is found: most plans have none,
   // and a path array per visited value was a tenth of `plan --format json`'s time.
   const path: string[] = []
+  const naming = stepsNamingFiles(plan)
+  if (naming !== undefined && naming.size === 0) return out
   for (const p of plan.steps) {
+    if (naming !== undefined && !naming.has(p.name)) continue
     for (const r of p.requests) {
       const go = (v: unknown): void => {
         if (typeof v !== 'object' || v === null) {

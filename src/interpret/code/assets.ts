@@ -16,7 +16,7 @@ import type { SpecError } from '../../spec/errors.js'
 import type { Code, Repack } from '../../spec/val.js'
 import { isCode, isExpr, isRepack } from '../../spec/val.js'
 import { showExpr } from '../dry-run/render-value.js'
-import type { Plan } from '../plan/plan.js'
+import { vouchFiles, type Plan } from '../plan/plan.js'
 import { codeKey, codeLocation, describePackError, packCode, repackLocation, type CodeLocation, type Packed } from './pack.js'
 
 // -------------------------------------------------------------------------------------
@@ -235,5 +235,10 @@ export const withCodeUris = (plan: Plan, assets: ResolvedAssets, options: { read
     if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, go(x)]))
     return v
   }
-  return { ...plan, steps: plan.steps.map((s) => ({ ...s, requests: go(s.requests) as typeof s.requests })) }
+  // Only the steps the plan's assets name hold code; the others are the plan's own.
+  const holding = new Set(plan.assets.flatMap((a) => a.usedBy))
+  if (holding.size === 0) return plan
+  const steps = plan.steps.map((s) => (holding.has(s.name) ? { ...s, requests: go(s.requests) as typeof s.requests } : s))
+  // Code leaves become S3 URIs: the plan names no file:// location it did not name before.
+  return vouchFiles(plan, { ...plan, steps })
 }

@@ -222,11 +222,15 @@ const assetsIn = (steps: ReadonlyArray<PlannedStep>, mayHold: (p: PlannedStep) =
  * One walk of a step: its refs as `collectExprs` finds them (in document order, none inside another
  * ref or param), and whether a code archive is anywhere in it.
  */
-const scanStep = (s: Step): { readonly refs: ReadonlyArray<Ref<unknown>>; readonly hasCode: boolean } => {
+const scanStep = (s: Step): { readonly refs: ReadonlyArray<Ref<unknown>>; readonly hasCode: boolean; readonly namesFile: boolean } => {
   const refs: Array<Ref<unknown>> = []
   let hasCode = false
+  let namesFile = false
   const go = (v: unknown, inExpr: boolean): void => {
-    if (typeof v !== 'object' || v === null) return
+    if (typeof v !== 'object' || v === null) {
+      if (typeof v === 'string' && v.startsWith('file://')) namesFile = true
+      return
+    }
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) go(v[i], inExpr)
       return
@@ -243,7 +247,25 @@ const scanStep = (s: Step): { readonly refs: ReadonlyArray<Ref<unknown>>; readon
     for (let i = 0; i < keys.length; i++) go((v as Record<string, unknown>)[keys[i]!], inExpr)
   }
   go(s, false)
-  return { refs, hasCode }
+  return { refs, hasCode, namesFile }
+}
+
+// The plans `toPlan` made, with the steps whose program values name a `file://` location (the
+// builders only move a step's own values into its requests, so no other step's requests can).
+// Kept aside rather than in the plan: it is what the planner knows, not part of what it plans.
+const FILE_STEPS = new WeakMap<Plan, ReadonlySet<string>>()
+
+/**
+ * The steps whose requests may name a `file://` location: for a plan `toPlan` made (or one derived from
+ * it that `vouchFiles` was told of), the few its scan found; for any other plan, undefined (every step may).
+ */
+export const stepsNamingFiles = (plan: Plan): ReadonlySet<string> | undefined => FILE_STEPS.get(plan)
+
+/** `derived` names `file://` locations only where `from` does (its other requests are `from`'s, or S3 URIs). */
+export const vouchFiles = (from: Plan, derived: Plan): Plan => {
+  const steps = FILE_STEPS.get(from)
+  if (steps !== undefined) FILE_STEPS.set(derived, steps)
+  return derived
 }
 
 /** Dependencies of each step (`after` first, then refs in field order), without duplicates. */
@@ -321,5 +343,9 @@ export const toPlan = (p: ValidProgram): Plan => {
     const c = compileStep(printNumbers(s, ctx), ctx)
     steps[i] = { name: s.name, kind: s._tag, dependsOn: deps.get(s.name) ?? [], physicalName: c.physicalName, requests: c.requests, watch: c.watch, step: s }
   }
-  return { params: p.params, steps, assets: assetsIn(steps, (s) => scans.get(s.name)!.hasCode) }
+  const plan: Plan = { params: p.params, steps, assets: assetsIn(steps, (s) => scans.get(s.name)!.hasCode) }
+  const namingFiles = new Set<string>()
+  for (const [name, scan] of scans) if (scan.namesFile) namingFiles.add(name)
+  FILE_STEPS.set(plan, namingFiles)
+  return plan
 }

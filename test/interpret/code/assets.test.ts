@@ -8,6 +8,10 @@ import { program, toJson } from '../../../src/spec/program.js'
 import { training } from '../../../src/spec/step.js'
 import { code, type Code } from '../../../src/spec/val.js'
 import { codeLocation, packCode } from '../../../src/interpret/code/pack.js'
+import { resolveAssets, withCodeUris } from '../../../src/interpret/code/assets.js'
+import { localLocations } from '../../../src/interpret/aws/capabilities.js'
+import { toPlan } from '../../../src/interpret/plan/plan.js'
+import { validate } from '../../../src/spec/validate.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sagespec-assets-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -145,5 +149,30 @@ describe('sagespec plan shows repacks', () => {
       },
     ])
     expect(plan.steps[1].requests[0].input.PrimaryContainer.ModelDataUrl).toEqual({ _tag: 'Repack', model: { _tag: 'Ref', step: 'digits', path: ['ModelArtifacts', 'S3ModelArtifacts'] }, code: servingCode })
+  })
+})
+
+describe('a plan with its code URIs', () => {
+  it('names the same file:// locations as a walk of every request (the planner says which steps may, the code URIs add none)', () => {
+    const p = program(
+      training('train', { ...base, channels: { train: { uri: 'file:///data/train' } }, hyperParameters: { sagemaker_submit_directory: srcCode() as never } } as never),
+      training('other', { ...base, output: { s3OutputPath: 'file:///tmp/out' } } as never),
+      training('plain', { ...base } as never),
+    )
+    const v = validate(p)
+    if (E.isLeft(v)) throw new Error(JSON.stringify(v.left))
+    const plan = toPlan(v.right)
+    const assets = resolveAssets(plan, {})
+    if (E.isLeft(assets)) throw new Error(assets.left.join('\n'))
+    const withUris = withCodeUris(plan, assets.right)
+    // A copy is a plan the planner never saw: every request is walked.
+    const everyRequest = (q: typeof plan) => localLocations({ ...q })
+    expect(localLocations(plan).map((l) => l.path)).toEqual(['steps.train.channels.train.uri', 'steps.other.OutputDataConfig.S3OutputPath'])
+    expect(localLocations(plan)).toEqual(everyRequest(plan))
+    expect(localLocations(withUris)).toEqual(everyRequest(withUris))
+    expect(localLocations(withUris)).toEqual(localLocations(plan))
+    // Only the step holding code was rewritten.
+    expect(withUris.steps[1]).toBe(plan.steps[1])
+    expect(JSON.stringify(withUris.steps[0]!.requests)).toContain('s3://code-bucket/p/')
   })
 })
