@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
 import * as C from './codec.js'
 import { nestingError, tooDeep } from './depth.js'
+import { scan } from './scan.js'
 import type { SpecError } from './errors.js'
 import { fits, describeField, MEANING_WORDS, REFERENCE_TARGETS, type ReferenceMeaning } from './meaning.js'
 import { lookupOutput } from './outputs.js'
@@ -139,16 +140,79 @@ const KIND_NOUNS: { readonly [K in StepTag]: string } = {
  * hyperparameters, a tuning job's ranges (tuned) and template hyperparameters (static). `undefined`
  * when overrides may add keys, or the path is not into such a map.
  */
+const ownKeys = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
+const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
 const mapKeys = (kind: StepTag, raw: Record<string, unknown>, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
-  const own = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
-  const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
   const [a, b] = path
-  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) return overridden('HyperParameters', raw.overrides) ? undefined : own(raw.hyperParameters)
+  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) return overridden('HyperParameters', raw.overrides) ? undefined : ownKeys(raw.hyperParameters)
   if (kind !== 'Tuning' || path.length !== 3) return undefined
   const training = asRecord(raw.training)
-  if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : own(raw.ranges)
+  if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : ownKeys(raw.ranges)
   if (a === 'TrainingJobDefinition' && b === 'StaticHyperParameters')
-    return overridden('HyperParameters', raw.overrides, training.overrides) ? undefined : own(training.hyperParameters).filter((k) => !Object.prototype.hasOwnProperty.call(asRecord(raw.ranges), k))
+    return overridden('HyperParameters', raw.overrides, training.overrides) ? undefined : ownKeys(training.hyperParameters).filter((k) => !Object.prototype.hasOwnProperty.call(asRecord(raw.ranges), k))
+  return undefined
+}
+
+/** What is wrong with one expression use, if anything (at most one thing). */
+const exprError = (
+  u: C.ExprUse,
+  kinds: ReadonlyMap<string, StepTag>,
+  params: ReadonlyMap<string, ParamDecl>,
+  rawByName: ReadonlyMap<string, Record<string, unknown>>,
+): SpecError | undefined => {
+  const e = u.expr
+  if (e._tag === 'Ref') {
+    const kind = kinds.get(e.step)
+    if (kind === undefined) return { _tag: 'DanglingRef', path: u.path, step: e.step }
+    const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
+    if (found._tag === 'NotFound') return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }
+    const keys = mapKeys(kind, rawByName.get(e.step) ?? {}, e.path)
+    if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
+      const map = e.path.slice(0, -1).join('.')
+      return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }
+    }
+    // Numbers are printed into strings only where the compiler allows it too: hyperparameters and joins.
+    if (u.kind === 'string' && found.type === 'number' && u.meaning !== 'Any')
+      return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: `${u.kind} (a join prints a number into a string: concat(ref))`, actual: found.type }
+    if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
+      return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }
+    if (u.kind === 'boolean') return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }
+    if (!fits(u.meaning, found.meaning))
+      return {
+        _tag: 'RefMeaningMismatch',
+        path: u.path,
+        ref: showRef(e),
+        expected: describeField(u.meaning),
+        actual: `a ref to ${KIND_NOUNS[kind]} '${e.step}' ${e.path.join('.')} (${MEANING_WORDS[found.meaning]})`,
+      }
+    return undefined
+  }
+  if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
+    return { _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }
+  if (e._tag === 'Repack' && !fits(u.meaning, 'S3Uri'))
+    return { _tag: 'RefMeaningMismatch', path: u.path, ref: 'repack', expected: describeField(u.meaning), actual: `a repacked model archive (${MEANING_WORDS.S3Uri})` }
+  if (e._tag === 'Param') {
+    const decl = params.get(e.name)
+    if (decl === undefined) return { _tag: 'UndeclaredParam', path: u.path, name: e.name }
+    if (e.type !== undefined && e.type !== decl.type)
+      return { _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }
+    if (!PARAM_FITS[u.kind].includes(decl.type))
+      return { _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }
+    // The default (or an allowed value) is what the field gets when nothing is bound: SageMaker's
+    // rules for the field apply to it (a line break in a hyperparameter, a bad S3 URI…).
+    const literal = u.literal
+    if (decl.type === 'String' && literal !== undefined) {
+      const bad = [decl.default, ...(decl.allowed ?? [])].find((v) => typeof v === 'string' && !literal.is(v))
+      const refused = bad === undefined ? undefined : literal.validate(bad, [])
+      if (refused?._tag === 'Left') {
+        // The field's own words for the value (an instance type's "did you mean", not its whole list).
+        const issue = (refused.left[0] as C.IssueError | undefined)?.issue
+        const words = issue !== undefined && issue._tag !== 'UnknownField' ? issue.expected : C.describeCodec(literal)
+        return { _tag: 'Rule', path: u.path, expected: `parameter "${e.name}" to take only values that are ${words}`, actual: bad }
+      }
+    }
+    return undefined
+  }
   return undefined
 }
 
@@ -157,65 +221,13 @@ const exprErrors = (
   kinds: ReadonlyMap<string, StepTag>,
   params: ReadonlyMap<string, ParamDecl>,
   rawByName: ReadonlyMap<string, Record<string, unknown>>,
-): SpecError[] =>
-  uses.flatMap((u): SpecError[] => {
-    const e = u.expr
-    if (e._tag === 'Ref') {
-      const kind = kinds.get(e.step)
-      if (kind === undefined) return [{ _tag: 'DanglingRef', path: u.path, step: e.step }]
-      const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
-      if (found._tag === 'NotFound') return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }]
-      const keys = mapKeys(kind, rawByName.get(e.step) ?? {}, e.path)
-      if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
-        const map = e.path.slice(0, -1).join('.')
-        return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }]
-      }
-      // Numbers are printed into strings only where the compiler allows it too: hyperparameters and joins.
-      if (u.kind === 'string' && found.type === 'number' && u.meaning !== 'Any')
-        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: `${u.kind} (a join prints a number into a string: concat(ref))`, actual: found.type }]
-      if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
-        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
-      if (u.kind === 'boolean') return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
-      if (!fits(u.meaning, found.meaning))
-        return [
-          {
-            _tag: 'RefMeaningMismatch',
-            path: u.path,
-            ref: showRef(e),
-            expected: describeField(u.meaning),
-            actual: `a ref to ${KIND_NOUNS[kind]} '${e.step}' ${e.path.join('.')} (${MEANING_WORDS[found.meaning]})`,
-          },
-        ]
-      return []
-    }
-    if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
-      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }]
-    if (e._tag === 'Repack' && !fits(u.meaning, 'S3Uri'))
-      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'repack', expected: describeField(u.meaning), actual: `a repacked model archive (${MEANING_WORDS.S3Uri})` }]
-    if (e._tag === 'Param') {
-      const decl = params.get(e.name)
-      if (decl === undefined) return [{ _tag: 'UndeclaredParam', path: u.path, name: e.name }]
-      if (e.type !== undefined && e.type !== decl.type)
-        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }]
-      if (!PARAM_FITS[u.kind].includes(decl.type))
-        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }]
-      // The default (or an allowed value) is what the field gets when nothing is bound: SageMaker's
-      // rules for the field apply to it (a line break in a hyperparameter, a bad S3 URI…).
-      const literal = u.literal
-      if (decl.type === 'String' && literal !== undefined) {
-        const bad = [decl.default, ...(decl.allowed ?? [])].find((v) => typeof v === 'string' && !literal.is(v))
-        const refused = bad === undefined ? undefined : literal.validate(bad, [])
-        if (refused?._tag === 'Left') {
-          // The field's own words for the value (an instance type's "did you mean", not its whole list).
-          const issue = (refused.left[0] as C.IssueError | undefined)?.issue
-          const words = issue !== undefined && issue._tag !== 'UnknownField' ? issue.expected : C.describeCodec(literal)
-          return [{ _tag: 'Rule', path: u.path, expected: `parameter "${e.name}" to take only values that are ${words}`, actual: bad }]
-        }
-      }
-      return []
-    }
-    return []
-  })
+  into: SpecError[],
+): void => {
+  for (const u of uses) {
+    const e = exprError(u, kinds, params, rawByName)
+    if (e !== undefined) into.push(e)
+  }
+}
 
 /** Dependencies of a step: the steps its refs point at, plus `after`. */
 export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: Iterable<Ref<unknown>>): ReadonlyArray<string> => {
@@ -276,8 +288,10 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  * @category validation
  */
 export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
-  // Checked first: every walk below and after validate recurses, and would overflow the stack.
-  const deep = tooDeep(given)
+  // Checked first: every walk below and after validate recurses, and would overflow the stack. The
+  // scan only says whether; `tooDeep` finds the path when it does.
+  const scanned = scan(given)
+  const deep = scanned.deep ? tooDeep(given) : undefined
   if (deep !== undefined) {
     const steps = asRecord(given).steps
     const keyed = deep[0] === 'steps' && Array.isArray(steps) && deep.length > 1 ? ['steps', stepKeys(steps)[Number(deep[1])]!, ...deep.slice(2)] : deep
@@ -294,53 +308,59 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const kinds = new Map<string, StepTag>()
   const rawByName = new Map<string, Record<string, unknown>>()
   const duplicates: SpecError[] = []
-  rawSteps.forEach((s, i) => {
-    const { name, _tag } = asRecord(s)
-    if (typeof name !== 'string') return
+  for (let i = 0; i < rawSteps.length; i++) {
+    const s = asRecord(rawSteps[i])
+    const { name, _tag } = s
+    if (typeof name !== 'string') continue
     if (kinds.has(name)) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
     else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
       kinds.set(name, _tag as StepTag)
-      rawByName.set(name, asRecord(s))
+      rawByName.set(name, s)
     }
-  })
-  const errors: SpecError[] = [...(result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []), ...duplicates]
+  }
+  const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []
+  for (const d of duplicates) errors.push(d)
   const params = new Map(rawParams.map((p) => [p.name, p]))
-  errors.push(...paramDeclErrors(rawParams))
-  errors.push(...exprErrors(uses, kinds, params, rawByName))
-  errors.push(...existingStepErrors(input, kinds))
+  for (const e of paramDeclErrors(rawParams)) errors.push(e)
+  exprErrors(uses, kinds, params, rawByName, errors)
+  // The scan saw every object of `given`; a converted tuning step is walked again.
+  if (input !== given || scanned.existingNames.some((n) => kinds.has(n))) for (const e of existingStepErrors(input, kinds)) errors.push(e)
 
+  const keys = stepKeys(rawSteps)
   const usesByStep = new Map<string, C.ExprUse[]>()
   for (const u of uses) {
     // The step's key (step keys hold no dots, so this is the path's second part).
     const key = u.segments[1] ?? ''
-    const list = usesByStep.get(key) ?? []
-    list.push(u)
-    usesByStep.set(key, list)
+    const list = usesByStep.get(key)
+    if (list === undefined) usesByStep.set(key, [u])
+    else list.push(u)
   }
   const deps = new Map<string, ReadonlyArray<string>>()
-  const keys = stepKeys(rawSteps)
-  rawSteps.forEach((s, i) => {
-    const r = asRecord(s)
-    const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
-    after.forEach((a, j) => {
-      if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: a })
-    })
+  for (let i = 0; i < rawSteps.length; i++) {
+    const r = asRecord(rawSteps[i])
+    const after: string[] = []
+    if (Array.isArray(r.after)) for (const a of r.after) if (typeof a === 'string') after.push(a)
+    for (let j = 0; j < after.length; j++) if (!kinds.has(after[j]!)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: after[j]! })
     // A repeated name is reported above; only the first step of a name takes part in the graph.
-    if (typeof r.name !== 'string' || deps.has(r.name)) return
-    deps.set(r.name, dependenciesOf(after, (usesByStep.get(keys[i]!) ?? []).flatMap((u) => (u.expr._tag === 'Ref' ? [u.expr] : []))))
-  })
+    if (typeof r.name !== 'string' || deps.has(r.name)) continue
+    const refs: Array<Ref<unknown>> = []
+    for (const u of usesByStep.get(keys[i]!) ?? []) if (u.expr._tag === 'Ref') refs.push(u.expr)
+    deps.set(r.name, dependenciesOf(after, refs))
+  }
   for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
   // Preset and cross-field rules need a decoded step; a step that decodes on its own is checked even
   // when another step (or a param declaration) did not, so one pass reports every layer.
   const decoded: ReadonlyArray<Step | undefined> =
     result._tag === 'Right' ? result.right.steps : rawSteps.map((s) => E.getOrElseW(() => undefined)(C.decode(Step, s)))
-  decoded.forEach((s, i) =>
-    s?.presetErrors?.forEach((pe) => errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })),
-  )
-  decoded.forEach((s, i) => {
-    if (s !== undefined) errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`))
-  })
+  for (let i = 0; i < decoded.length; i++) {
+    const pes = decoded[i]?.presetErrors
+    if (pes !== undefined) for (const pe of pes) errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })
+  }
+  for (let i = 0; i < decoded.length; i++) {
+    const s = decoded[i]
+    if (s !== undefined) for (const e of (RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`)) errors.push(e)
+  }
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined
