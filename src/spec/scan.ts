@@ -15,7 +15,6 @@ export interface Scan {
   readonly existingNames: ReadonlyArray<string>
 }
 
-const hasOwn = Object.prototype.hasOwnProperty
 const NONE: ReadonlyArray<string> = []
 
 /**
@@ -32,9 +31,11 @@ export const scan = (root: unknown, max: number = MAX_DEPTH): Scan => {
       return
     }
     if (o._tag === 'Existing' && typeof o.name === 'string') (names ??= []).push(o.name)
-    for (const k in o) {
-      if (!hasOwn.call(o, k)) continue
-      const v = o[k]
+    // Own enumerable string keys, the set `tooDeep`'s for-in with hasOwnProperty visits (values
+    // measured fastest of the ways to list them).
+    const values = Object.values(o)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
       if (typeof v === 'object' && v !== null) {
         go(v as Record<string, unknown>, depth + 1)
         if (deep) return
