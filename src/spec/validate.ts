@@ -158,7 +158,7 @@ const exprError = (
   u: C.ExprUse,
   kinds: ReadonlyMap<string, StepTag>,
   params: ReadonlyMap<string, ParamDecl>,
-  rawByName: ReadonlyMap<string, Record<string, unknown>>,
+  rawOf: (name: string) => Record<string, unknown>,
 ): SpecError | undefined => {
   const e = u.expr
   if (e._tag === 'Ref') {
@@ -166,7 +166,7 @@ const exprError = (
     if (kind === undefined) return { _tag: 'DanglingRef', path: u.path, step: e.step }
     const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
     if (found._tag === 'NotFound') return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }
-    const keys = mapKeys(kind, rawByName.get(e.step) ?? {}, e.path)
+    const keys = mapKeys(kind, rawOf(e.step), e.path)
     if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
       const map = e.path.slice(0, -1).join('.')
       return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }
@@ -220,11 +220,11 @@ const exprErrors = (
   uses: ReadonlyArray<C.ExprUse>,
   kinds: ReadonlyMap<string, StepTag>,
   params: ReadonlyMap<string, ParamDecl>,
-  rawByName: ReadonlyMap<string, Record<string, unknown>>,
+  rawOf: (name: string) => Record<string, unknown>,
   into: SpecError[],
 ): void => {
   for (const u of uses) {
-    const e = exprError(u, kinds, params, rawByName)
+    const e = exprError(u, kinds, params, rawOf)
     if (e !== undefined) into.push(e)
   }
 }
@@ -236,44 +236,94 @@ export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: I
   return [...deps]
 }
 
-/** Find one cycle (as a list of step names, first repeated last) per strongly connected knot. */
-const cycles = (names: ReadonlyArray<string>, deps: ReadonlyMap<string, ReadonlyArray<string>>): ReadonlyArray<ReadonlyArray<string>> => {
-  const state = new Map<string, 'visiting' | 'done'>()
+/** `dependenciesOf` for a step's own uses, without a set for the usual one or two names. */
+const stepDependencies = (after: ReadonlyArray<string>, uses: ReadonlyArray<C.ExprUse>): ReadonlyArray<string> => {
+  if (after.length + uses.length > 8) return dependenciesOf(after, uses.flatMap((u) => (u.expr._tag === 'Ref' ? [u.expr] : [])))
+  const deps: string[] = []
+  for (const a of after) if (!deps.includes(a)) deps.push(a)
+  for (const u of uses) if (u.expr._tag === 'Ref' && !deps.includes(u.expr.step)) deps.push(u.expr.step)
+  return deps
+}
+
+/**
+ * Find one cycle (as a list of step names, first repeated last) per strongly connected knot. Nodes are
+ * numbered (`names[n]`, `deps[n]` the names it depends on, `nodeOf` a name's number), so the walk keeps
+ * its state in typed arrays instead of maps of names.
+ */
+const cycles = (names: ReadonlyArray<string>, deps: ReadonlyArray<ReadonlyArray<string>>, nodeOf: ReadonlyMap<string, number>): ReadonlyArray<ReadonlyArray<string>> => {
+  const n = names.length
+  const VISITING = 1
+  const DONE = 2
+  const state = new Uint8Array(n)
   const found: string[][] = []
-  // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
-  // Each node's edges to known nodes, filtered once (not at every step of the walk).
-  const edges = new Map<string, ReadonlyArray<string>>()
-  const edgesOf = (node: string): ReadonlyArray<string> => {
-    const known = edges.get(node)
+  // Each node's edges to known nodes, found once (not at every step of the walk).
+  const edges: Array<ReadonlyArray<number> | undefined> = new Array(n)
+  const edgesOf = (node: number): ReadonlyArray<number> => {
+    const known = edges[node]
     if (known !== undefined) return known
-    const made = (deps.get(node) ?? []).filter((d) => deps.has(d))
-    edges.set(node, made)
+    const made: number[] = []
+    for (const d of deps[node]!) {
+      const m = nodeOf.get(d)
+      if (m !== undefined) made.push(m)
+    }
+    edges[node] = made
     return made
   }
-  for (const root of names) {
-    if (state.has(root)) continue
-    const stack: Array<{ node: string; next: number }> = [{ node: root, next: 0 }]
-    state.set(root, 'visiting')
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!
-      const ds = edgesOf(top.node)
-      if (top.next < ds.length) {
-        const d = ds[top.next++]!
-        const st = state.get(d)
-        if (st === 'visiting') {
-          const from = stack.findIndex((f) => f.node === d)
-          found.push([...stack.slice(from).map((f) => f.node), d].reverse())
-        } else if (st === undefined) {
-          state.set(d, 'visiting')
-          stack.push({ node: d, next: 0 })
+  // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
+  const stackNode = new Int32Array(n)
+  const stackNext = new Int32Array(n)
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue
+    let top = 0
+    stackNode[0] = root
+    stackNext[0] = 0
+    state[root] = VISITING
+    while (top >= 0) {
+      const node = stackNode[top]!
+      const ds = edgesOf(node)
+      if (stackNext[top]! < ds.length) {
+        const d = ds[stackNext[top]!++]!
+        if (state[d] === VISITING) {
+          let from = 0
+          while (stackNode[from] !== d) from++
+          const cycle: string[] = [names[d]!]
+          for (let k = top; k >= from; k--) cycle.push(names[stackNode[k]!]!)
+          found.push(cycle)
+        } else if (state[d] === 0) {
+          state[d] = VISITING
+          top++
+          stackNode[top] = d
+          stackNext[top] = 0
         }
       } else {
-        state.set(top.node, 'done')
-        stack.pop()
+        state[node] = DONE
+        top--
       }
     }
   }
   return found
+}
+
+/**
+ * The uses of each step, by index. Uses are recorded step by step, so each step's run follows the
+ * last; should that ever not hold, they are grouped by key instead.
+ */
+const usesPerStep = (uses: ReadonlyArray<C.ExprUse>, keys: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<C.ExprUse>> => {
+  const out: C.ExprUse[][] = keys.map(() => [])
+  let i = 0
+  for (const u of uses) {
+    // The step's key (step keys hold no dots, so this is the path's second part).
+    const key = u.segments[1] ?? ''
+    while (i < keys.length && keys[i] !== key) i++
+    if (i === keys.length) {
+      const byKey = new Map(keys.map((k, j) => [k, out[j]!]))
+      for (const list of out) list.length = 0
+      for (const v of uses) byKey.get(v.segments[1] ?? '')?.push(v)
+      return out
+    }
+    out[i]!.push(u)
+  }
+  return out
 }
 
 // -------------------------------------------------------------------------------------
@@ -306,48 +356,51 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : []
   const rawParams = Array.isArray(raw.params) ? (raw.params as unknown[]).filter((p): p is ParamDecl => typeof asRecord(p).name === 'string') : []
   const kinds = new Map<string, StepTag>()
-  const rawByName = new Map<string, Record<string, unknown>>()
   const duplicates: SpecError[] = []
   for (let i = 0; i < rawSteps.length; i++) {
-    const s = asRecord(rawSteps[i])
-    const { name, _tag } = s
+    const { name, _tag } = asRecord(rawSteps[i])
     if (typeof name !== 'string') continue
     if (kinds.has(name)) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
-    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
-      kinds.set(name, _tag as StepTag)
-      rawByName.set(name, s)
+    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) kinds.set(name, _tag as StepTag)
+  }
+  // The step a name in `kinds` stands for (the first of that name with a known kind), found when a
+  // ref into a map output needs its fields.
+  let rawByName: Map<string, Record<string, unknown>> | undefined
+  const rawOf = (name: string): Record<string, unknown> => {
+    if (rawByName === undefined) {
+      rawByName = new Map()
+      for (const s of rawSteps) {
+        const r = asRecord(s)
+        if (typeof r.name === 'string' && !rawByName.has(r.name) && kinds.get(r.name) === r._tag) rawByName.set(r.name, r)
+      }
     }
+    return rawByName.get(name) ?? {}
   }
   const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []
   for (const d of duplicates) errors.push(d)
   const params = new Map(rawParams.map((p) => [p.name, p]))
   for (const e of paramDeclErrors(rawParams)) errors.push(e)
-  exprErrors(uses, kinds, params, rawByName, errors)
+  exprErrors(uses, kinds, params, rawOf, errors)
   // The scan saw every object of `given`; a converted tuning step is walked again.
   if (input !== given || scanned.existingNames.some((n) => kinds.has(n))) for (const e of existingStepErrors(input, kinds)) errors.push(e)
 
   const keys = stepKeys(rawSteps)
-  const usesByStep = new Map<string, C.ExprUse[]>()
-  for (const u of uses) {
-    // The step's key (step keys hold no dots, so this is the path's second part).
-    const key = u.segments[1] ?? ''
-    const list = usesByStep.get(key)
-    if (list === undefined) usesByStep.set(key, [u])
-    else list.push(u)
-  }
-  const deps = new Map<string, ReadonlyArray<string>>()
+  const stepUses = usesPerStep(uses, keys)
+  // The dependency graph: a node per name (only the first step of a name: a repeated one is reported above).
+  const nodeNames: string[] = []
+  const nodeDeps: Array<ReadonlyArray<string>> = []
+  const nodeOf = new Map<string, number>()
   for (let i = 0; i < rawSteps.length; i++) {
     const r = asRecord(rawSteps[i])
     const after: string[] = []
     if (Array.isArray(r.after)) for (const a of r.after) if (typeof a === 'string') after.push(a)
     for (let j = 0; j < after.length; j++) if (!kinds.has(after[j]!)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: after[j]! })
-    // A repeated name is reported above; only the first step of a name takes part in the graph.
-    if (typeof r.name !== 'string' || deps.has(r.name)) continue
-    const refs: Array<Ref<unknown>> = []
-    for (const u of usesByStep.get(keys[i]!) ?? []) if (u.expr._tag === 'Ref') refs.push(u.expr)
-    deps.set(r.name, dependenciesOf(after, refs))
+    if (typeof r.name !== 'string' || nodeOf.has(r.name)) continue
+    nodeOf.set(r.name, nodeNames.length)
+    nodeNames.push(r.name)
+    nodeDeps.push(stepDependencies(after, stepUses[i]!))
   }
-  for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
+  for (const cycle of cycles(nodeNames, nodeDeps, nodeOf)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
   // Preset and cross-field rules need a decoded step; a step that decodes on its own is checked even
   // when another step (or a param declaration) did not, so one pass reports every layer.
@@ -365,7 +418,7 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined
   const steps = p?.steps ?? []
-  steps.forEach((s, i) => usesByValidStep.set(s, usesByStep.get(keys[i]!) ?? []))
+  steps.forEach((s, i) => usesByValidStep.set(s, stepUses[i] ?? []))
   return E.right({ params: p?.params ?? [], steps } as unknown as ValidProgram)
 }
 
