@@ -331,10 +331,30 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, meaning: FieldMeani
   return r
 }
 
+/**
+ * An `ExprUse` whose dotted path is joined when read: a valid program's uses are many and their paths
+ * are read only for an error.
+ */
+class Use implements ExprUse {
+  constructor(
+    readonly segments: ReadonlyArray<string>,
+    readonly expr: Expr,
+    readonly kind: ValKind,
+    readonly meaning: FieldMeaning,
+    readonly literal?: t.Type<any, any, unknown>,
+  ) {}
+  get path(): string {
+    return this.segments.join('.')
+  }
+}
+
+/** A use at `segments` (a path's keys), its path joined only when read. */
+export const exprUse = (segments: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal?: t.Type<any, any, unknown>): ExprUse =>
+  new Use(segments, expr, kind, meaning, literal)
+
 /** Record a use found at `keys` (context keys; the root's empty key is left out, as `contextPath` does). */
 const recordUse = (keys: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal: t.Type<any, any, unknown> | undefined): void => {
-  const segments = keys.includes('') ? keys.filter((k) => k !== '') : keys.slice()
-  uses?.push({ path: segments.join('.'), segments, expr, kind, meaning, ...(literal !== undefined ? { literal } : {}) })
+  uses?.push(new Use(keys.includes('') ? keys.filter((k) => k !== '') : keys.slice(), expr, kind, meaning, literal))
 }
 
 /** What `RefCodec` accepts, checked without a context: only these keys, a step name, a non-empty path of names. */

@@ -142,10 +142,14 @@ const KIND_NOUNS: { readonly [K in StepTag]: string } = {
  */
 const ownKeys = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
 const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
-const mapKeys = (kind: StepTag, raw: Record<string, unknown>, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
+const mapKeys = (kind: StepTag, rawOf: (name: string) => Record<string, unknown>, step: string, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
   const [a, b] = path
-  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) return overridden('HyperParameters', raw.overrides) ? undefined : ownKeys(raw.hyperParameters)
+  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) {
+    const raw = rawOf(step)
+    return overridden('HyperParameters', raw.overrides) ? undefined : ownKeys(raw.hyperParameters)
+  }
   if (kind !== 'Tuning' || path.length !== 3) return undefined
+  const raw = rawOf(step)
   const training = asRecord(raw.training)
   if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : ownKeys(raw.ranges)
   if (a === 'TrainingJobDefinition' && b === 'StaticHyperParameters')
@@ -166,7 +170,7 @@ const exprError = (
     if (kind === undefined) return { _tag: 'DanglingRef', path: u.path, step: e.step }
     const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
     if (found._tag === 'NotFound') return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }
-    const keys = mapKeys(kind, rawOf(e.step), e.path)
+    const keys = mapKeys(kind, rawOf, e.step, e.path)
     if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
       const map = e.path.slice(0, -1).join('.')
       return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }
@@ -309,22 +313,28 @@ const cycles = (names: ReadonlyArray<string>, deps: ReadonlyArray<ReadonlyArray<
  * last; should that ever not hold, they are grouped by key instead.
  */
 const usesPerStep = (uses: ReadonlyArray<C.ExprUse>, keys: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<C.ExprUse>> => {
-  const out: C.ExprUse[][] = keys.map(() => [])
+  const out: Array<ReadonlyArray<C.ExprUse>> = new Array<ReadonlyArray<C.ExprUse>>(keys.length).fill(NO_USES)
   let i = 0
   for (const u of uses) {
     // The step's key (step keys hold no dots, so this is the path's second part).
     const key = u.segments[1] ?? ''
     while (i < keys.length && keys[i] !== key) i++
     if (i === keys.length) {
-      const byKey = new Map(keys.map((k, j) => [k, out[j]!]))
-      for (const list of out) list.length = 0
-      for (const v of uses) byKey.get(v.segments[1] ?? '')?.push(v)
-      return out
+      const byKey = new Map<string, C.ExprUse[]>()
+      for (const v of uses) {
+        const k = v.segments[1] ?? ''
+        const list = byKey.get(k)
+        if (list === undefined) byKey.set(k, [v])
+        else list.push(v)
+      }
+      return keys.map((k) => byKey.get(k) ?? NO_USES)
     }
-    out[i]!.push(u)
+    if (out[i] === NO_USES) out[i] = [u]
+    else (out[i] as C.ExprUse[]).push(u)
   }
   return out
 }
+const NO_USES: ReadonlyArray<C.ExprUse> = []
 
 // -------------------------------------------------------------------------------------
 // validate
@@ -392,8 +402,7 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const nodeOf = new Map<string, number>()
   for (let i = 0; i < rawSteps.length; i++) {
     const r = asRecord(rawSteps[i])
-    const after: string[] = []
-    if (Array.isArray(r.after)) for (const a of r.after) if (typeof a === 'string') after.push(a)
+    const after: string[] = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
     for (let j = 0; j < after.length; j++) if (!kinds.has(after[j]!)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: after[j]! })
     if (typeof r.name !== 'string' || nodeOf.has(r.name)) continue
     nodeOf.set(r.name, nodeNames.length)
@@ -433,8 +442,5 @@ const usesByValidStep = new WeakMap<object, ReadonlyArray<C.ExprUse>>()
 export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefined => {
   const found = usesByValidStep.get(step)
   // Program paths start `steps.<key>.`; the step's own start after them.
-  return found?.map((u) => {
-    const segments = u.segments.slice(2)
-    return { path: segments.join('.'), segments, expr: u.expr, kind: u.kind, meaning: u.meaning }
-  })
+  return found?.map((u) => C.exprUse(u.segments.slice(2), u.expr, u.kind, u.meaning))
 }
