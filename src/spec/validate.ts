@@ -28,15 +28,18 @@ export type ValidProgram = Program & { readonly [validBrand]: true }
 // io-ts errors → SpecError
 // -------------------------------------------------------------------------------------
 
+/** The kind of step each name stands for: the first step of that name whose kind is known. */
+type Kinds = Pick<ReadonlyMap<string, StepTag>, 'get' | 'has' | 'size'>
+
 /** What to write instead of a bare name: a ref to the step of that name if it makes such a thing, else `existing`. */
-const bareNameHint = (name: string, meaning: ReferenceMeaning, kinds: ReadonlyMap<string, StepTag>): string => {
+const bareNameHint = (name: string, meaning: ReferenceMeaning, kinds: Kinds): string => {
   const target = REFERENCE_TARGETS[meaning]
   return kinds.get(name) === target.kind
     ? `did you mean ${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })})? A bare name adds no dependency and names nothing the run creates`
     : `write existing(${JSON.stringify(name)}) (in JSON {"_tag":"Existing","name":${JSON.stringify(name)}}) for a resource made outside the program, or a ref to the step that makes it`
 }
 
-const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError): SpecError => {
+const fromIoTs = (kinds: Kinds) => (e: t.ValidationError): SpecError => {
   const path = C.contextPath(e.context)
   const issue = (e as C.IssueError).issue
   if (issue === undefined) return { _tag: 'InvalidField', path, expected: e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value', actual: e.value }
@@ -61,7 +64,7 @@ const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError)
  * `x` literally, while step `x` creates `x-<run>` — almost surely a ref was meant. Found on the raw
  * program (an `Existing` leaf is only valid where a resource is named), each at its path.
  */
-const existingStepErrors = (program: unknown, kinds: ReadonlyMap<string, StepTag>): SpecError[] => {
+const existingStepErrors = (program: unknown, kinds: Kinds): SpecError[] => {
   const rawSteps = asRecord(program).steps
   if (!Array.isArray(rawSteps) || kinds.size === 0) return []
   const errors: SpecError[] = []
@@ -160,7 +163,7 @@ const mapKeys = (kind: StepTag, rawOf: (name: string) => Record<string, unknown>
 /** What is wrong with one expression use, if anything (at most one thing). */
 const exprError = (
   u: C.ExprUse,
-  kinds: ReadonlyMap<string, StepTag>,
+  kinds: Kinds,
   params: ReadonlyMap<string, ParamDecl>,
   rawOf: (name: string) => Record<string, unknown>,
 ): SpecError | undefined => {
@@ -222,7 +225,7 @@ const exprError = (
 
 const exprErrors = (
   uses: ReadonlyArray<C.ExprUse>,
-  kinds: ReadonlyMap<string, StepTag>,
+  kinds: Kinds,
   params: ReadonlyMap<string, ParamDecl>,
   rawOf: (name: string) => Record<string, unknown>,
   into: SpecError[],
@@ -365,14 +368,38 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const raw = asRecord(input)
   const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : []
   const rawParams = Array.isArray(raw.params) ? (raw.params as unknown[]).filter((p): p is ParamDecl => typeof asRecord(p).name === 'string') : []
-  const kinds = new Map<string, StepTag>()
+  // One map of names for both the kinds and the dependency graph: a node per name, numbered in
+  // order of first appearance; its kind is that of the first step of the name whose kind is known.
+  const nodeOf = new Map<string, number>()
+  const nodeNames: string[] = []
+  const nodeKinds: Array<StepTag | undefined> = []
+  const nodeSteps: number[] = []
+  const stepNodes = new Int32Array(rawSteps.length).fill(-1)
+  let kindCount = 0
   const duplicates: SpecError[] = []
   for (let i = 0; i < rawSteps.length; i++) {
     const { name, _tag } = asRecord(rawSteps[i])
     if (typeof name !== 'string') continue
-    if (kinds.has(name)) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
-    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) kinds.set(name, _tag as StepTag)
+    let n = nodeOf.get(name)
+    if (n === undefined) {
+      n = nodeNames.length
+      nodeOf.set(name, n)
+      nodeNames.push(name)
+      nodeKinds.push(undefined)
+      nodeSteps.push(i)
+    }
+    stepNodes[i] = n
+    if (nodeKinds[n] !== undefined) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
+    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
+      nodeKinds[n] = _tag as StepTag
+      kindCount++
+    }
   }
+  const kindOf = (name: string): StepTag | undefined => {
+    const n = nodeOf.get(name)
+    return n === undefined ? undefined : nodeKinds[n]
+  }
+  const kinds: Kinds = { get: kindOf, has: (name) => kindOf(name) !== undefined, size: kindCount }
   // The step a name in `kinds` stands for (the first of that name with a known kind), found when a
   // ref into a map output needs its fields.
   let rawByName: Map<string, Record<string, unknown>> | undefined
@@ -396,18 +423,14 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
 
   const keys = stepKeys(rawSteps)
   const stepUses = usesPerStep(uses, keys)
-  // The dependency graph: a node per name (only the first step of a name: a repeated one is reported above).
-  const nodeNames: string[] = []
-  const nodeDeps: Array<ReadonlyArray<string>> = []
-  const nodeOf = new Map<string, number>()
+  // The dependency graph: only the first step of a name takes part (a repeated one is reported above).
+  const nodeDeps: Array<ReadonlyArray<string>> = new Array<ReadonlyArray<string>>(nodeNames.length)
   for (let i = 0; i < rawSteps.length; i++) {
     const r = asRecord(rawSteps[i])
     const after: string[] = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
     for (let j = 0; j < after.length; j++) if (!kinds.has(after[j]!)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: after[j]! })
-    if (typeof r.name !== 'string' || nodeOf.has(r.name)) continue
-    nodeOf.set(r.name, nodeNames.length)
-    nodeNames.push(r.name)
-    nodeDeps.push(stepDependencies(after, stepUses[i]!))
+    const n = stepNodes[i]!
+    if (n >= 0 && nodeSteps[n] === i) nodeDeps[n] = stepDependencies(after, stepUses[i]!)
   }
   for (const cycle of cycles(nodeNames, nodeDeps, nodeOf)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
