@@ -581,11 +581,14 @@ const checkArray = (item: Check, min: number, max: number): Check => (u, path) =
   return true
 }
 
+// The entries in Object.entries' order, without listing them first: for-in visits own names in
+// that order (inherited ones, which the decoder skips, are skipped).
 const checkRecord = (value: Check, key: Check | undefined, max: number): Check => (u, path) => {
   if (!isPlainObject(u)) return false
-  const keys = Object.keys(u)
-  if (keys.length > max) return false
-  for (const k of keys) {
+  let n = 0
+  for (const k in u) {
+    if (!Object.prototype.hasOwnProperty.call(u, k)) continue
+    if (++n > max) return false
     path.push(k)
     const ok = (key === undefined || key(k, path)) && value(u[k], path)
     path.pop()
