@@ -176,7 +176,7 @@ export interface ExprUse {
   readonly expr: Expr
   readonly kind: ValKind
   /** The field's literal codec, which a String param's declared default and allowed values must pass. */
-  readonly literal?: t.Type<any, any, unknown>
+  readonly literal?: t.Type<any, any, unknown> | undefined
   /** What the field takes (`meaning.ts`); `validate` checks refs against it. */
   readonly meaning: FieldMeaning
 }
@@ -341,7 +341,7 @@ class Use implements ExprUse {
     readonly expr: Expr,
     readonly kind: ValKind,
     readonly meaning: FieldMeaning,
-    readonly literal?: t.Type<any, any, unknown>,
+    readonly literal: t.Type<any, any, unknown> | undefined,
   ) {}
   get path(): string {
     return this.segments.join('.')
@@ -349,7 +349,7 @@ class Use implements ExprUse {
 }
 
 /** A use at `segments` (a path's keys), its path joined only when read. */
-export const exprUse = (segments: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal?: t.Type<any, any, unknown>): ExprUse =>
+export const exprUse = (segments: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal?: t.Type<any, any, unknown> | undefined): ExprUse =>
   new Use(segments, expr, kind, meaning, literal)
 
 /** Record a use found at `keys` (context keys; the root's empty key is left out, as `contextPath` does). */
@@ -565,7 +565,6 @@ export type Check = (u: unknown, path: string[]) => boolean
 
 const compiledChecks = new WeakMap<t.Type<any, any, unknown>, Check>()
 
-
 const contextAt = (path: ReadonlyArray<string>, type: t.Decoder<any, any>): t.Context => path.map((key) => ({ key, type, actual: undefined }))
 
 const checkArray = (item: Check, min: number, max: number): Check => (u, path) => {
@@ -597,6 +596,8 @@ const checkRecord = (value: Check, key: Check | undefined, max: number): Check =
   return true
 }
 
+const isEnumerable = Object.prototype.propertyIsEnumerable
+
 /**
  * A struct's check that looks up only the fields the value has: asking a wide struct (a training job
  * has 30 fields) for each absent one by name cost more than all the rest of the check. The fields
@@ -604,8 +605,6 @@ const checkRecord = (value: Check, key: Check | undefined, max: number): Check =
  * uses are recorded in the decoder's order. It stands in for `checkStructByName` only where the two
  * read the same values: a plain object (no prototype to inherit a field from) and at most 32 fields.
  */
-const isEnumerable = Object.prototype.propertyIsEnumerable
-
 const checkStructByOwnNames = (fields: ReadonlyArray<readonly [string, Check]>, requiredCount: number): Check => {
   const index = new Map(fields.map(([k], i) => [k, i]))
   const names = fields.map(([k]) => k)
@@ -622,10 +621,10 @@ const checkStructByOwnNames = (fields: ReadonlyArray<readonly [string, Check]>, 
     for (let j = 0; j < own.length; j++) {
       const k = own[j]!
       const i = index.get(k)
-      if (i !== undefined) {
-        if (o[k] !== undefined) present |= 1 << i
-        // The decoder lists unknown fields with Object.keys: one not enumerable (a step's outputs) is no error.
-      } else if (o[k] !== undefined && isEnumerable.call(o, k)) return false
+      // The decoder lists unknown fields with Object.keys: one not enumerable (a step's outputs) is no error.
+      if (i === undefined) {
+        if (o[k] !== undefined && isEnumerable.call(o, k)) return false
+      } else if (o[k] !== undefined) present |= 1 << i
     }
     if ((present & requiredMask) !== requiredMask) return false
     for (let i = 0; present !== 0; i++, present >>>= 1) {
