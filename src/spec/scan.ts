@@ -1,8 +1,8 @@
 /**
  * One walk of a raw program for the two checks that look at every value, the nesting limit and
- * `existing(name)` leaves naming a step. It builds no path and allocates nothing for a program that
- * passes: `validate` runs the exact walks (`tooDeep`, which finds the path, and the existing-name
- * check) only when this finds something for them.
+ * `existing(name)` leaves naming a step. It builds no path (the walks it stands in for made an entry or
+ * a path string per value): `validate` runs the exact walks (`tooDeep`, which finds the path, and the
+ * existing-name check) only when this finds something for them.
  *
  * @since 0.4.0
  */
