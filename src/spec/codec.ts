@@ -64,6 +64,11 @@ export type Meta =
 
 const META = Symbol.for('sagespec.codec.meta')
 const withMeta = <C extends t.Type<any, any, unknown>>(codec: C, meta: Meta): C => Object.assign(codec, { [META]: meta })
+const FAST = Symbol.for('sagespec.codec.fast')
+/** Give a codec that is not built here (it has no meta) a compiled check, from those of its parts. */
+export const withFastCheck = <C extends t.Type<any, any, unknown>>(codec: C, make: (compile: (c: t.Type<any, any, unknown>) => Check) => Check): C =>
+  Object.assign(codec, { [FAST]: make })
+
 /** What a codec built by this module is (`opaque` for anything else). */
 export const metaOf = (codec: t.Type<any, any, unknown>): Meta => (codec as unknown as { [META]?: Meta })[META] ?? { kind: 'opaque', name: codec.name }
 
@@ -73,7 +78,8 @@ export const metaOf = (codec: t.Type<any, any, unknown>): Meta => (codec as unkn
 
 /** A codec whose decoded value is the input itself, once `check` says it is fine. */
 export const scalar = <A>(name: string, expected: string, check: (u: unknown) => u is A): t.Type<A, A, unknown> =>
-  new t.Type<A, A, unknown>(name, check, (u, c) => (check(u) ? t.success(u) : invalid(u, c, expected)), t.identity)
+  // Its compiled check is `check` itself, the very test its decoder runs.
+  withFastCheck(new t.Type<A, A, unknown>(name, check, (u, c) => (check(u) ? t.success(u) : invalid(u, c, expected)), t.identity), () => check)
 
 export interface StringOptions {
   readonly min?: number
@@ -146,7 +152,8 @@ export const bool: t.Type<boolean, boolean, unknown> = withMeta(scalar('boolean'
 
 export const oneOf = <const L extends string>(name: string, values: ReadonlyArray<L>): t.Type<L, L, unknown> =>
   withMeta(
-    scalar(name, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is L => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u)),
+    // A set: instance types are hundreds of values.
+    ((set) => scalar(name, `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is L => typeof u === 'string' && set.has(u)))(new Set<string>(values)),
     { kind: 'oneOf', values },
   )
 
@@ -169,7 +176,7 @@ export interface ExprUse {
   readonly expr: Expr
   readonly kind: ValKind
   /** The field's literal codec, which a String param's declared default and allowed values must pass. */
-  readonly literal?: t.Type<any, any, unknown>
+  readonly literal?: t.Type<any, any, unknown> | undefined
   /** What the field takes (`meaning.ts`); `validate` checks refs against it. */
   readonly meaning: FieldMeaning
 }
@@ -320,9 +327,43 @@ const decodeExpr = (u: unknown, c: t.Context, kind: ValKind, meaning: FieldMeani
             : takesStrings(kind)
               ? t.success(u as Expr)
               : invalid<Expr>(u, c, `${KIND_WORDS[kind]} (the run id is a string)`)
-  if (r._tag === 'Right' && uses !== undefined)
-    uses.push({ path: contextPath(c), segments: c.map((e) => e.key).filter((k) => k !== ''), expr: r.right, kind, meaning, ...(literal !== undefined ? { literal } : {}) })
+  if (r._tag === 'Right' && uses !== undefined) recordUse(c.map((e) => e.key), r.right, kind, meaning, literal)
   return r
+}
+
+/**
+ * An `ExprUse` whose dotted path is joined when read: a valid program's uses are many and their paths
+ * are read only for an error.
+ */
+class Use implements ExprUse {
+  constructor(
+    readonly segments: ReadonlyArray<string>,
+    readonly expr: Expr,
+    readonly kind: ValKind,
+    readonly meaning: FieldMeaning,
+    readonly literal: t.Type<any, any, unknown> | undefined,
+  ) {}
+  get path(): string {
+    return this.segments.join('.')
+  }
+}
+
+/** A use at `segments` (a path's keys), its path joined only when read. */
+export const exprUse = (segments: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal?: t.Type<any, any, unknown> | undefined): ExprUse =>
+  new Use(segments, expr, kind, meaning, literal)
+
+/** Record a use found at `keys` (context keys; the root's empty key is left out, as `contextPath` does). */
+const recordUse = (keys: ReadonlyArray<string>, expr: Expr, kind: ValKind, meaning: FieldMeaning, literal: t.Type<any, any, unknown> | undefined): void => {
+  uses?.push(new Use(keys.includes('') ? keys.filter((k) => k !== '') : keys.slice(), expr, kind, meaning, literal))
+}
+
+/** What `RefCodec` accepts, checked without a context: only these keys, a step name, a non-empty path of names. */
+const isWellFormedRef = (u: Record<string, unknown>): boolean => {
+  for (const k in u) if (Object.prototype.hasOwnProperty.call(u, k) && k !== '_tag' && k !== 'step' && k !== 'path') return false
+  const { step, path } = u
+  if (typeof step !== 'string' || step === '' || !Array.isArray(path) || path.length === 0) return false
+  for (let i = 0; i < path.length; i++) if (typeof path[i] !== 'string' || path[i] === '') return false
+  return true
 }
 
 const JoinPartCodec: t.Type<unknown, unknown, unknown> = new t.Type<unknown, unknown, unknown>(
@@ -522,12 +563,7 @@ export const taggedUnion = <M extends { readonly [tag: string]: t.Type<any, any,
  */
 export type Check = (u: unknown, path: string[]) => boolean
 
-const FAST = Symbol.for('sagespec.codec.fast')
 const compiledChecks = new WeakMap<t.Type<any, any, unknown>, Check>()
-
-/** Give a codec that is not built here (it has no meta) a compiled check, from those of its parts. */
-export const withFastCheck = <C extends t.Type<any, any, unknown>>(codec: C, make: (compile: (c: t.Type<any, any, unknown>) => Check) => Check): C =>
-  Object.assign(codec, { [FAST]: make })
 
 const contextAt = (path: ReadonlyArray<string>, type: t.Decoder<any, any>): t.Context => path.map((key) => ({ key, type, actual: undefined }))
 
@@ -544,11 +580,14 @@ const checkArray = (item: Check, min: number, max: number): Check => (u, path) =
   return true
 }
 
+// The entries in Object.entries' order, without listing them first: for-in visits own names in
+// that order (inherited ones, which the decoder skips, are skipped).
 const checkRecord = (value: Check, key: Check | undefined, max: number): Check => (u, path) => {
   if (!isPlainObject(u)) return false
-  const keys = Object.keys(u)
-  if (keys.length > max) return false
-  for (const k of keys) {
+  let n = 0
+  for (const k in u) {
+    if (!Object.prototype.hasOwnProperty.call(u, k)) continue
+    if (++n > max) return false
     path.push(k)
     const ok = (key === undefined || key(k, path)) && value(u[k], path)
     path.pop()
@@ -557,7 +596,50 @@ const checkRecord = (value: Check, key: Check | undefined, max: number): Check =
   return true
 }
 
-const checkStruct = (required: ReadonlyArray<readonly [string, Check]>, optional: ReadonlyArray<readonly [string, Check]>, r: Props, o: Props): Check => (u, path) => {
+const isEnumerable = Object.prototype.propertyIsEnumerable
+
+/**
+ * A struct's check that looks up only the fields the value has: asking a wide struct (a training job
+ * has 30 fields) for each absent one by name cost more than all the rest of the check. The fields
+ * present are found from the value's own names (a bit each), then checked in the codec's order, so
+ * uses are recorded in the decoder's order. It stands in for `checkStructByName` only where the two
+ * read the same values: a plain object (no prototype to inherit a field from) and at most 32 fields.
+ */
+const checkStructByOwnNames = (fields: ReadonlyArray<readonly [string, Check]>, requiredCount: number): Check => {
+  const index = new Map(fields.map(([k], i) => [k, i]))
+  const names = fields.map(([k]) => k)
+  const checks = fields.map(([, c]) => c)
+  const requiredMask = requiredCount === 32 ? -1 : (1 << requiredCount) - 1
+  return (u, path) => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return false
+    const proto = Object.getPrototypeOf(u)
+    if (proto !== Object.prototype && proto !== null) return false
+    const o = u as Record<string, unknown>
+    // Every own name, enumerable or not: the decoder reads a field that is not enumerable too.
+    const own = Object.getOwnPropertyNames(o)
+    let present = 0
+    for (let j = 0; j < own.length; j++) {
+      const k = own[j]!
+      const i = index.get(k)
+      // The decoder lists unknown fields with Object.keys: one not enumerable (a step's outputs) is no error.
+      if (i === undefined) {
+        if (o[k] !== undefined && isEnumerable.call(o, k)) return false
+      } else if (o[k] !== undefined) present |= 1 << i
+    }
+    if ((present & requiredMask) !== requiredMask) return false
+    for (let i = 0; present !== 0; i++, present >>>= 1) {
+      if ((present & 1) === 0) continue
+      const k = names[i]!
+      path.push(k)
+      const ok = checks[i]!(o[k], path)
+      path.pop()
+      if (!ok) return false
+    }
+    return true
+  }
+}
+
+const checkStructByName = (required: ReadonlyArray<readonly [string, Check]>, optional: ReadonlyArray<readonly [string, Check]>, r: Props, o: Props): Check => (u, path) => {
   if (!isPlainObject(u)) return false
   for (const [k, check] of required) {
     const v = u[k]
@@ -607,20 +689,30 @@ const compileNew = (codec: t.Type<any, any, unknown>): Check => {
     case 'val': {
       const literal = compile(m.codec)
       const { valKind: kind, meaning } = m
-      // Expressions are few: the decoder's own code checks and records them.
-      return (u, path) => (isExpr(u) ? decodeExpr(u, contextAt(path, codec), kind, meaning, m.codec)._tag === 'Right' : literal(u, path))
+      // A ref (one or more per step) is checked and recorded here; the other expressions are few, and
+      // the decoder's own code checks and records them.
+      return (u, path) => {
+        if (!isExpr(u)) return literal(u, path)
+        if (u._tag === 'Ref' && isWellFormedRef(u as unknown as Record<string, unknown>)) {
+          recordUse(path, u, kind, meaning, m.codec)
+          return true
+        }
+        return decodeExpr(u, contextAt(path, codec), kind, meaning, m.codec)._tag === 'Right'
+      }
     }
     case 'array':
       return checkArray(compile(m.item), m.min, m.max)
     case 'record':
       return checkRecord(compile(m.value), m.key === undefined ? undefined : compile(m.key), m.max)
-    case 'struct':
-      return checkStruct(
-        Object.entries(m.required).map(([k, c]) => [k, compile(c)] as const),
-        Object.entries(m.optional).map(([k, c]) => [k, compile(c)] as const),
-        m.required,
-        m.optional,
-      )
+    case 'struct': {
+      const required = Object.entries(m.required).map(([k, c]) => [k, compile(c)] as const)
+      const optional = Object.entries(m.optional).map(([k, c]) => [k, compile(c)] as const)
+      const fields = [...required, ...optional]
+      // A field Object.prototype also has (`toString`) would be read from there by the decoder.
+      return fields.length <= 32 && new Set(fields.map(([k]) => k)).size === fields.length && !fields.some(([k]) => k in Object.prototype)
+        ? checkStructByOwnNames(fields, required.length)
+        : checkStructByName(required, optional, m.required, m.optional)
+    }
     case 'taggedUnion': {
       const tags = Object.keys(m.members)
       const members = new Map(tags.map((tag) => [tag, compile(m.members[tag]!)]))

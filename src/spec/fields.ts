@@ -36,6 +36,8 @@ const existingOf = (name: t.Type<any, any, unknown>, meaning: ReferenceMeaning):
   const isExisting = (u: unknown): u is Existing =>
     typeof u === 'object' && u !== null && !Array.isArray(u) && (u as { _tag?: unknown })._tag === 'Existing' && Object.keys(u).every((k) => EXISTING_KEYS.has(k)) && literal.is((u as { name?: unknown }).name)
   const codec: t.Type<Existing, Existing, unknown> = C.scalar(`Existing<${literal.name}>`, expected, isExisting)
+  // Only `validate` is replaced, to say more when it refuses: it accepts exactly what `isExisting`
+  // does, so the compiled check `made` inherits from the scalar (`isExisting` itself) stays right.
   const made = Object.assign(Object.create(codec) as typeof codec, {
     validate: (u: unknown, c: t.Context): t.Validation<Existing> => {
       if (isExisting(u)) return { _tag: 'Right', right: u } as t.Validation<Existing>

@@ -53,7 +53,9 @@ export const trainingJobRules = (s: TrainingJob, path: string, presetReported = 
         s.image === undefined ? undefined : { image: s.image, algorithmName: s.algorithmName },
       ),
     )
-  errors.push(...vpcRules(s.vpc, `${path}.vpc`), ...tagRules(s.tags, `${path}.tags`))
+  // Guarded, so a job without them builds no path: these run once per step of every program.
+  if (s.vpc !== undefined) errors.push(...vpcRules(s.vpc, `${path}.vpc`))
+  if (s.tags !== undefined) errors.push(...tagRules(s.tags, `${path}.tags`))
   const maxRun = s.stopping?.maxRuntimeInSeconds ?? DEFAULTS.maxRuntimeInSeconds
   if (s.spot !== undefined && lit(s.spot.maxWaitTimeInSeconds) && lit(maxRun) && s.spot.maxWaitTimeInSeconds < maxRun)
     errors.push(rule(`${path}.spot.maxWaitTimeInSeconds`, `at least stopping.maxRuntimeInSeconds (${maxRun})`, s.spot.maxWaitTimeInSeconds))
@@ -64,11 +66,13 @@ export const trainingJobRules = (s: TrainingJob, path: string, presetReported = 
   } else if (s.modelChannelName !== undefined) {
     errors.push(rule(`${path}.modelChannelName`, 'modelUri as well: the model channel carries modelUri', s.modelChannelName))
   }
-  const seen = new Set<string>()
-  s.metricDefinitions?.forEach((m, i) => {
-    if (seen.has(m.name)) errors.push(rule(`${path}.metricDefinitions.${i}.name`, 'a metric name not defined twice', m.name))
-    seen.add(m.name)
-  })
+  if (s.metricDefinitions !== undefined) {
+    const seen = new Set<string>()
+    s.metricDefinitions.forEach((m, i) => {
+      if (seen.has(m.name)) errors.push(rule(`${path}.metricDefinitions.${i}.name`, 'a metric name not defined twice', m.name))
+      seen.add(m.name)
+    })
+  }
   return errors
 }
 
@@ -128,8 +132,8 @@ const modelRules = (s: StepOf<'Model'>, path: string): SpecError[] => {
   })
   if (s.role === undefined && containers.some((c) => c.image !== undefined)) errors.push(rule(`${path}.role`, 'an IAM role ARN: a model built from an image needs an execution role', undefined))
   const hosts = containers.map((c) => c.containerHostname).filter((h) => h !== undefined)
-  if (new Set(hosts).size !== hosts.length) errors.push(rule(`${path}.containers`, 'distinct containerHostname values', hosts))
-  errors.push(...vpcRules(s.vpc, `${path}.vpc`))
+  if (hosts.length > 1 && new Set(hosts).size !== hosts.length) errors.push(rule(`${path}.containers`, 'distinct containerHostname values', hosts))
+  if (s.vpc !== undefined) errors.push(...vpcRules(s.vpc, `${path}.vpc`))
   return errors
 }
 
@@ -156,7 +160,11 @@ const transformRules = (s: StepOf<'Transform'>, path: string): SpecError[] => {
 /** A step's own tags; a training job's are checked with its body (`trainingJobRules`). */
 const withTags =
   <K extends StepTag>(rules: (s: StepOf<K>, path: string) => SpecError[]) =>
-  (s: StepOf<K>, path: string): SpecError[] => [...rules(s, path), ...tagRules(s.tags, `${path}.tags`)]
+  (s: StepOf<K>, path: string): SpecError[] => {
+    const errors = rules(s, path)
+    if (s.tags !== undefined) errors.push(...tagRules(s.tags, `${path}.tags`))
+    return errors
+  }
 
 export const RULES: { readonly [K in StepTag]: (s: StepOf<K>, path: string) => SpecError[] } = {
   Training: (s, path) => trainingJobRules(s, path, reported(s)),

@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js'
 import * as C from './codec.js'
 import { nestingError, tooDeep } from './depth.js'
+import { scan } from './scan.js'
 import type { SpecError } from './errors.js'
 import { fits, describeField, MEANING_WORDS, REFERENCE_TARGETS, type ReferenceMeaning } from './meaning.js'
 import { lookupOutput } from './outputs.js'
@@ -27,15 +28,18 @@ export type ValidProgram = Program & { readonly [validBrand]: true }
 // io-ts errors → SpecError
 // -------------------------------------------------------------------------------------
 
+/** The kind of step each name stands for: the first step of that name whose kind is known. */
+type Kinds = Pick<ReadonlyMap<string, StepTag>, 'get' | 'has' | 'size'>
+
 /** What to write instead of a bare name: a ref to the step of that name if it makes such a thing, else `existing`. */
-const bareNameHint = (name: string, meaning: ReferenceMeaning, kinds: ReadonlyMap<string, StepTag>): string => {
+const bareNameHint = (name: string, meaning: ReferenceMeaning, kinds: Kinds): string => {
   const target = REFERENCE_TARGETS[meaning]
   return kinds.get(name) === target.kind
     ? `did you mean ${name}.outputs.${target.output} (in JSON ${JSON.stringify({ _tag: 'Ref', step: name, path: target.path })})? A bare name adds no dependency and names nothing the run creates`
     : `write existing(${JSON.stringify(name)}) (in JSON {"_tag":"Existing","name":${JSON.stringify(name)}}) for a resource made outside the program, or a ref to the step that makes it`
 }
 
-const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError): SpecError => {
+const fromIoTs = (kinds: Kinds) => (e: t.ValidationError): SpecError => {
   const path = C.contextPath(e.context)
   const issue = (e as C.IssueError).issue
   if (issue === undefined) return { _tag: 'InvalidField', path, expected: e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value', actual: e.value }
@@ -60,7 +64,7 @@ const fromIoTs = (kinds: ReadonlyMap<string, StepTag>) => (e: t.ValidationError)
  * `x` literally, while step `x` creates `x-<run>` — almost surely a ref was meant. Found on the raw
  * program (an `Existing` leaf is only valid where a resource is named), each at its path.
  */
-const existingStepErrors = (program: unknown, kinds: ReadonlyMap<string, StepTag>): SpecError[] => {
+const existingStepErrors = (program: unknown, kinds: Kinds): SpecError[] => {
   const rawSteps = asRecord(program).steps
   if (!Array.isArray(rawSteps) || kinds.size === 0) return []
   const errors: SpecError[] = []
@@ -139,83 +143,98 @@ const KIND_NOUNS: { readonly [K in StepTag]: string } = {
  * hyperparameters, a tuning job's ranges (tuned) and template hyperparameters (static). `undefined`
  * when overrides may add keys, or the path is not into such a map.
  */
-const mapKeys = (kind: StepTag, raw: Record<string, unknown>, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
-  const own = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
-  const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
+const ownKeys = (u: unknown): ReadonlyArray<string> => Object.keys(asRecord(u))
+const overridden = (word: string, ...o: ReadonlyArray<unknown>) => o.some((x) => x !== undefined && JSON.stringify(x).includes(word))
+const mapKeys = (kind: StepTag, rawOf: (name: string) => Record<string, unknown>, step: string, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
   const [a, b] = path
-  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) return overridden('HyperParameters', raw.overrides) ? undefined : own(raw.hyperParameters)
+  if (kind === 'Training' && a === 'HyperParameters' && path.length === 2) {
+    const raw = rawOf(step)
+    return overridden('HyperParameters', raw.overrides) ? undefined : ownKeys(raw.hyperParameters)
+  }
   if (kind !== 'Tuning' || path.length !== 3) return undefined
+  const raw = rawOf(step)
   const training = asRecord(raw.training)
-  if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : own(raw.ranges)
+  if (a === 'BestTrainingJob' && b === 'TunedHyperParameters') return overridden('ParameterRanges', raw.overrides) ? undefined : ownKeys(raw.ranges)
   if (a === 'TrainingJobDefinition' && b === 'StaticHyperParameters')
-    return overridden('HyperParameters', raw.overrides, training.overrides) ? undefined : own(training.hyperParameters).filter((k) => !Object.prototype.hasOwnProperty.call(asRecord(raw.ranges), k))
+    return overridden('HyperParameters', raw.overrides, training.overrides) ? undefined : ownKeys(training.hyperParameters).filter((k) => !Object.prototype.hasOwnProperty.call(asRecord(raw.ranges), k))
+  return undefined
+}
+
+/** What is wrong with one expression use, if anything (at most one thing). */
+const exprError = (
+  u: C.ExprUse,
+  kinds: Kinds,
+  params: ReadonlyMap<string, ParamDecl>,
+  rawOf: (name: string) => Record<string, unknown>,
+): SpecError | undefined => {
+  const e = u.expr
+  if (e._tag === 'Ref') {
+    const kind = kinds.get(e.step)
+    if (kind === undefined) return { _tag: 'DanglingRef', path: u.path, step: e.step }
+    const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
+    if (found._tag === 'NotFound') return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }
+    const keys = mapKeys(kind, rawOf, e.step, e.path)
+    if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
+      const map = e.path.slice(0, -1).join('.')
+      return { _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }
+    }
+    // Numbers are printed into strings only where the compiler allows it too: hyperparameters and joins.
+    if (u.kind === 'string' && found.type === 'number' && u.meaning !== 'Any')
+      return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: `${u.kind} (a join prints a number into a string: concat(ref))`, actual: found.type }
+    if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
+      return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }
+    if (u.kind === 'boolean') return { _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }
+    if (!fits(u.meaning, found.meaning))
+      return {
+        _tag: 'RefMeaningMismatch',
+        path: u.path,
+        ref: showRef(e),
+        expected: describeField(u.meaning),
+        actual: `a ref to ${KIND_NOUNS[kind]} '${e.step}' ${e.path.join('.')} (${MEANING_WORDS[found.meaning]})`,
+      }
+    return undefined
+  }
+  if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
+    return { _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }
+  if (e._tag === 'Repack' && !fits(u.meaning, 'S3Uri'))
+    return { _tag: 'RefMeaningMismatch', path: u.path, ref: 'repack', expected: describeField(u.meaning), actual: `a repacked model archive (${MEANING_WORDS.S3Uri})` }
+  if (e._tag === 'Param') {
+    const decl = params.get(e.name)
+    if (decl === undefined) return { _tag: 'UndeclaredParam', path: u.path, name: e.name }
+    if (e.type !== undefined && e.type !== decl.type)
+      return { _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }
+    if (!PARAM_FITS[u.kind].includes(decl.type))
+      return { _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }
+    // The default (or an allowed value) is what the field gets when nothing is bound: SageMaker's
+    // rules for the field apply to it (a line break in a hyperparameter, a bad S3 URI…).
+    const literal = u.literal
+    if (decl.type === 'String' && literal !== undefined) {
+      const bad = [decl.default, ...(decl.allowed ?? [])].find((v) => typeof v === 'string' && !literal.is(v))
+      const refused = bad === undefined ? undefined : literal.validate(bad, [])
+      if (refused?._tag === 'Left') {
+        // The field's own words for the value (an instance type's "did you mean", not its whole list).
+        const issue = (refused.left[0] as C.IssueError | undefined)?.issue
+        const words = issue !== undefined && issue._tag !== 'UnknownField' ? issue.expected : C.describeCodec(literal)
+        return { _tag: 'Rule', path: u.path, expected: `parameter "${e.name}" to take only values that are ${words}`, actual: bad }
+      }
+    }
+    return undefined
+  }
   return undefined
 }
 
 const exprErrors = (
   uses: ReadonlyArray<C.ExprUse>,
-  kinds: ReadonlyMap<string, StepTag>,
+  kinds: Kinds,
   params: ReadonlyMap<string, ParamDecl>,
-  rawByName: ReadonlyMap<string, Record<string, unknown>>,
-): SpecError[] =>
-  uses.flatMap((u): SpecError[] => {
-    const e = u.expr
-    if (e._tag === 'Ref') {
-      const kind = kinds.get(e.step)
-      if (kind === undefined) return [{ _tag: 'DanglingRef', path: u.path, step: e.step }]
-      const found = lookupOutput(OUTPUT_SCHEMAS[kind], e.path)
-      if (found._tag === 'NotFound') return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: found.expected.join(', ') }]
-      const keys = mapKeys(kind, rawByName.get(e.step) ?? {}, e.path)
-      if (keys !== undefined && !keys.includes(e.path[e.path.length - 1]!)) {
-        const map = e.path.slice(0, -1).join('.')
-        return [{ _tag: 'UnknownOutput', path: u.path, step: e.step, output: e.path.join('.'), expected: keys.length === 0 ? `none: the step has no ${map}` : keys.map((k) => `${map}.${k}`).join(', ') }]
-      }
-      // Numbers are printed into strings only where the compiler allows it too: hyperparameters and joins.
-      if (u.kind === 'string' && found.type === 'number' && u.meaning !== 'Any')
-        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: `${u.kind} (a join prints a number into a string: concat(ref))`, actual: found.type }]
-      if (u.kind !== 'string' && u.kind !== 'scalar' && found.type !== 'number')
-        return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
-      if (u.kind === 'boolean') return [{ _tag: 'RefTypeMismatch', path: u.path, ref: showRef(e), expected: u.kind, actual: found.type }]
-      if (!fits(u.meaning, found.meaning))
-        return [
-          {
-            _tag: 'RefMeaningMismatch',
-            path: u.path,
-            ref: showRef(e),
-            expected: describeField(u.meaning),
-            actual: `a ref to ${KIND_NOUNS[kind]} '${e.step}' ${e.path.join('.')} (${MEANING_WORDS[found.meaning]})`,
-          },
-        ]
-      return []
-    }
-    if (e._tag === 'Code' && !fits(u.meaning, 'S3Uri'))
-      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'code', expected: describeField(u.meaning), actual: `a code archive (${MEANING_WORDS.S3Uri})` }]
-    if (e._tag === 'Repack' && !fits(u.meaning, 'S3Uri'))
-      return [{ _tag: 'RefMeaningMismatch', path: u.path, ref: 'repack', expected: describeField(u.meaning), actual: `a repacked model archive (${MEANING_WORDS.S3Uri})` }]
-    if (e._tag === 'Param') {
-      const decl = params.get(e.name)
-      if (decl === undefined) return [{ _tag: 'UndeclaredParam', path: u.path, name: e.name }]
-      if (e.type !== undefined && e.type !== decl.type)
-        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: `the declared type ${decl.type}`, actual: e.type }]
-      if (!PARAM_FITS[u.kind].includes(decl.type))
-        return [{ _tag: 'ParamTypeMismatch', path: u.path, name: e.name, expected: KIND_WORDS[u.kind], actual: `a ${decl.type}` }]
-      // The default (or an allowed value) is what the field gets when nothing is bound: SageMaker's
-      // rules for the field apply to it (a line break in a hyperparameter, a bad S3 URI…).
-      const literal = u.literal
-      if (decl.type === 'String' && literal !== undefined) {
-        const bad = [decl.default, ...(decl.allowed ?? [])].find((v) => typeof v === 'string' && !literal.is(v))
-        const refused = bad === undefined ? undefined : literal.validate(bad, [])
-        if (refused?._tag === 'Left') {
-          // The field's own words for the value (an instance type's "did you mean", not its whole list).
-          const issue = (refused.left[0] as C.IssueError | undefined)?.issue
-          const words = issue !== undefined && issue._tag !== 'UnknownField' ? issue.expected : C.describeCodec(literal)
-          return [{ _tag: 'Rule', path: u.path, expected: `parameter "${e.name}" to take only values that are ${words}`, actual: bad }]
-        }
-      }
-      return []
-    }
-    return []
-  })
+  rawOf: (name: string) => Record<string, unknown>,
+  into: SpecError[],
+): void => {
+  for (const u of uses) {
+    const e = exprError(u, kinds, params, rawOf)
+    if (e !== undefined) into.push(e)
+  }
+}
 
 /** Dependencies of a step: the steps its refs point at, plus `after`. */
 export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: Iterable<Ref<unknown>>): ReadonlyArray<string> => {
@@ -224,45 +243,101 @@ export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: I
   return [...deps]
 }
 
-/** Find one cycle (as a list of step names, first repeated last) per strongly connected knot. */
-const cycles = (names: ReadonlyArray<string>, deps: ReadonlyMap<string, ReadonlyArray<string>>): ReadonlyArray<ReadonlyArray<string>> => {
-  const state = new Map<string, 'visiting' | 'done'>()
+/** `dependenciesOf` for a step's own uses, without a set for the usual one or two names. */
+const stepDependencies = (after: ReadonlyArray<string>, uses: ReadonlyArray<C.ExprUse>): ReadonlyArray<string> => {
+  if (after.length + uses.length > 8) return dependenciesOf(after, uses.flatMap((u) => (u.expr._tag === 'Ref' ? [u.expr] : [])))
+  const deps: string[] = []
+  for (const a of after) if (!deps.includes(a)) deps.push(a)
+  for (const u of uses) if (u.expr._tag === 'Ref' && !deps.includes(u.expr.step)) deps.push(u.expr.step)
+  return deps
+}
+
+/**
+ * Find one cycle (as a list of step names, first repeated last) per strongly connected knot. Nodes are
+ * numbered (`names[n]`, `deps[n]` the names it depends on, `nodeOf` a name's number), so the walk keeps
+ * its state in typed arrays instead of maps of names.
+ */
+const cycles = (names: ReadonlyArray<string>, deps: ReadonlyArray<ReadonlyArray<string>>, nodeOf: ReadonlyMap<string, number>): ReadonlyArray<ReadonlyArray<string>> => {
+  const n = names.length
+  const VISITING = 1
+  const DONE = 2
+  const state = new Uint8Array(n)
   const found: string[][] = []
-  // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
-  // Each node's edges to known nodes, filtered once (not at every step of the walk).
-  const edges = new Map<string, ReadonlyArray<string>>()
-  const edgesOf = (node: string): ReadonlyArray<string> => {
-    const known = edges.get(node)
+  // Each node's edges to known nodes, found once (not at every step of the walk).
+  const edges: Array<ReadonlyArray<number> | undefined> = new Array(n)
+  const edgesOf = (node: number): ReadonlyArray<number> => {
+    const known = edges[node]
     if (known !== undefined) return known
-    const made = (deps.get(node) ?? []).filter((d) => deps.has(d))
-    edges.set(node, made)
+    const made: number[] = []
+    for (const d of deps[node]!) {
+      const m = nodeOf.get(d)
+      if (m !== undefined) made.push(m)
+    }
+    edges[node] = made
     return made
   }
-  for (const root of names) {
-    if (state.has(root)) continue
-    const stack: Array<{ node: string; next: number }> = [{ node: root, next: 0 }]
-    state.set(root, 'visiting')
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!
-      const ds = edgesOf(top.node)
-      if (top.next < ds.length) {
-        const d = ds[top.next++]!
-        const st = state.get(d)
-        if (st === 'visiting') {
-          const from = stack.findIndex((f) => f.node === d)
-          found.push([...stack.slice(from).map((f) => f.node), d].reverse())
-        } else if (st === undefined) {
-          state.set(d, 'visiting')
-          stack.push({ node: d, next: 0 })
+  // Iterative DFS: programs may have 10k-step chains, deeper than the JS stack allows recursively.
+  const stackNode = new Int32Array(n)
+  const stackNext = new Int32Array(n)
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue
+    let top = 0
+    stackNode[0] = root
+    stackNext[0] = 0
+    state[root] = VISITING
+    while (top >= 0) {
+      const node = stackNode[top]!
+      const ds = edgesOf(node)
+      if (stackNext[top]! < ds.length) {
+        const d = ds[stackNext[top]!++]!
+        if (state[d] === VISITING) {
+          let from = 0
+          while (stackNode[from] !== d) from++
+          const cycle: string[] = [names[d]!]
+          for (let k = top; k >= from; k--) cycle.push(names[stackNode[k]!]!)
+          found.push(cycle)
+        } else if (state[d] === 0) {
+          state[d] = VISITING
+          top++
+          stackNode[top] = d
+          stackNext[top] = 0
         }
       } else {
-        state.set(top.node, 'done')
-        stack.pop()
+        state[node] = DONE
+        top--
       }
     }
   }
   return found
 }
+
+/**
+ * The uses of each step, by index. Uses are recorded step by step, so each step's run follows the
+ * last; should that ever not hold, they are grouped by key instead.
+ */
+const usesPerStep = (uses: ReadonlyArray<C.ExprUse>, keys: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<C.ExprUse>> => {
+  const out: Array<ReadonlyArray<C.ExprUse>> = new Array<ReadonlyArray<C.ExprUse>>(keys.length).fill(NO_USES)
+  let i = 0
+  for (const u of uses) {
+    // The step's key (step keys hold no dots, so this is the path's second part).
+    const key = u.segments[1] ?? ''
+    while (i < keys.length && keys[i] !== key) i++
+    if (i === keys.length) {
+      const byKey = new Map<string, C.ExprUse[]>()
+      for (const v of uses) {
+        const k = v.segments[1] ?? ''
+        const list = byKey.get(k)
+        if (list === undefined) byKey.set(k, [v])
+        else list.push(v)
+      }
+      return keys.map((k) => byKey.get(k) ?? NO_USES)
+    }
+    if (out[i] === NO_USES) out[i] = [u]
+    else (out[i] as C.ExprUse[]).push(u)
+  }
+  return out
+}
+const NO_USES: ReadonlyArray<C.ExprUse> = []
 
 // -------------------------------------------------------------------------------------
 // validate
@@ -276,8 +351,10 @@ const asRecord = (u: unknown): Record<string, unknown> => (typeof u === 'object'
  * @category validation
  */
 export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, ValidProgram> => {
-  // Checked first: every walk below and after validate recurses, and would overflow the stack.
-  const deep = tooDeep(given)
+  // Checked first: every walk below and after validate recurses, and would overflow the stack. The
+  // scan only says whether; `tooDeep` finds the path when it does.
+  const scanned = scan(given)
+  const deep = scanned.deep ? tooDeep(given) : undefined
   if (deep !== undefined) {
     const steps = asRecord(given).steps
     const keyed = deep[0] === 'steps' && Array.isArray(steps) && deep.length > 1 ? ['steps', stepKeys(steps)[Number(deep[1])]!, ...deep.slice(2)] : deep
@@ -291,61 +368,89 @@ export const validate = (given: unknown): E.Either<NonEmptyArray<SpecError>, Val
   const raw = asRecord(input)
   const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : []
   const rawParams = Array.isArray(raw.params) ? (raw.params as unknown[]).filter((p): p is ParamDecl => typeof asRecord(p).name === 'string') : []
-  const kinds = new Map<string, StepTag>()
-  const rawByName = new Map<string, Record<string, unknown>>()
+  // One map of names for both the kinds and the dependency graph: a node per name, numbered in
+  // order of first appearance; its kind is that of the first step of the name whose kind is known.
+  const nodeOf = new Map<string, number>()
+  const nodeNames: string[] = []
+  const nodeKinds: Array<StepTag | undefined> = []
+  const nodeSteps: number[] = []
+  const stepNodes = new Int32Array(rawSteps.length).fill(-1)
+  let kindCount = 0
   const duplicates: SpecError[] = []
-  rawSteps.forEach((s, i) => {
-    const { name, _tag } = asRecord(s)
-    if (typeof name !== 'string') return
-    if (kinds.has(name)) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
-    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
-      kinds.set(name, _tag as StepTag)
-      rawByName.set(name, asRecord(s))
+  for (let i = 0; i < rawSteps.length; i++) {
+    const { name, _tag } = asRecord(rawSteps[i])
+    if (typeof name !== 'string') continue
+    let n = nodeOf.get(name)
+    if (n === undefined) {
+      n = nodeNames.length
+      nodeOf.set(name, n)
+      nodeNames.push(name)
+      nodeKinds.push(undefined)
+      nodeSteps.push(i)
     }
-  })
-  const errors: SpecError[] = [...(result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []), ...duplicates]
-  const params = new Map(rawParams.map((p) => [p.name, p]))
-  errors.push(...paramDeclErrors(rawParams))
-  errors.push(...exprErrors(uses, kinds, params, rawByName))
-  errors.push(...existingStepErrors(input, kinds))
-
-  const usesByStep = new Map<string, C.ExprUse[]>()
-  for (const u of uses) {
-    // The step's key (step keys hold no dots, so this is the path's second part).
-    const key = u.segments[1] ?? ''
-    const list = usesByStep.get(key) ?? []
-    list.push(u)
-    usesByStep.set(key, list)
+    stepNodes[i] = n
+    if (nodeKinds[n] !== undefined) duplicates.push({ _tag: 'DuplicateStepName', path: `steps.${i}.name`, name })
+    else if (typeof _tag === 'string' && (STEP_TAGS as ReadonlyArray<string>).includes(_tag)) {
+      nodeKinds[n] = _tag as StepTag
+      kindCount++
+    }
   }
-  const deps = new Map<string, ReadonlyArray<string>>()
+  const kindOf = (name: string): StepTag | undefined => {
+    const n = nodeOf.get(name)
+    return n === undefined ? undefined : nodeKinds[n]
+  }
+  const kinds: Kinds = { get: kindOf, has: (name) => kindOf(name) !== undefined, size: kindCount }
+  // The step a name in `kinds` stands for (the first of that name with a known kind), found when a
+  // ref into a map output needs its fields.
+  let rawByName: Map<string, Record<string, unknown>> | undefined
+  const rawOf = (name: string): Record<string, unknown> => {
+    if (rawByName === undefined) {
+      rawByName = new Map()
+      for (const s of rawSteps) {
+        const r = asRecord(s)
+        if (typeof r.name === 'string' && !rawByName.has(r.name) && kinds.get(r.name) === r._tag) rawByName.set(r.name, r)
+      }
+    }
+    return rawByName.get(name) ?? {}
+  }
+  const errors: SpecError[] = result._tag === 'Left' ? result.left.map(fromIoTs(kinds)) : []
+  for (const d of duplicates) errors.push(d)
+  const params = new Map(rawParams.map((p) => [p.name, p]))
+  for (const e of paramDeclErrors(rawParams)) errors.push(e)
+  exprErrors(uses, kinds, params, rawOf, errors)
+  // The scan saw every object of `given`; a converted tuning step is walked again.
+  if (input !== given || scanned.existingNames.some((n) => kinds.has(n))) for (const e of existingStepErrors(input, kinds)) errors.push(e)
+
   const keys = stepKeys(rawSteps)
-  rawSteps.forEach((s, i) => {
-    const r = asRecord(s)
-    const after = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
-    after.forEach((a, j) => {
-      if (!kinds.has(a)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: a })
-    })
-    // A repeated name is reported above; only the first step of a name takes part in the graph.
-    if (typeof r.name !== 'string' || deps.has(r.name)) return
-    deps.set(r.name, dependenciesOf(after, (usesByStep.get(keys[i]!) ?? []).flatMap((u) => (u.expr._tag === 'Ref' ? [u.expr] : []))))
-  })
-  for (const cycle of cycles([...deps.keys()], deps)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
+  const stepUses = usesPerStep(uses, keys)
+  // The dependency graph: only the first step of a name takes part (a repeated one is reported above).
+  const nodeDeps: Array<ReadonlyArray<string>> = new Array<ReadonlyArray<string>>(nodeNames.length)
+  for (let i = 0; i < rawSteps.length; i++) {
+    const r = asRecord(rawSteps[i])
+    const after: string[] = Array.isArray(r.after) ? r.after.filter((a): a is string => typeof a === 'string') : []
+    for (let j = 0; j < after.length; j++) if (!kinds.has(after[j]!)) errors.push({ _tag: 'DanglingRef', path: `steps.${keys[i]}.after.${j}`, step: after[j]! })
+    const n = stepNodes[i]!
+    if (n >= 0 && nodeSteps[n] === i) nodeDeps[n] = stepDependencies(after, stepUses[i]!)
+  }
+  for (const cycle of cycles(nodeNames, nodeDeps, nodeOf)) errors.push({ _tag: 'Cycle', path: `steps.${cycle[0]}`, steps: cycle })
 
   // Preset and cross-field rules need a decoded step; a step that decodes on its own is checked even
   // when another step (or a param declaration) did not, so one pass reports every layer.
   const decoded: ReadonlyArray<Step | undefined> =
     result._tag === 'Right' ? result.right.steps : rawSteps.map((s) => E.getOrElseW(() => undefined)(C.decode(Step, s)))
-  decoded.forEach((s, i) =>
-    s?.presetErrors?.forEach((pe) => errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })),
-  )
-  decoded.forEach((s, i) => {
-    if (s !== undefined) errors.push(...(RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`))
-  })
+  for (let i = 0; i < decoded.length; i++) {
+    const pes = decoded[i]?.presetErrors
+    if (pes !== undefined) for (const pe of pes) errors.push({ _tag: 'Rule', path: `steps.${keys[i]}.${pe.path}`, expected: pe.expected, actual: pe.actual })
+  }
+  for (let i = 0; i < decoded.length; i++) {
+    const s = decoded[i]
+    if (s !== undefined) for (const e of (RULES[s._tag] as (s: StepOf<StepTag>, p: string) => SpecError[])(s, `steps.${keys[i]}`)) errors.push(e)
+  }
 
   if (errors.length > 0) return E.left(errors as NonEmptyArray<SpecError>)
   const p = result._tag === 'Right' ? result.right : undefined
   const steps = p?.steps ?? []
-  steps.forEach((s, i) => usesByValidStep.set(s, usesByStep.get(keys[i]!) ?? []))
+  steps.forEach((s, i) => usesByValidStep.set(s, stepUses[i] ?? []))
   return E.right({ params: p?.params ?? [], steps } as unknown as ValidProgram)
 }
 
@@ -360,8 +465,5 @@ const usesByValidStep = new WeakMap<object, ReadonlyArray<C.ExprUse>>()
 export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefined => {
   const found = usesByValidStep.get(step)
   // Program paths start `steps.<key>.`; the step's own start after them.
-  return found?.map((u) => {
-    const segments = u.segments.slice(2)
-    return { path: segments.join('.'), segments, expr: u.expr, kind: u.kind, meaning: u.meaning }
-  })
+  return found?.map((u) => C.exprUse(u.segments.slice(2), u.expr, u.kind, u.meaning))
 }
