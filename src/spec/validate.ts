@@ -462,8 +462,11 @@ const usesByValidStep = new WeakMap<object, ReadonlyArray<C.ExprUse>>()
  * The expression uses in a step of a program `validate` accepted, with paths from the step itself
  * (what decoding the step alone records); `undefined` for a step it has not seen.
  */
-export const validatedUses = (step: object): ReadonlyArray<C.ExprUse> | undefined => {
+export const validatedUses = (step: object, keep?: (u: C.ExprUse) => boolean): ReadonlyArray<C.ExprUse> | undefined => {
   const found = usesByValidStep.get(step)
-  // Program paths start `steps.<key>.`; the step's own start after them.
-  return found?.map((u) => C.exprUse(u.segments.slice(2), u.expr, u.kind, u.meaning))
+  if (found === undefined) return undefined
+  // Program paths start `steps.<key>.`; the step's own start after them. Only the uses kept are made.
+  const out: C.ExprUse[] = []
+  for (const u of found) if (keep === undefined || keep(u)) out.push(C.exprUse(u.segments.slice(2), u.expr, u.kind, u.meaning))
+  return out
 }

@@ -147,11 +147,9 @@ const isHyperParameter = (segments: ReadonlyArray<string>): boolean =>
  */
 export const printNumbers = (s: Step, ctx: EncodeContext): Step => {
   // A step of a validated program comes with the uses `validate` found; any other is decoded here.
-  const uses = validatedUses(s) ?? C.collectingUses(() => StepCodec.decode(s)).uses
-  return uses.reduce<Step>(
-    (acc, u) => (u.kind === 'string' && !isStringValued(u.expr, ctx) && !isHyperParameter(u.segments) ? (setAt(acc, u.segments, jsonOf(u.expr)) as Step) : acc),
-    s,
-  )
+  const printed = (u: C.ExprUse): boolean => u.kind === 'string' && !isStringValued(u.expr, ctx)
+  const uses = validatedUses(s, printed) ?? C.collectingUses(() => StepCodec.decode(s)).uses.filter(printed)
+  return uses.reduce<Step>((acc, u) => (isHyperParameter(u.segments) ? acc : (setAt(acc, u.segments, jsonOf(u.expr)) as Step)), s)
 }
 
 export const compileStep = (s: Step, ctx: EncodeContext): Compiled => {
