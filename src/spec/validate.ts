@@ -238,9 +238,23 @@ const exprErrors = (
 
 /** Dependencies of a step: the steps its refs point at, plus `after`. */
 export const dependenciesOf = (after: ReadonlyArray<string> | undefined, refs: Iterable<Ref<unknown>>): ReadonlyArray<string> => {
-  const deps = new Set<string>(after ?? [])
-  for (const r of refs) deps.add(r.step)
-  return [...deps]
+  // In first-seen order, as a set gives them; a set is made only past a few names (most steps wait for one or two).
+  const deps: string[] = []
+  let seen: Set<string> | undefined
+  const add = (name: string): void => {
+    if (seen !== undefined) {
+      if (!seen.has(name)) {
+        seen.add(name)
+        deps.push(name)
+      }
+    } else if (!deps.includes(name)) {
+      deps.push(name)
+      if (deps.length > 8) seen = new Set(deps)
+    }
+  }
+  if (after !== undefined) for (const a of after) add(a)
+  for (const r of refs) add(r.step)
+  return deps
 }
 
 /** `dependenciesOf` for a step's own uses, without a set for the usual one or two names. */
