@@ -77,7 +77,7 @@ const fieldOf = (at: ReadonlyArray<string | number>): string => {
  * level, and a visitor joins it only for the leaves it reports). The exporter's printer visits the
  * same leaves with the same stack as it prints a config.
  */
-const eachLeaf = (config: unknown, visit: (value: unknown, at: ReadonlyArray<string | number>) => void): void => {
+export const eachLeaf = (config: unknown, visit: (value: unknown, at: ReadonlyArray<string | number>) => void): void => {
   const at: Array<string | number> = []
   const go = (v: unknown): void => {
     if (Array.isArray(v)) {
@@ -151,6 +151,8 @@ export interface CheckOptions {
   readonly code?: ReadonlyMap<string, CodeUpload>
 }
 
+const NONE: ReadonlySet<string> = new Set()
+
 /** Walks a step's config once, calling `visit` at every leaf (`eachLeaf`, or the exporter's printer). */
 export type ConfigWalk = (config: Readonly<Record<string, unknown>>, visit: (value: unknown, at: ReadonlyArray<string | number>) => void) => void
 
@@ -162,11 +164,14 @@ export const checkStep = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string,
   const at = (p: string) => `steps.${s.name}${p === '' ? '' : `.${p}`}`
   const op = OPERATORS[s.kind]
   if (op._tag === 'NoOperator') return void errors.push({ _tag: 'NoOperator', path: at(''), kind: s.kind, reason: op.reason })
-  const fromOverrides = new Set(
-    (s.step.overrides === undefined ? [] : leaves(s.step.overrides))
-      .filter((l) => isExpr(l.value))
-      .map((l) => [...op.overridesAt, l.field].join('.')),
-  )
+  const fromOverrides: ReadonlySet<string> =
+    s.step.overrides === undefined
+      ? NONE
+      : new Set(
+          leaves(s.step.overrides)
+            .filter((l) => isExpr(l.value))
+            .map((l) => [...op.overridesAt, l.field].join('.')),
+        )
   let seen: Set<string> | undefined
   // Only file:// text and symbolic leaves can be wrong here: the others are passed without joining their paths.
   walk(op.config(s.requests), (value, keys) => {
@@ -176,15 +181,14 @@ export const checkStep = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string,
     }
     if (!isExpr(value)) return
     const text = leadingText(value)
-    const path = pathOf(keys)
-    if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(path), value: text })
+    if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(pathOf(keys)), value: text })
     const field = fieldOf(keys)
     const listed = op.nonStringFields.includes(field)
     // The type is looked up only where it matters: a field that is not a string, or one an override set.
     if (listed || fromOverrides.has(field)) {
       const type = valueType(value, plan, kinds)
       const castable = op.integerFields.includes(field) && (type === 'integer' || (type === 'number' && value._tag === 'Ref'))
-      if ((listed || type !== 'string') && !castable) errors.push({ _tag: 'UncastTemplate', path: at(path), operator: op.className, valueType: type })
+      if ((listed || type !== 'string') && !castable) errors.push({ _tag: 'UncastTemplate', path: at(pathOf(keys)), operator: op.className, valueType: type })
     }
     if (value._tag === 'Ref' || value._tag === 'Param' || value._tag === 'RunId') return
     for (const c of codesIn(value)) {
@@ -193,9 +197,9 @@ export const checkStep = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string,
       if (seen.has(key)) continue
       seen.add(key)
       const upload = options.code?.get(key)
-      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(path), entryPoint: c.entryPoint })
+      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(pathOf(keys)), entryPoint: c.entryPoint })
       else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
-        errors.push({ _tag: 'CodeNeedsArchive', path: at(path), dependencies: c.dependencies ?? [] })
+        errors.push({ _tag: 'CodeNeedsArchive', path: at(pathOf(keys)), dependencies: c.dependencies ?? [] })
     }
   })
   if (s.kind === 'Endpoint' && s.requests.some((r) => r._tag === 'CreateEndpoint' && r.orUpdate === undefined))

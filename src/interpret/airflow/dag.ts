@@ -14,9 +14,9 @@ import type { Code } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { codeKey, codeLocation } from '../code/pack.js'
-import { airflowProblems, checkStep, codesIn, describeExportError, scheduleProblems, type CodeUpload, type ExportError } from './check.js'
+import { airflowProblems, checkStep, codesIn, eachLeaf, describeExportError, scheduleProblems, type CodeUpload, type ExportError } from './check.js'
 import { OPERATORS, operatorOf, type OperatorSpec } from './operators.js'
-import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, width, type PyExpr } from './python.js'
+import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, width, type LeafVisitor, type PyExpr } from './python.js'
 import { exprTemplate, RUN_STAMPS, type RunStamp, type TemplateContext } from './templates.js'
 
 // -------------------------------------------------------------------------------------
@@ -609,13 +609,15 @@ const codeOutside = (s: PlannedStep, config: Readonly<Record<string, unknown>>):
 type Pieces = (write: (piece: string) => void) => void
 
 /**
- * Checks and renders in one walk of the plan: each step's config is checked leaf by leaf as it is
- * printed. Once a problem is found nothing more is printed (the checks go on, so every problem is
- * reported); a programmer error thrown while printing is thrown again only if the checks find no
- * problem, as when the whole plan was checked before anything was printed. The step configs (most of
- * the file) are kept as one string each; the rest is made as it is written.
+ * Checks, then the pieces of the file. With `oneWalk`, each step's config is checked leaf by leaf as
+ * it is printed, and kept as one string until it is written (most of the file): the plan is walked
+ * once. Once a problem is found nothing more is printed (the checks go on, so every problem is
+ * reported), and a programmer error thrown while printing is thrown again only if the checks find
+ * no problem, as when the whole plan was checked before anything was printed. Without `oneWalk`, the
+ * configs are checked first and printed one by one as they are written, so the file is never held
+ * (a second walk of the plan, for the memory of a large plan written to a file).
  */
-const render = (plan: Plan, o: DagOptions): E.Either<NonEmptyArray<ExportError>, Pieces> => {
+const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyArray<ExportError>, Pieces> => {
   const errors: ExportError[] = [...optionErrors(o), ...scheduleProblems(plan, o)]
   const stamp = o.runStamp ?? 'ts_nodash'
   const uploads = o.code ?? new Map<string, CodeUpload>()
@@ -646,17 +648,23 @@ const render = (plan: Plan, o: DagOptions): E.Either<NonEmptyArray<ExportError>,
       return ''
     }
   })
+  const configText = (s: PlannedStep, config: Readonly<Record<string, unknown>>, visit?: LeafVisitor): string => {
+    const v = names.get(s.name)!.config
+    const text = `${v} = ${printer.print(config, { column: codePoints(v) + 3, width: WIDTH }, visit)}`
+    if (failed !== undefined && visit === undefined) throw failed.error
+    return text
+  }
   const stepConfigs: string[] = []
   let codeElsewhere = false
   for (const s of plan.steps) {
     checkStep(s, plan, kinds, o, errors, (config, visit) => {
-      const v = names.get(s.name)!.config
-      const text = printer.print(config, { column: codePoints(v) + 3, width: WIDTH }, visit)
-      if (printing()) {
-        stepConfigs.push(`${v} = ${text}`)
-        // Without packed code, code inside a config is refused; what the header says depends on the rest.
-        if (uploads.size === 0 && !codeElsewhere) codeElsewhere = codeOutside(s, config)
+      if (!oneWalk) eachLeaf(config, visit)
+      else {
+        const text = configText(s, config, visit)
+        if (printing()) stepConfigs.push(text)
       }
+      // Without packed code, code inside a config is refused; what the header says depends on the rest.
+      if (printing() && uploads.size === 0 && !codeElsewhere) codeElsewhere = codeOutside(s, config)
     })
   }
   if (errors.length > 0) return E.left(errors as NonEmptyArray<ExportError>)
@@ -738,9 +746,12 @@ const render = (plan: Plan, o: DagOptions): E.Either<NonEmptyArray<ExportError>,
   const taskCount = (toUpload.length === 0 ? 0 : 1) + plan.steps.length + repacks.length
   return E.right((write) => {
     for (const section of head) write(`${section}\n\n`)
-    const configs = (uploadConfig === undefined ? 0 : 1) + stepConfigs.length
+    const configs = (uploadConfig === undefined ? 0 : 1) + plan.steps.length
     if (uploadConfig !== undefined) write(uploadConfig)
-    stepConfigs.forEach((c, i) => write(i === 0 && uploadConfig === undefined ? c : `\n\n${c}`))
+    plan.steps.forEach((s, i) => {
+      const c = oneWalk ? stepConfigs[i]! : configText(s, opOf(s).config(s.requests))
+      write(i === 0 && uploadConfig === undefined ? c : `\n\n${c}`)
+    })
     if (configs > 0) write('\n\n')
     write(dag)
     if (taskCount === 0 && edges.length === 0) write(`${pad}pass`)
@@ -822,7 +833,7 @@ export const writeAirflowDag =
         }
       })
       if (batch.length > 0) write(batch.join(''))
-    })(render(plan, options))
+    })(render(plan, options, false))
 
 /**
  * The DAG file for `plan`, or every reason it cannot be written.
@@ -837,7 +848,7 @@ export const exportAirflowDag =
       const all: string[] = []
       pieces((piece) => void all.push(piece))
       return all.join('')
-    })(render(plan, options))
+    })(render(plan, options, true))
 
 /**
  * The DAG file for `plan`. Throws `AirflowExportError` (listing every problem) when the plan cannot be

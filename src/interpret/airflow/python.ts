@@ -449,14 +449,15 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
     if (kind === LEAF) return void out.push(texts[i]!)
     if (ends[i] === i + 1 || widths[i]! <= o.width - column - tail) return flat(i)
     const inner = level + o.indent
-    const pad = ' '.repeat(inner)
+    const pad = spaces(inner)
     out.push(kind === LIST ? '[\n' : '{\n')
     for (let j = i + 1; j < ends[i]!; j = ends[j]!) {
-      out.push(kind === LIST ? pad : pad + keys[j]!)
+      out.push(pad)
+      if (kind === DICT) out.push(keys[j]!)
       layout(j, o, inner, inner + keyWidths[j]!, 1)
       out.push(',\n')
     }
-    out.push(' '.repeat(level) + (kind === LIST ? ']' : '}'))
+    out.push(spaces(level), kind === LIST ? ']' : '}')
   }
   return {
     print: (value, options = {}, visitor) => {
@@ -473,6 +474,10 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
     },
   }
 }
+
+// Indentation, made once per depth.
+const indents: string[] = []
+const spaces = (n: number): string => (indents[n] ??= ' '.repeat(n))
 
 /** The width of a leaf's text: Infinity when it holds a line break (so its collections never fit on one line). */
 const textWidth = (t: string): number => (t.includes('\n') ? Infinity : width(t))
