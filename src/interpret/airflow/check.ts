@@ -124,6 +124,28 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
   return out
 }
 
+/** Whether `codesIn(v)` finds anything, without collecting: most symbolic values hold no code. */
+export const holdsCode = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null) return false
+  if (isExpr(v)) {
+    switch (v._tag) {
+      case 'Code':
+        return true
+      case 'Join':
+        return v.values.some(holdsCode)
+      case 'Json':
+        return holdsCode(v.value)
+      case 'Repack':
+        return holdsCode(v.code)
+      default:
+        return false
+    }
+  }
+  if (Array.isArray(v)) return v.some(holdsCode)
+  for (const k of Object.keys(v)) if (holdsCode((v as Record<string, unknown>)[k])) return true
+  return false
+}
+
 /** The type a symbolic value has at run time. */
 export const valueType = (e: Expr, plan: Plan, kinds: ReadonlyMap<string, StepTag>): ValueType =>
   runTimeType(e, { params: paramsOf(plan), kinds })
@@ -190,7 +212,7 @@ export const checkStep = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string,
       const castable = op.integerFields.includes(field) && (type === 'integer' || (type === 'number' && value._tag === 'Ref'))
       if ((listed || type !== 'string') && !castable) errors.push({ _tag: 'UncastTemplate', path: at(pathOf(keys)), operator: op.className, valueType: type })
     }
-    if (value._tag === 'Ref' || value._tag === 'Param' || value._tag === 'RunId') return
+    if (!holdsCode(value)) return
     for (const c of codesIn(value)) {
       const key = codeKey(c)
       seen ??= new Set()

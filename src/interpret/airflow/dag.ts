@@ -14,7 +14,7 @@ import type { Code } from '../../spec/val.js'
 import { isExpr } from '../../spec/val.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { codeKey, codeLocation } from '../code/pack.js'
-import { airflowProblems, checkStep, codesIn, eachLeaf, describeExportError, scheduleProblems, type CodeUpload, type ExportError } from './check.js'
+import { airflowProblems, checkStep, codesIn, eachLeaf, holdsCode, describeExportError, scheduleProblems, type CodeUpload, type ExportError } from './check.js'
 import { OPERATORS, operatorOf, type OperatorSpec } from './operators.js'
 import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, width, type LeafVisitor, type PyExpr } from './python.js'
 import { exprTemplate, RUN_STAMPS, type RunStamp, type TemplateContext } from './templates.js'
@@ -361,7 +361,7 @@ const variableNames = (steps: ReadonlyArray<PlannedStep>, extraTasks: ReadonlyAr
     return n
   }
   const entries = steps.map((s): readonly [string, { task: string; config: string }] => {
-    let base = s.name.replace(/-/g, '_')
+    let base = s.name.includes('-') ? s.name.replace(/-/g, '_') : s.name
     if (/^[0-9]/.test(base)) base = `step_${base}`
     if (KEYWORDS.has(base)) base = `${base}_`
     return [s.name, { task: claim(base), config: claim(`${base}_config`) }]
@@ -585,14 +585,6 @@ const opOf = (s: PlannedStep): OperatorSpec => {
   return op
 }
 
-/** Whether a value holds a code archive (as `codesIn` finds them) anywhere. */
-const holdsCode = (v: unknown): boolean => {
-  if (typeof v !== 'object' || v === null) return false
-  if (isExpr(v)) return codesIn(v).length > 0
-  for (const x of Array.isArray(v) ? v : Object.values(v)) if (holdsCode(x)) return true
-  return false
-}
-
 /**
  * Whether a step's requests hold code outside its config (the part the checks walk): the rest of each
  * request whose input is in the config, and every other request whole.
@@ -601,7 +593,7 @@ const codeOutside = (s: PlannedStep, config: Readonly<Record<string, unknown>>):
   s.requests.some((r) => {
     const inConfig = config === r.input || Object.values(config).includes(r.input)
     if (!inConfig) return holdsCode(r)
-    for (const [k, v] of Object.entries(r)) if (k !== 'input' && holdsCode(v)) return true
+    for (const k of Object.keys(r)) if (k !== 'input' && holdsCode((r as Readonly<Record<string, unknown>>)[k])) return true
     return false
   })
 
