@@ -640,11 +640,12 @@ const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyA
       return ''
     }
   })
-  const configText = (s: PlannedStep, config: Readonly<Record<string, unknown>>, visit?: LeafVisitor): string => {
+  // `<name>_config = ` and the printed config as two pieces: the config's text is copied only into the file.
+  const configText = (s: PlannedStep, config: Readonly<Record<string, unknown>>, visit?: LeafVisitor): readonly [string, string] => {
     const v = names.get(s.name)!.config
-    const text = `${v} = ${printer.print(config, { column: codePoints(v) + 3, width: WIDTH }, visit)}`
+    const text = printer.print(config, { column: codePoints(v) + 3, width: WIDTH }, visit)
     if (failed !== undefined && visit === undefined) throw failed.error
-    return text
+    return [`${v} = `, text]
   }
   const stepConfigs: string[] = []
   let codeElsewhere = false
@@ -652,8 +653,8 @@ const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyA
     checkStep(s, plan, kinds, o, errors, (config, visit) => {
       if (!oneWalk) eachLeaf(config, visit)
       else {
-        const text = configText(s, config, visit)
-        if (printing()) stepConfigs.push(text)
+        const [assign, text] = configText(s, config, visit)
+        if (printing()) stepConfigs.push(assign, text)
       }
       // Without packed code, code inside a config is refused; what the header says depends on the rest.
       if (printing() && uploads.size === 0 && !codeElsewhere) codeElsewhere = codeOutside(s, config)
@@ -741,15 +742,17 @@ const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyA
     const configs = (uploadConfig === undefined ? 0 : 1) + plan.steps.length
     if (uploadConfig !== undefined) write(uploadConfig)
     plan.steps.forEach((s, i) => {
-      const c = oneWalk ? stepConfigs[i]! : configText(s, opOf(s).config(s.requests))
-      write(i === 0 && uploadConfig === undefined ? c : `\n\n${c}`)
+      const [assign, text] = oneWalk ? [stepConfigs[2 * i]!, stepConfigs[2 * i + 1]!] : configText(s, opOf(s).config(s.requests))
+      write(i === 0 && uploadConfig === undefined ? assign : `\n\n${assign}`)
+      write(text)
     })
     if (configs > 0) write('\n\n')
     write(dag)
     if (taskCount === 0 && edges.length === 0) write(`${pad}pass`)
     let first = true
     const task = (t: string) => {
-      write(first ? t : `\n\n${t}`)
+      if (!first) write('\n\n')
+      write(t)
       first = false
     }
     if (toUpload.length > 0) task(assignTask(UPLOAD_TASK_VAR, pythonTask(UPLOAD_TASK, 'upload_code', [['uploads', name(UPLOAD_CONFIG)]])))

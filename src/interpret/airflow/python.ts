@@ -354,8 +354,9 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
   const texts: string[] = []
   const widths: number[] = []
   const ends: number[] = []
-  // For a dict's entry: `'key': ` and its width; empty for list items.
+  // For a dict's entry: `'key': `, `, 'key': ` and the width of the first; empty for list items.
   const keys: string[] = []
+  const nextKeys: string[] = []
   const keyWidths: number[] = []
   const at: Array<string | number> = []
   let n = 0
@@ -420,6 +421,7 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
         const c = n
         const kid = keyId(k)
         keys[c] = keyColons[kid]!
+        nextKeys[c] = keyCommas[kid]!
         keyWidths[c] = keyColonWidths[kid]!
         at.push(k)
         walk(x)
@@ -438,8 +440,8 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
     out.push(kind === LIST ? '[' : '{')
     const end = ends[i]!
     for (let j = i + 1; j < end; j = ends[j]!) {
-      if (j > i + 1) out.push(', ')
-      if (kind === DICT) out.push(keys[j]!)
+      if (kind === DICT) out.push(j > i + 1 ? nextKeys[j]! : keys[j]!)
+      else if (j > i + 1) out.push(', ')
       flat(j)
     }
     out.push(kind === LIST ? ']' : '}')
@@ -498,6 +500,7 @@ export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf
 // names over and over.
 const keyIds = new Map<string, number>()
 const keyColons: string[] = []
+const keyCommas: string[] = []
 const keyColonWidths: number[] = []
 const keyId = (k: string): number => {
   let id = keyIds.get(k)
@@ -505,11 +508,13 @@ const keyId = (k: string): number => {
     if (keyIds.size >= 4096) {
       keyIds.clear()
       keyColons.length = 0
+      keyCommas.length = 0
       keyColonWidths.length = 0
     }
     const t = `${pyStr(k)}: `
     id = keyColons.length
     keyColons.push(t)
+    keyCommas.push(`, ${t}`)
     keyColonWidths.push(width(t))
     keyIds.set(k, id)
   }
