@@ -414,7 +414,9 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
       kinds[i] = DICT
       let m = 0
       w = 0
-      for (const k of Object.keys(v)) {
+      const ks = Object.keys(v)
+      for (let ki = 0; ki < ks.length; ki++) {
+        const k = ks[ki]!
         const x = (v as Record<string, unknown>)[k]
         if (x === undefined) continue
         m++
@@ -433,33 +435,40 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
     widths[i] = w
     ends[i] = n
   }
+  // The text's pieces, reused from one value to the next: emptying the list would give its storage
+  // back, and growing it again for every request was a third of what printing allocated.
   const out: string[] = []
+  let pieces = 0
+  // Pieces the last value took: past them, the list holds only empty strings.
+  let used = 0
+  const put = (piece: string): void => void (out[pieces++] = piece)
   const flat = (i: number): void => {
     const kind = kinds[i]!
-    if (kind === LEAF) return void out.push(texts[i]!)
-    out.push(kind === LIST ? '[' : '{')
+    if (kind === LEAF) return void put(texts[i]!)
+    put(kind === LIST ? '[' : '{')
     const end = ends[i]!
     for (let j = i + 1; j < end; j = ends[j]!) {
-      if (kind === DICT) out.push(j > i + 1 ? nextKeys[j]! : keys[j]!)
-      else if (j > i + 1) out.push(', ')
+      if (kind === DICT) put(j > i + 1 ? nextKeys[j]! : keys[j]!)
+      else if (j > i + 1) put(', ')
       flat(j)
     }
-    out.push(kind === LIST ? ']' : '}')
+    put(kind === LIST ? ']' : '}')
   }
   const layout = (i: number, o: Layout, level: number, column: number, tail: number): void => {
     const kind = kinds[i]!
-    if (kind === LEAF) return void out.push(texts[i]!)
+    if (kind === LEAF) return void put(texts[i]!)
     if (ends[i] === i + 1 || widths[i]! <= o.width - column - tail) return flat(i)
     const inner = level + o.indent
     const pad = spaces(inner)
-    out.push(kind === LIST ? '[\n' : '{\n')
+    put(kind === LIST ? '[\n' : '{\n')
     for (let j = i + 1; j < ends[i]!; j = ends[j]!) {
-      out.push(pad)
-      if (kind === DICT) out.push(keys[j]!)
+      put(pad)
+      if (kind === DICT) put(keys[j]!)
       layout(j, o, inner, inner + keyWidths[j]!, 1)
-      out.push(',\n')
+      put(',\n')
     }
-    out.push(spaces(level), kind === LIST ? ']' : '}')
+    put(spaces(level))
+    put(kind === LIST ? ']' : '}')
   }
   return {
     print: (value, options = {}, visitor) => {
@@ -468,11 +477,12 @@ export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown)
       visit = visitor
       walk(value)
       const base = options.baseIndent ?? 0
-      out.length = 0
+      pieces = 0
       layout(0, { indent: options.indent ?? 4, width: options.width ?? 100 }, base, options.column ?? base, options.tail ?? 0)
-      const text = out.join('')
-      out.length = 0
-      return text
+      // What an earlier, longer value left past the end is emptied (not cut off, which frees the storage).
+      for (let i = pieces; i < used; i++) out[i] = ''
+      used = pieces
+      return out.join('')
     },
   }
 }
