@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { writeAtomic } from '../interpret/execute/journal.js'
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { codeKey, codeRoot, describePackError, gzipArchive, packCode, ARCHIVE_NAME } from '../interpret/code/pack.js'
@@ -16,6 +15,7 @@ import { codeOf, optionErrors, writeAirflowDag, type DagOptions, type DataUpload
 import type { DataObject } from './load.js'
 import { RUN_STAMPS, type RunStamp } from '../interpret/airflow/templates.js'
 import type { Plan } from '../interpret/plan/plan.js'
+import { writeAtomic } from '../interpret/execute/journal.js'
 import { compile, type Io } from './compile.js'
 import { parseCommand } from './args.js'
 
