@@ -251,6 +251,19 @@ describe('airflow/dag', () => {
       expect(errorsOf(broken as unknown as Plan).map((e) => e.path)).toEqual(['steps.b.OutputDataConfig.S3OutputPath'])
     })
 
+    it('says the DAG uploads code when a request holds code outside its config, as when the whole plan was searched for it', () => {
+      const plan = planOf(program(training('t', base), endpoint('e', { variants: [{ model: existing('m'), instanceType: 'ml.m5.large' }], update: true })))
+      const options: DagOptions = { dagId: 'd', ...BASE }
+      expect(toAirflowDag(plan, options)).not.toContain('# Code: the upload_code task')
+      // Only the endpoint's UpdateEndpoint request (not its config) holds code here.
+      const edited = JSON.parse(JSON.stringify(plan)) as { steps: Array<{ requests: Array<{ orUpdate?: Record<string, unknown> }> }> }
+      edited.steps[1]!.requests.find((r) => r.orUpdate !== undefined)!.orUpdate!.Extra = JSON.parse(JSON.stringify(trainCode))
+      const dag = toAirflowDag(edited as unknown as Plan, options)
+      expect(dag).toContain('# Code: the upload_code task')
+      expect(dag.replace(/\n# /g, ' ')).toContain('(and PythonOperator tasks where said below)')
+      expect(chunksOf(edited as unknown as Plan, options).join('')).toBe(dag)
+    })
+
     it('does not change the plan it reads', () => {
       const plan = planOf(codeProgram)
       const before = JSON.stringify(plan)
