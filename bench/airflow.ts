@@ -5,7 +5,8 @@
  * programs (the first stage of an export), and the peak memory of building the program, then
  * validate + plan + export of one size in a fresh process (plain node on a bundle, see peak-rss.ts),
  * beside the same process idle. Apart: the export as `sagespec airflow -o` writes it (`writeAirflowDag`,
- * in chunks, to a file: here the null device), its time and its peak memory.
+ * in chunks, to a file: here the null device), its time and its peak memory; and the peak of the same
+ * process that only validates and plans, the floor under both.
  *
  *   npx tsx bench/airflow.ts
  *
@@ -87,15 +88,16 @@ if (caseAt >= 0) {
   const shape = process.argv[caseAt + 1]
   if (shape !== 'idle') {
     const plan = planFor(shape as keyof typeof SHAPES, Number(process.argv[caseAt + 2]))
-    if (process.argv[caseAt + 3] === 'pieces') timeWritten(plan)
-    else toAirflowDag(plan, OPTIONS)
+    const mode = process.argv[caseAt + 3]
+    if (mode === 'pieces') timeWritten(plan)
+    else if (mode !== 'plan') toAirflowDag(plan, OPTIONS)
   }
   reportPeakRss()
 } else {
   const cases = await caseRunner(fileURLToPath(import.meta.url))
   console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
   console.log(`peak RSS: own process (node on a bundle), building the program, validate and plan included; the same process idle: ${cases.peakRssMb('idle').toFixed(0)} MB`)
-  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB   written in pieces (as the CLI): µs/step, peak RSS MB')
+  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB   written in pieces (as the CLI): µs/step, peak RSS MB   (validate + plan alone: peak RSS MB)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
     const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
     for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
@@ -115,7 +117,7 @@ if (caseAt >= 0) {
       const ms = median(times[n]!)
       const v = (median(validates[n]!) * 1000) / n
       console.log(
-        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${cases.peakRssMb(shape, String(n)).toFixed(0).padStart(20)}   ${((median(written[n]!) * 1000) / n).toFixed(1).padStart(21)}, ${cases.peakRssMb(shape, String(n), 'pieces').toFixed(0)}`,
+        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${cases.peakRssMb(shape, String(n)).toFixed(0).padStart(20)}   ${((median(written[n]!) * 1000) / n).toFixed(1).padStart(21)}, ${cases.peakRssMb(shape, String(n), 'pieces').toFixed(0)}   (${cases.peakRssMb(shape, String(n), 'plan').toFixed(0)})`,
       )
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
