@@ -734,6 +734,8 @@ const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyA
     for (const d of a.dependsOn) edges.push(`${pad}${names.get(d)!.task} >> ${task}`)
     for (const u of a.usedBy) edges.push(`${pad}${task} >> ${names.get(u)!.task}`)
   })
+  // Made now, so a plan whose serving code was not packed fails before anything is written.
+  const repackTasks = repacks.map((a, i) => assignTask(names.get(repackIds[i]!)!.task, repackTask(a, repackIds[i]!)))
   const head = [header(plan, o, stamp, codes).join('\n'), imports(plan, o, helpers).join('\n'), ...helpers.map((h) => HELPERS[h].join('\n'))]
   const dag = `with ${layout(dagNode(plan, o), 0, 5, 8)} as dag:\n`
   const taskCount = (toUpload.length === 0 ? 0 : 1) + plan.steps.length + repacks.length
@@ -757,7 +759,7 @@ const render = (plan: Plan, o: DagOptions, oneWalk: boolean): E.Either<NonEmptyA
     }
     if (toUpload.length > 0) task(assignTask(UPLOAD_TASK_VAR, pythonTask(UPLOAD_TASK, 'upload_code', [['uploads', name(UPLOAD_CONFIG)]])))
     for (const s of plan.steps) task(stepTask(s))
-    repacks.forEach((a, i) => task(assignTask(names.get(repackIds[i]!)!.task, repackTask(a, repackIds[i]!))))
+    repackTasks.forEach(task)
     if (taskCount > 0 && edges.length > 0) write('\n\n')
     edges.forEach((e, i) => write(i === 0 ? e : `\n${e}`))
     write('\n')
@@ -808,7 +810,9 @@ export const checkAirflowDag = (plan: Plan, options: DagOptions): ReadonlyArray<
 /**
  * The DAG file for `plan` in pieces, or every reason it cannot be written (then nothing is written).
  * `write` gets the file in order, in pieces of about `chunk` characters (joined, they are
- * `toAirflowDag`'s text byte for byte), so a large DAG goes to a file without ever being one string.
+ * `toAirflowDag`'s text byte for byte), so a large DAG goes to a file without ever being one string:
+ * the plan is checked first, then each step's config is printed as it is written. A programmer error
+ * in printing a config (a request holding what JSON cannot, such as NaN) is thrown from `write`'s caller then.
  *
  * @category interpreters
  */
