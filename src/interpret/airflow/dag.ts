@@ -811,8 +811,8 @@ export const checkAirflowDag = (plan: Plan, options: DagOptions): ReadonlyArray<
  * The DAG file for `plan` in pieces, or every reason it cannot be written (then nothing is written).
  * `write` gets the file in order, in pieces of about `chunk` characters (joined, they are
  * `toAirflowDag`'s text byte for byte), so a large DAG goes to a file without ever being one string:
- * the plan is checked first, then each step's config is printed as it is written. A programmer error
- * in printing a config (a request holding what JSON cannot, such as NaN) is thrown from `write`'s caller then.
+ * the plan is checked first, then each step's config is printed as it is written (so a programmer
+ * error in printing one, such as a request holding NaN, is thrown while writing).
  *
  * @category interpreters
  */
