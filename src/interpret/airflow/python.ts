@@ -334,8 +334,9 @@ const LIST = 1
 const DICT = 2
 
 // Scalars (a role, an image, a bucket, a field's enum value) recur in every request of a plan: their
-// texts and widths are kept for the printer's life, up to this many.
-const MAX_CACHED = 1 << 16
+// texts and widths are kept for the printer's life, up to this many (then forgotten all at once: what
+// recurs comes back, and a plan of unique paths does not hold them all).
+const MAX_CACHED = 4096
 
 /**
  * A printer of JSON-like values (see `printValue`) for many values in a row, such as one request per
