@@ -53,6 +53,11 @@ describe('printValue', () => {
       }),
       { numRuns: 300 },
     )
+    // More distinct scalars than the printer keeps, then some of them again.
+    const many = Array.from({ length: 5000 }, (_, i) => ({ k: `v${i}`, n: i }))
+    const one = valuePrinter(isLeaf, leaf)
+    expect(one.print(many, { width: 60 })).toBe(printPy(toTree(many), { width: 60 }))
+    expect(one.print(many.slice(0, 3), { width: 60 })).toBe(printPy(toTree(many.slice(0, 3)), { width: 60 }))
     // A long value, then a short one.
     const printer = valuePrinter(isLeaf, leaf)
     printer.print({ a: ['x'.repeat(50), 'y'.repeat(50)], b: 1 })
