@@ -4,19 +4,24 @@
  * time(10k)/time(1k) compares like with like (10 = linear). Beside it, the validation alone of the same
  * programs (the first stage of an export), and the peak memory of building the program, then
  * validate + plan + export of one size in a fresh process (plain node on a bundle, see peak-rss.ts),
- * beside the same process idle.
+ * beside the same process idle. Apart: the export as `sagespec airflow -o` writes it (`writeAirflowDag`,
+ * in chunks, to a file: here the null device), its time and its peak memory; and the peak of the same
+ * process that only validates and plans, the floor under both.
  *
  *   npx tsx bench/airflow.ts
  *
- * Prints times and ratios; never fails on time.
+ * Each kind of work (export, validation, export in pieces) is timed in rounds of its own. Prints times
+ * and ratios; never fails on time.
  */
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { devNull } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { endpoint, model, program, transform, type Step } from '../src/spec/index.js'
 import { chain as chainOf, image, role, trainingStep } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
-import { toAirflowDag } from '../src/interpret/airflow/dag.js'
+import { toAirflowDag, writeAirflowDag } from '../src/interpret/airflow/dag.js'
 import { caseRunner, reportPeakRss } from './peak-rss.js'
 
 /** t0 → t1 → … with tags (every request carries some). */
@@ -55,6 +60,20 @@ const timeExport = (plan: Plan): { ms: number; bytes: number } => {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: dag.length }
 }
 
+/** As `sagespec airflow -o` writes a DAG: in chunks, to a file (the null device), never one string. */
+const timeWritten = (plan: Plan): number => {
+  const fd = openSync(devNull, 'w')
+  try {
+    const t0 = process.hrtime.bigint()
+    const r = writeAirflowDag(OPTIONS)(plan)
+    if (E.isLeft(r)) throw new Error('bench plan not exportable')
+    r.right((chunk) => void writeSync(fd, chunk))
+    return Number(process.hrtime.bigint() - t0) / 1e6
+  } finally {
+    closeSync(fd)
+  }
+}
+
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const timeValidate = (shape: keyof typeof SHAPES, n: number): number => {
@@ -67,31 +86,41 @@ const timeValidate = (shape: keyof typeof SHAPES, n: number): number => {
 const REPS = 7
 const caseAt = process.argv.indexOf('--case')
 if (caseAt >= 0) {
-  if (process.argv[caseAt + 1] !== 'idle') toAirflowDag(planFor(process.argv[caseAt + 1] as keyof typeof SHAPES, Number(process.argv[caseAt + 2])), OPTIONS)
+  const shape = process.argv[caseAt + 1]
+  if (shape !== 'idle') {
+    const plan = planFor(shape as keyof typeof SHAPES, Number(process.argv[caseAt + 2]))
+    const mode = process.argv[caseAt + 3]
+    if (mode === 'pieces') timeWritten(plan)
+    else if (mode !== 'plan') toAirflowDag(plan, OPTIONS)
+  }
   reportPeakRss()
 } else {
   const cases = await caseRunner(fileURLToPath(import.meta.url))
   console.log(`toAirflowDag (plan built beforehand), median of ${REPS} alternating repetitions after a warm-up, in one process`)
   console.log(`peak RSS: own process (node on a bundle), building the program, validate and plan included; the same process idle: ${cases.peakRssMb('idle').toFixed(0)} MB`)
-  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB')
+  console.log('shape     steps   total ms   µs/step   DAG MB   validate-only µs/step   peak RSS MB   written in pieces (as the CLI): µs/step, peak RSS MB   (validate + plan alone: peak RSS MB)')
   for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
     const plans = { 1000: planFor(shape, 1000), 10000: planFor(shape, 10000) }
     for (let k = 0; k < 3; k++) timeExport(planFor(shape, 500))
     const times: Record<number, number[]> = { 1000: [], 10000: [] }
     const validates: Record<number, number[]> = { 1000: [], 10000: [] }
+    const written: Record<number, number[]> = { 1000: [], 10000: [] }
     let bytes: Record<number, number> = {}
+    // Each kind of work in rounds of its own: a 1,000-step export right after validating 10,000 steps
+    // would pay for collecting that validation's garbage.
     for (let r = 0; r < REPS; r++)
       for (const n of [1000, 10000] as const) {
         const t = timeExport(plans[n])
         times[n]!.push(t.ms)
-        validates[n]!.push(timeValidate(shape, n))
         bytes = { ...bytes, [n]: t.bytes }
       }
+    for (let r = 0; r < REPS; r++) for (const n of [1000, 10000] as const) validates[n]!.push(timeValidate(shape, n))
+    for (let r = 0; r < REPS; r++) for (const n of [1000, 10000] as const) written[n]!.push(timeWritten(plans[n]))
     for (const n of [1000, 10000] as const) {
       const ms = median(times[n]!)
       const v = (median(validates[n]!) * 1000) / n
       console.log(
-        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${cases.peakRssMb(shape, String(n)).toFixed(0).padStart(20)}`,
+        `${shape.padEnd(8)} ${String(n).padStart(6)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / n).toFixed(1).padStart(8)}  ${(bytes[n]! / 1e6).toFixed(1).padStart(7)}  ${v.toFixed(1).padStart(14)}  ${cases.peakRssMb(shape, String(n)).toFixed(0).padStart(20)}   ${((median(written[n]!) * 1000) / n).toFixed(1).padStart(21)}, ${cases.peakRssMb(shape, String(n), 'pieces').toFixed(0)}   (${cases.peakRssMb(shape, String(n), 'plan').toFixed(0)})`,
       )
     }
     console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)

@@ -11,10 +11,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { codeKey, codeRoot, describePackError, gzipArchive, packCode, ARCHIVE_NAME } from '../interpret/code/pack.js'
 import type { CodeUpload } from '../interpret/airflow/check.js'
 import { describeExportError } from '../interpret/airflow/check.js'
-import { codeOf, exportAirflowDag, optionErrors, type DagOptions, type DataUpload, type DefaultArgs } from '../interpret/airflow/dag.js'
+import { codeOf, optionErrors, writeAirflowDag, type DagOptions, type DataUpload, type DefaultArgs } from '../interpret/airflow/dag.js'
 import type { DataObject } from './load.js'
 import { RUN_STAMPS, type RunStamp } from '../interpret/airflow/templates.js'
 import type { Plan } from '../interpret/plan/plan.js'
+import { writeAtomic } from '../interpret/execute/journal.js'
 import { compile, type Io } from './compile.js'
 import { parseCommand } from './args.js'
 
@@ -225,7 +226,8 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     return 1
   }
   const options: DagOptions = { ...base, code: code.right, ...(data.right.length === 0 ? {} : { data: data.right }) }
-  const dag = exportAirflowDag(options)(plan)
+  // Written in pieces, never held as one string (10,000 steps make a DAG of about 17 MB).
+  const dag = writeAirflowDag(options)(plan)
   if (E.isLeft(dag)) {
     const written = v['code-archive-dir'] !== undefined ? ` (code archives already in ${v['code-archive-dir']} are content-addressed and can stay)` : ''
     io.err(`${file}: ${dag.left.length} problem${dag.left.length === 1 ? '' : 's'} exporting to Airflow; no DAG was written${written}.`)
@@ -233,11 +235,18 @@ export const airflowCommand = async (args: ReadonlyArray<string>, io: Io): Promi
     return 1
   }
   if (v.output === undefined) {
-    io.out(dag.right)
+    const bytes = io.write
+    if (bytes !== undefined) dag.right((chunk) => bytes(Buffer.from(chunk)))
+    else {
+      const chunks: string[] = []
+      dag.right((chunk) => void chunks.push(chunk))
+      io.out(chunks.join(''))
+    }
     return 0
   }
+  // Replaced whole (a temporary file, then rename): Airflow's scheduler never parses half a DAG.
   try {
-    writeFileSync(v.output, dag.right)
+    writeAtomic(v.output, dag.right)
   } catch (e) {
     io.err(`${v.output}: cannot write the DAG (${(e as Error).message})`)
     return 1

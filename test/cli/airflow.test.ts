@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -65,6 +65,26 @@ describe('sagespec airflow', () => {
         code: new Map(),
       }),
     )
+  })
+
+  it('writes -o whole (a temporary file renamed over it, none left behind), and standard output the same bytes in pieces', async () => {
+    const file = writeProgram(program(training('a', base), training('b', { ...base, hyperParameters: { x: '1' } })))
+    writeFileSync(join(dir, 'dag.py'), 'an older DAG\n')
+    expect((await run(file, '-o', 'dag.py')).status).toBe(0)
+    const written = readFileSync(join(dir, 'dag.py'), 'utf8')
+    expect(written).toBe(toAirflowDag(planOf(program(training('a', base), training('b', { ...base, hyperParameters: { x: '1' } }))), {
+      dagId: 'program', schedule: null, startDate: '2024-01-01', runStamp: 'ts_nodash', source: file, code: new Map(),
+    }))
+    expect(readdirSync(dir).sort()).toEqual(['dag.py', 'program.json'])
+    const bytes: Uint8Array[] = []
+    const status = await main(['airflow', file], { out: () => expect.unreachable('written as bytes'), err: () => undefined, write: (b) => void bytes.push(b) })
+    expect(status).toBe(0)
+    expect(Buffer.concat(bytes).toString('utf8')).toBe(written)
+    // A folder that is not there: an error naming the file, and nothing left behind.
+    const r = await run(file, '-o', join('missing', 'dag.py'))
+    expect(r.status).toBe(1)
+    expect(r.err).toMatch(/^missing\/dag\.py: cannot write the DAG \(/)
+    expect(readdirSync(dir).sort()).toEqual(['dag.py', 'program.json'])
   })
 
   it('prints to standard output by default, naming the DAG after the program file, manual runs only', async () => {

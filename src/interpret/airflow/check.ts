@@ -57,25 +57,35 @@ export interface Leaf {
 /** Every scalar or symbolic leaf of a config, in document order. */
 export const leaves = (config: unknown): ReadonlyArray<Leaf> => {
   const out: Leaf[] = []
-  eachLeaf(config, (value, path, field) => void out.push({ path: path.join('.'), field: field.join('.'), value }))
+  eachLeaf(config, (value, at) => void out.push({ path: pathOf(at), field: fieldOf(at), value }))
   return out
 }
 
+/** Keys and list indexes, dotted: `InputDataConfig.0.ChannelName`. */
+const pathOf = (at: ReadonlyArray<string | number>): string => at.join('.')
+
+/** Keys only, dotted: `InputDataConfig.ChannelName`. */
+const fieldOf = (at: ReadonlyArray<string | number>): string => {
+  let field: string | undefined
+  for (const k of at) if (typeof k === 'string') field = field === undefined ? k : `${field}.${k}`
+  return field ?? ''
+}
+
 /**
- * Visit every scalar or symbolic leaf of a config, in document order, with its path and field as key
- * stacks (pushed and popped on the way, so deep configs are not copied at each level, and a visitor
- * joins them only for the leaves it reports).
+ * Visit every scalar or symbolic leaf of a config, in document order, with the keys and list indexes
+ * leading to it (one stack, pushed and popped on the way, so deep configs are not copied at each
+ * level, and a visitor joins it only for the leaves it reports). The exporter's printer visits the
+ * same leaves with the same stack as it prints a config.
  */
-const eachLeaf = (config: unknown, visit: (value: unknown, path: ReadonlyArray<string>, field: ReadonlyArray<string>) => void): void => {
-  const path: string[] = []
-  const field: string[] = []
+export const eachLeaf = (config: unknown, visit: (value: unknown, at: ReadonlyArray<string | number>) => void): void => {
+  const at: Array<string | number> = []
   const go = (v: unknown): void => {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         if (!(i in v)) continue // a hole, skipped as forEach skips it
-        path.push(String(i))
+        at.push(i)
         go(v[i])
-        path.pop()
+        at.pop()
       }
       return
     }
@@ -83,16 +93,14 @@ const eachLeaf = (config: unknown, visit: (value: unknown, path: ReadonlyArray<s
       for (const k of Object.keys(v)) {
         const x = (v as Record<string, unknown>)[k]
         if (x !== undefined) {
-          path.push(k)
-          field.push(k)
+          at.push(k)
           go(x)
-          path.pop()
-          field.pop()
+          at.pop()
         }
       }
       return
     }
-    visit(v, path, field)
+    visit(v, at)
   }
   go(config)
 }
@@ -114,6 +122,28 @@ export const codesIn = (v: unknown): ReadonlyArray<Code> => {
   }
   go(v)
   return out
+}
+
+/** Whether `codesIn(v)` finds anything, without collecting: most symbolic values hold no code. */
+export const holdsCode = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null) return false
+  if (isExpr(v)) {
+    switch (v._tag) {
+      case 'Code':
+        return true
+      case 'Join':
+        return v.values.some(holdsCode)
+      case 'Json':
+        return holdsCode(v.value)
+      case 'Repack':
+        return holdsCode(v.code)
+      default:
+        return false
+    }
+  }
+  if (Array.isArray(v)) return v.some(holdsCode)
+  for (const k of Object.keys(v)) if (holdsCode((v as Record<string, unknown>)[k])) return true
+  return false
 }
 
 /** The type a symbolic value has at run time. */
@@ -143,44 +173,66 @@ export interface CheckOptions {
   readonly code?: ReadonlyMap<string, CodeUpload>
 }
 
-const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepTag>, options: CheckOptions): ExportError[] => {
-  const errors: ExportError[] = []
+const NONE: ReadonlySet<string> = new Set()
+
+/** Walks a step's config once, calling `visit` at every leaf (`eachLeaf`, or the exporter's printer). */
+export type ConfigWalk = (config: Readonly<Record<string, unknown>>, visit: (value: unknown, at: ReadonlyArray<string | number>) => void) => void
+
+/**
+ * The problems of one step, pushed onto `errors` in order, its config walked once by `walk`: the
+ * exporter prints the config in the same walk, so a plan is not walked twice.
+ */
+export const checkStep = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepTag>, options: CheckOptions, errors: ExportError[], walk: ConfigWalk): void => {
   const at = (p: string) => `steps.${s.name}${p === '' ? '' : `.${p}`}`
   const op = OPERATORS[s.kind]
-  if (op._tag === 'NoOperator') return [{ _tag: 'NoOperator', path: at(''), kind: s.kind, reason: op.reason }]
-  const fromOverrides = new Set(
-    (s.step.overrides === undefined ? [] : leaves(s.step.overrides))
-      .filter((l) => isExpr(l.value))
-      .map((l) => [...op.overridesAt, l.field].join('.')),
-  )
-  const seen = new Set<string>()
+  if (op._tag === 'NoOperator') return void errors.push({ _tag: 'NoOperator', path: at(''), kind: s.kind, reason: op.reason })
+  const fromOverrides: ReadonlySet<string> =
+    s.step.overrides === undefined
+      ? NONE
+      : new Set(
+          leaves(s.step.overrides)
+            .filter((l) => isExpr(l.value))
+            .map((l) => [...op.overridesAt, l.field].join('.')),
+        )
+  let seen: Set<string> | undefined
   // Only file:// text and symbolic leaves can be wrong here: the others are passed without joining their paths.
-  eachLeaf(op.config(s.requests), (value, pathKeys, fieldKeys) => {
-    const text = leadingText(value)
-    const local = text !== undefined && text.startsWith('file://')
-    if (!local && !isExpr(value)) return
-    const path = pathKeys.join('.')
-    if (local) errors.push({ _tag: 'LocalOnly', path: at(path), value: text })
+  walk(op.config(s.requests), (value, keys) => {
+    if (typeof value === 'string') {
+      if (value.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(pathOf(keys)), value })
+      return
+    }
     if (!isExpr(value)) return
-    const field = fieldKeys.join('.')
-    const type = valueType(value, plan, kinds)
-    const nonString = op.nonStringFields.includes(field) || (fromOverrides.has(field) && type !== 'string')
-    const castable = op.integerFields.includes(field) && (type === 'integer' || (type === 'number' && value._tag === 'Ref'))
-    if (nonString && !castable) errors.push({ _tag: 'UncastTemplate', path: at(path), operator: op.className, valueType: type })
+    const text = leadingText(value)
+    if (text !== undefined && text.startsWith('file://')) errors.push({ _tag: 'LocalOnly', path: at(pathOf(keys)), value: text })
+    const field = fieldOf(keys)
+    const listed = op.nonStringFields.includes(field)
+    // The type is looked up only where it matters: a field that is not a string, or one an override set.
+    if (listed || fromOverrides.has(field)) {
+      const type = valueType(value, plan, kinds)
+      const castable = op.integerFields.includes(field) && (type === 'integer' || (type === 'number' && value._tag === 'Ref'))
+      if ((listed || type !== 'string') && !castable) errors.push({ _tag: 'UncastTemplate', path: at(pathOf(keys)), operator: op.className, valueType: type })
+    }
+    if (!holdsCode(value)) return
     for (const c of codesIn(value)) {
       const key = codeKey(c)
+      seen ??= new Set()
       if (seen.has(key)) continue
       seen.add(key)
       const upload = options.code?.get(key)
-      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(path), entryPoint: c.entryPoint })
+      if (upload === undefined) errors.push({ _tag: 'CodeNotPacked', path: at(pathOf(keys)), entryPoint: c.entryPoint })
       else if (upload._tag === 'TarAtRunTime' && (c.dependencies ?? []).length > 0)
-        errors.push({ _tag: 'CodeNeedsArchive', path: at(path), dependencies: c.dependencies ?? [] })
+        errors.push({ _tag: 'CodeNeedsArchive', path: at(pathOf(keys)), dependencies: c.dependencies ?? [] })
     }
   })
   if (s.kind === 'Endpoint' && s.requests.some((r) => r._tag === 'CreateEndpoint' && r.orUpdate === undefined))
     errors.push({ _tag: 'EndpointUpdateRequired', path: at('update') })
-  return errors
 }
+
+/** A scheduled DAG cannot ask for a parameter: each one without a default is a problem. */
+export const scheduleProblems = (plan: Plan, options: CheckOptions): ReadonlyArray<ExportError> =>
+  options.schedule === null
+    ? []
+    : plan.params.filter((d) => d.default === undefined).map((d): ExportError => ({ _tag: 'RequiredParamOnSchedule', path: `params.${d.name}`, param: d.name }))
 
 /**
  * Everything that keeps `plan` from becoming a DAG with these options; empty when it can.
@@ -189,14 +241,9 @@ const stepErrors = (s: PlannedStep, plan: Plan, kinds: ReadonlyMap<string, StepT
  */
 export const airflowProblems = (plan: Plan, options: CheckOptions): ReadonlyArray<ExportError> => {
   const kinds = new Map(plan.steps.map((s) => [s.name, s.kind]))
-  return [
-    ...(options.schedule === null
-      ? []
-      : plan.params
-          .filter((d) => d.default === undefined)
-          .map((d): ExportError => ({ _tag: 'RequiredParamOnSchedule', path: `params.${d.name}`, param: d.name }))),
-    ...plan.steps.flatMap((s) => stepErrors(s, plan, kinds, options)),
-  ]
+  const errors = [...scheduleProblems(plan, options)]
+  for (const s of plan.steps) checkStep(s, plan, kinds, options, errors, eachLeaf)
+  return errors
 }
 
 // -------------------------------------------------------------------------------------

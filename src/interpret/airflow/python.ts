@@ -38,6 +38,7 @@ const needsEscape = (ch: string, cp: number): boolean =>
   cp < 0x20 || cp === 0x7f || (cp >= 0x80 && ((cp >= 0xd800 && cp <= 0xdfff) || NON_PRINTABLE.test(ch)))
 
 const PLAIN_ASCII = /^[ -&(-[\]-~]*$/
+const PRINTABLE_ASCII = /^[ -~]*$/
 
 /**
  * An exact, single-line Python string literal: `ast.literal_eval(pyStr(s))` is `s`, code point by code
@@ -52,6 +53,21 @@ export const pyStr = (s: string): string => {
   // Printable ASCII without a quote or a backslash is its own literal body (the common case).
   if (PLAIN_ASCII.test(s)) return `'${s}'`
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  // Printable ASCII (a template with quotes in it, such as an XCom pull): only the quote and `\` are
+  // escaped, copied between them in slices.
+  if (PRINTABLE_ASCII.test(s)) {
+    const q = quote.charCodeAt(0)
+    let out = quote
+    let from = 0
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      if (c === q || c === 0x5c) {
+        out += `${s.slice(from, i)}\\`
+        from = i
+      }
+    }
+    return `${out}${s.slice(from)}${quote}`
+  }
   let out = quote
   // `for...of` walks code points; a lone surrogate comes out as a one-unit string.
   for (const ch of s) {
@@ -297,114 +313,223 @@ export const printPy = (expr: PyExpr, options: PrintOptions = {}): string => {
 }
 
 /**
- * `printPy` of a JSON-like value (arrays, plain objects with string keys, and leaves) without building
- * its `PyExpr` tree: arrays print as lists, objects as dicts (keys as `pyStr`, `undefined` values
- * left out, insertion order kept), and every other value through `leaf`, which returns its Python text.
- * The same text as `printPy(toTree(value))` where the tree has a `Str` key per field; one request of
- * a DAG is printed per step, so this is the exporter's hot path. Each leaf's text is made once.
+ * Visits every leaf of a printed value, in document order, with the keys and list indexes leading to
+ * it (a stack the printer reuses: read it during the call, do not keep it). Holes in lists are not
+ * leaves here (they are printed, and refused, by `leaf`).
+ */
+export type LeafVisitor = (v: unknown, at: ReadonlyArray<string | number>) => void
+
+/** @category model */
+export interface ValuePrinter {
+  /**
+   * `printValue` of `value` with this printer's leaves (the texts of scalar leaves are made once per
+   * printer), calling `visit` at each leaf on the way.
+   */
+  readonly print: (value: unknown, options?: PrintOptions, visit?: LeafVisitor) => string
+}
+
+// Kinds of the nodes of one printed value, in the walk's arrays.
+const LEAF = 0
+const LIST = 1
+const DICT = 2
+
+// Scalars (a role, an image, a bucket, a field's enum value) recur in every request of a plan: their
+// texts and widths are kept for the printer's life, up to this many (then forgotten all at once: what
+// recurs comes back, and a plan of unique paths does not hold them all).
+const MAX_CACHED = 4096
+
+/**
+ * A printer of JSON-like values (see `printValue`) for many values in a row, such as one request per
+ * step of a plan. Each value is walked once into flat arrays (node kinds, leaf texts, widths, where each
+ * subtree ends), which are then laid out without touching the value again; the arrays are reused from
+ * one value to the next, so printing a request allocates little beyond its text.
  *
  * @category printing
  */
-export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf: (v: unknown) => string, options: PrintOptions = {}): string => {
-  const o: Layout = { indent: options.indent ?? 4, width: options.width ?? 100 }
-  const widths = new Map<object, number>()
-  const texts = new Map<unknown, string>()
-  const leafWidths = new Map<unknown, number>()
-  const leafText = (v: unknown): string => {
-    let t = texts.get(v)
-    if (t === undefined) {
-      t = leaf(v)
-      texts.set(v, t)
-    }
-    return t
-  }
-  const isCollection = (v: unknown): v is object => typeof v === 'object' && v !== null && !isLeaf(v)
-  // Fields as the dict has them: `undefined` values are not written.
-  const fields = (v: object): string[] => Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-  const measure = (v: unknown): number => {
-    if (!isCollection(v)) {
-      // The same leaf (a role, an image, a bucket) recurs in every step: measured once.
-      let w = leafWidths.get(v)
-      if (w === undefined) {
-        const t = leafText(v)
-        w = t.includes('\n') ? Infinity : width(t)
-        leafWidths.set(v, w)
+export const valuePrinter = (isLeaf: (v: unknown) => boolean, leaf: (v: unknown) => string): ValuePrinter => {
+  const scalarIds = new Map<unknown, number>()
+  const scalarTexts: string[] = []
+  const scalarWidths: number[] = []
+  // The walk's arrays, by node in document order: a node's subtree is the nodes up to `ends[i]`.
+  const kinds: number[] = []
+  const texts: string[] = []
+  const widths: number[] = []
+  const ends: number[] = []
+  // For a dict's entry: `'key': `, `, 'key': ` and the width of the first; empty for list items.
+  const keys: string[] = []
+  const nextKeys: string[] = []
+  const keyWidths: number[] = []
+  const at: Array<string | number> = []
+  let n = 0
+  let visit: LeafVisitor | undefined
+  const leafAt = (i: number, v: unknown): void => {
+    if (typeof v === 'object' || typeof v === 'function') {
+      const t = leaf(v)
+      texts[i] = t
+      widths[i] = textWidth(t)
+    } else {
+      let id = scalarIds.get(v)
+      if (id === undefined) {
+        const t = leaf(v)
+        if (scalarIds.size >= MAX_CACHED) {
+          scalarIds.clear()
+          scalarTexts.length = 0
+          scalarWidths.length = 0
+        }
+        id = scalarTexts.length
+        scalarTexts.push(t)
+        scalarWidths.push(textWidth(t))
+        scalarIds.set(v, id)
       }
-      return w
+      texts[i] = scalarTexts[id]!
+      widths[i] = scalarWidths[id]!
+    }
+    kinds[i] = LEAF
+    ends[i] = i + 1
+  }
+  const walk = (v: unknown): void => {
+    const i = n++
+    if (typeof v !== 'object' || v === null || isLeaf(v)) {
+      visit?.(v, at)
+      return leafAt(i, v)
     }
     let w: number
     if (Array.isArray(v)) {
+      kinds[i] = LIST
       w = v.length === 0 ? 2 : 2 * v.length
-      for (const x of v) w += measure(x)
+      for (let j = 0; j < v.length; j++) {
+        const c = n
+        keys[c] = ''
+        keyWidths[c] = 0
+        if (j in v) {
+          at.push(j)
+          walk(v[j])
+          at.pop()
+        } else {
+          n++
+          leafAt(c, undefined)
+        }
+        w += widths[c]!
+      }
     } else {
-      const ks = fields(v)
-      w = ks.length === 0 ? 2 : 2 * ks.length
-      for (const k of ks) w += width(keyText(k)) + 2 + measure((v as Record<string, unknown>)[k])
+      kinds[i] = DICT
+      let m = 0
+      w = 0
+      const ks = Object.keys(v)
+      for (let ki = 0; ki < ks.length; ki++) {
+        const k = ks[ki]!
+        const x = (v as Record<string, unknown>)[k]
+        if (x === undefined) continue
+        m++
+        const c = n
+        const kid = keyId(k)
+        keys[c] = keyColons[kid]!
+        nextKeys[c] = keyCommas[kid]!
+        keyWidths[c] = keyColonWidths[kid]!
+        at.push(k)
+        walk(x)
+        at.pop()
+        w += keyWidths[c]! + widths[c]!
+      }
+      w += m === 0 ? 2 : 2 * m
     }
-    widths.set(v, w)
-    return w
+    widths[i] = w
+    ends[i] = n
   }
-  // Written as pieces into one list, joined once: requests are most of a 10,000-step DAG.
+  // The text's pieces, reused from one value to the next: emptying the list would give its storage
+  // back, and growing it again for every request was a third of what printing allocated.
   const out: string[] = []
-  const flatOf = (v: unknown): void => {
-    if (!isCollection(v)) return void out.push(leafText(v))
-    if (Array.isArray(v)) {
-      out.push('[')
-      for (let i = 0; i < v.length; i++) {
-        if (i > 0) out.push(', ')
-        flatOf(v[i])
-      }
-      return void out.push(']')
+  let pieces = 0
+  // Pieces the last value took: past them, the list holds only empty strings.
+  let used = 0
+  const put = (piece: string): void => void (out[pieces++] = piece)
+  const flat = (i: number): void => {
+    const kind = kinds[i]!
+    if (kind === LEAF) return void put(texts[i]!)
+    put(kind === LIST ? '[' : '{')
+    const end = ends[i]!
+    for (let j = i + 1; j < end; j = ends[j]!) {
+      if (kind === DICT) put(j > i + 1 ? nextKeys[j]! : keys[j]!)
+      else if (j > i + 1) put(', ')
+      flat(j)
     }
-    const ks = fields(v)
-    out.push('{')
-    for (let i = 0; i < ks.length; i++) {
-      out.push(`${i > 0 ? ', ' : ''}${keyText(ks[i]!)}: `)
-      flatOf((v as Record<string, unknown>)[ks[i]!])
-    }
-    out.push('}')
+    put(kind === LIST ? ']' : '}')
   }
-  const go = (v: unknown, level: number, column: number, tail: number): void => {
-    if (!isCollection(v)) return void out.push(leafText(v))
-    const ks = Array.isArray(v) ? undefined : fields(v)
-    if ((ks === undefined ? (v as unknown[]).length : ks.length) === 0 || widths.get(v)! <= o.width - column - tail) return flatOf(v)
+  const layout = (i: number, o: Layout, level: number, column: number, tail: number): void => {
+    const kind = kinds[i]!
+    if (kind === LEAF) return void put(texts[i]!)
+    if (ends[i] === i + 1 || widths[i]! <= o.width - column - tail) return flat(i)
     const inner = level + o.indent
-    const pad = ' '.repeat(inner)
-    if (ks === undefined) {
-      out.push('[\n')
-      for (const item of v as unknown[]) {
-        out.push(pad)
-        go(item, inner, inner, 1)
-        out.push(',\n')
-      }
-      out.push(' '.repeat(level) + ']')
-    } else {
-      out.push('{\n')
-      for (const k of ks) {
-        const key = `${keyText(k)}: `
-        out.push(pad + key)
-        go((v as Record<string, unknown>)[k], inner, inner + width(key), 1)
-        out.push(',\n')
-      }
-      out.push(' '.repeat(level) + '}')
+    const pad = spaces(inner)
+    put(kind === LIST ? '[\n' : '{\n')
+    for (let j = i + 1; j < ends[i]!; j = ends[j]!) {
+      put(pad)
+      if (kind === DICT) put(keys[j]!)
+      layout(j, o, inner, inner + keyWidths[j]!, 1)
+      put(',\n')
     }
+    put(spaces(level))
+    put(kind === LIST ? ']' : '}')
   }
-  const base = options.baseIndent ?? 0
-  measure(value)
-  go(value, base, options.column ?? base, options.tail ?? 0)
-  return out.join('')
+  return {
+    print: (value, options = {}, visitor) => {
+      n = 0
+      at.length = 0
+      visit = visitor
+      walk(value)
+      const base = options.baseIndent ?? 0
+      pieces = 0
+      layout(0, { indent: options.indent ?? 4, width: options.width ?? 100 }, base, options.column ?? base, options.tail ?? 0)
+      // What an earlier, longer value left past the end is emptied (not cut off, which frees the storage).
+      for (let i = pieces; i < used; i++) out[i] = ''
+      used = pieces
+      return out.join('')
+    },
+  }
 }
 
-// Keys as Python strings: a plan's requests use the same few field names over and over.
-const keyTexts = new Map<string, string>()
-const keyText = (k: string): string => {
-  let t = keyTexts.get(k)
-  if (t === undefined) {
-    if (keyTexts.size >= 4096) keyTexts.clear()
-    t = pyStr(k)
-    keyTexts.set(k, t)
+// Indentation, made once per depth.
+const indents: string[] = []
+const spaces = (n: number): string => (indents[n] ??= ' '.repeat(n))
+
+/** The width of a leaf's text: Infinity when it holds a line break (so its collections never fit on one line). */
+const textWidth = (t: string): number => (t.includes('\n') ? Infinity : width(t))
+
+/**
+ * `printPy` of a JSON-like value (arrays, plain objects with string keys, and leaves) without building
+ * its `PyExpr` tree: arrays print as lists, objects as dicts (keys as `pyStr`, `undefined` values
+ * left out, insertion order kept), and every other value through `leaf`, which returns its Python text.
+ * The same text as `printPy(toTree(value))` where the tree has a `Str` key per field. One request of a
+ * DAG is printed per step, with a `valuePrinter` kept for the whole DAG.
+ *
+ * @category printing
+ */
+export const printValue = (value: unknown, isLeaf: (v: unknown) => boolean, leaf: (v: unknown) => string, options: PrintOptions = {}): string =>
+  valuePrinter(isLeaf, leaf).print(value, options)
+
+// Keys as Python strings followed by `: `, with their widths: a plan's requests use the same few field
+// names over and over.
+const keyIds = new Map<string, number>()
+const keyColons: string[] = []
+const keyCommas: string[] = []
+const keyColonWidths: number[] = []
+const keyId = (k: string): number => {
+  let id = keyIds.get(k)
+  if (id === undefined) {
+    if (keyIds.size >= 4096) {
+      keyIds.clear()
+      keyColons.length = 0
+      keyCommas.length = 0
+      keyColonWidths.length = 0
+    }
+    const t = `${pyStr(k)}: `
+    id = keyColons.length
+    keyColons.push(t)
+    keyCommas.push(`, ${t}`)
+    keyColonWidths.push(width(t))
+    keyIds.set(k, id)
   }
-  return t
+  return id
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -440,6 +565,8 @@ const OPENER_SECOND: ReadonlySet<string> = new Set(['{', '%', '#'])
  * what Airflow 2's `DAG.get_template_env` uses unless the DAG overrides `jinja_environment_kwargs`.
  */
 const escapeText = (text: string, followedByTag: boolean, endsTemplate: boolean): string => {
+  // Nothing to escape without a `{`, a `\r` or a final `\n` (most text): it comes back as it is.
+  if (!text.includes('{') && !text.includes('\r') && !(endsTemplate && text.endsWith('\n'))) return text
   const chars = Array.from(text)
   const escaped: boolean[] = new Array<boolean>(chars.length).fill(false)
   let nextEscaped = followedByTag

@@ -83,7 +83,9 @@ export const refExpr = (r: Ref<unknown>, kinds: ReadonlyMap<string, StepTag>): s
   const op = kind === undefined ? undefined : operatorOf(kind)
   // A valid program has no dangling refs, and steps without an operator are refused before rendering.
   if (op === undefined) throw new Error(`refExpr: no operator for step ${r.step}`)
-  return `ti.xcom_pull(task_ids=${jinjaString(r.step)})${[op.xcomKey, ...r.path].map((k) => `[${jinjaString(k)}]`).join('')}`
+  let out = `ti.xcom_pull(task_ids=${jinjaString(r.step)})[${jinjaString(op.xcomKey)}]`
+  for (const k of r.path) out += `[${jinjaString(k)}]`
+  return out
 }
 
 // `params.items` would be the dict method, `params._x` is refused by Jinja's sandbox, and keywords do
@@ -118,11 +120,17 @@ const PARTS: { readonly [K in Expr['_tag']]: (e: ExprOf<K>, ctx: TemplateContext
     const plain = isStringOnly(e.value) ? plainJsonParts(e.value, ctx) : undefined
     return plain !== undefined ? [{ text: '"' }, ...plain, { text: '"' }] : [{ expr: `${valueExpr(e.value, ctx)} | tojson` }]
   },
-  Join: (e, ctx) =>
-    e.values.flatMap((v, i) => [
-      ...(i > 0 && e.on !== '' ? [{ text: e.on }] : []),
-      ...(isExpr(v) ? templateParts(v, ctx) : [{ text: String(v) }]),
-    ]),
+  // One per step name (a name and the run stamp): built in one list.
+  Join: (e, ctx) => {
+    const out: TemplatePart[] = []
+    for (let i = 0; i < e.values.length; i++) {
+      const v = e.values[i]
+      if (i > 0 && e.on !== '') out.push({ text: e.on })
+      if (isExpr(v)) out.push(...templateParts(v, ctx))
+      else out.push({ text: String(v) })
+    }
+    return out
+  },
 }
 
 /**

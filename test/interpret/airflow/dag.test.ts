@@ -13,7 +13,7 @@ import { code, concat, existing, param, type Code } from '../../../src/spec/val.
 import type { Plan } from '../../../src/interpret/plan/plan.js'
 import { codeKey, codeLocation, packCode } from '../../../src/interpret/code/pack.js'
 import { describeExportError, type CodeUpload, type ExportError } from '../../../src/interpret/airflow/check.js'
-import { AirflowExportError, exportAirflowDag, toAirflowDag, type DagOptions } from '../../../src/interpret/airflow/dag.js'
+import { AirflowExportError, checkAirflowDag, exportAirflowDag, toAirflowDag, writeAirflowDag, type DagOptions } from '../../../src/interpret/airflow/dag.js'
 import { assertValidRequest, serviceModelOrSkip } from '../../support/service-model.js'
 import { IMAGE, ROLE, planOf, valid } from '../../support/fixtures.js'
 import { toPlan } from '../../../src/interpret/plan/plan.js'
@@ -88,9 +88,24 @@ const headerText = (dag: string): string =>
     .map((l) => l.replace(/^# ?/, ''))
     .join(' ')
 
+/** The export's problems, the same from every entry point (one walk, in pieces, or the checks alone). */
 const errorsOf = (plan: Plan, options: Partial<DagOptions> = {}): ReadonlyArray<ExportError> => {
-  const r = exportAirflowDag({ dagId: 'd', ...BASE, ...options })(plan)
-  return E.isLeft(r) ? r.left : []
+  const o: DagOptions = { dagId: 'd', ...BASE, ...options }
+  const r = exportAirflowDag(o)(plan)
+  const errors = E.isLeft(r) ? r.left : []
+  const pieces = writeAirflowDag(o)(plan)
+  expect(E.isLeft(pieces) ? pieces.left : []).toEqual(errors)
+  expect(checkAirflowDag(plan, o)).toEqual(errors)
+  return errors
+}
+
+/** What `writeAirflowDag` hands to `write`, in order. */
+const chunksOf = (plan: Plan, options: DagOptions, chunk?: number): ReadonlyArray<string> => {
+  const r = writeAirflowDag(options, chunk)(plan)
+  if (E.isLeft(r)) throw new AirflowExportError(r.left)
+  const chunks: string[] = []
+  r.right((c) => void chunks.push(c))
+  return chunks
 }
 
 /** The python value of a DAG keyword argument, for literal ones. */
@@ -208,6 +223,45 @@ describe('airflow/dag', () => {
         const b = toAirflowDag(toPlan(valid(JSON.parse(JSON.stringify(x.program)))), x.options)
         expect(b).toBe(a)
       }
+    })
+
+    it('writes the same bytes in pieces: each example, a DAG that uploads code, and a long chain in many chunks', () => {
+      for (const x of planned) expect(chunksOf(x.plan, x.options).join('')).toBe(x.dag)
+      const withCode = planOf(codeProgram)
+      const options: DagOptions = { dagId: 'd', ...BASE, code: uploads('Archive', trainCode) }
+      expect(chunksOf(withCode, options).join('')).toBe(toAirflowDag(withCode, options))
+      const steps: Step[] = [training('t0', base)]
+      for (let i = 1; i < 300; i++) steps.push(training(`t${i}`, { ...base, modelUri: (steps[i - 1] as ReturnType<typeof training>).outputs.modelArtifacts }))
+      const chain = planOf(program(...steps))
+      const chunks = chunksOf(chain, { dagId: 'd', ...BASE }, 4096)
+      expect(chunks.join('')).toBe(toAirflowDag(chain, { dagId: 'd', ...BASE }))
+      // Batched: every chunk but the last holds at least the size asked for, and none holds the whole file.
+      expect(chunks.length).toBeGreaterThan(50)
+      for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(4096)
+    })
+
+    it('throws a programmer error met while printing only when the plan has no problem, as when it was checked first', () => {
+      const plan = planOf(program(training('a', base), training('b', base)))
+      // A number no request can hold (Python has no literal for it), then a problem in a later step.
+      const broken = JSON.parse(JSON.stringify(plan)) as { steps: Array<{ requests: Array<{ input: Record<string, Record<string, unknown>> }> }> }
+      broken.steps[0]!.requests[0]!.input.ResourceConfig!.VolumeSizeInGB = Number.NaN
+      expect(() => toAirflowDag(broken as unknown as Plan, { dagId: 'd', ...BASE })).toThrow(RangeError)
+      expect(() => writeAirflowDag({ dagId: 'd', ...BASE })(broken as unknown as Plan)).not.toThrow()
+      broken.steps[1]!.requests[0]!.input.OutputDataConfig!.S3OutputPath = 'file:///tmp/out'
+      expect(errorsOf(broken as unknown as Plan).map((e) => e.path)).toEqual(['steps.b.OutputDataConfig.S3OutputPath'])
+    })
+
+    it('says the DAG uploads code when a request holds code outside its config, as when the whole plan was searched for it', () => {
+      const plan = planOf(program(training('t', base), endpoint('e', { variants: [{ model: existing('m'), instanceType: 'ml.m5.large' }], update: true })))
+      const options: DagOptions = { dagId: 'd', ...BASE }
+      expect(toAirflowDag(plan, options)).not.toContain('# Code: the upload_code task')
+      // Only the endpoint's UpdateEndpoint request (not its config) holds code here.
+      const edited = JSON.parse(JSON.stringify(plan)) as { steps: Array<{ requests: Array<{ orUpdate?: Record<string, unknown> }> }> }
+      edited.steps[1]!.requests.find((r) => r.orUpdate !== undefined)!.orUpdate!.Extra = JSON.parse(JSON.stringify(trainCode))
+      const dag = toAirflowDag(edited as unknown as Plan, options)
+      expect(dag).toContain('# Code: the upload_code task')
+      expect(dag.replace(/\n# /g, ' ')).toContain('(and PythonOperator tasks where said below)')
+      expect(chunksOf(edited as unknown as Plan, options).join('')).toBe(dag)
     })
 
     it('does not change the plan it reads', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { printPy, printValue, py, pyFloat, pyInt, pyStr, type PyExpr } from '../../../src/interpret/airflow/python.js'
+import { printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, type PyExpr } from '../../../src/interpret/airflow/python.js'
 
 // `printValue` prints a request straight from its value; it must print exactly what `printPy` prints
 // for the same value built as a tree (the exporter used to build that tree for every request).
@@ -43,6 +43,35 @@ describe('printValue', () => {
       }),
       { numRuns: 500 },
     )
+  })
+
+  it('prints the same with one printer for many values in a row (what one value leaves behind does not show in the next)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, fc.integer({ min: 10, max: 120 })), { minLength: 2, maxLength: 6 }), (vs) => {
+        const printer = valuePrinter(isLeaf, leaf)
+        for (const [v, width] of vs) expect(printer.print(v, { width })).toBe(printPy(toTree(v), { width }))
+      }),
+      { numRuns: 300 },
+    )
+    // More distinct scalars than the printer keeps, then some of them again.
+    const many = Array.from({ length: 5000 }, (_, i) => ({ k: `v${i}`, n: i }))
+    const one = valuePrinter(isLeaf, leaf)
+    expect(one.print(many, { width: 60 })).toBe(printPy(toTree(many), { width: 60 }))
+    expect(one.print(many.slice(0, 3), { width: 60 })).toBe(printPy(toTree(many.slice(0, 3)), { width: 60 }))
+    // A long value, then a short one.
+    const printer = valuePrinter(isLeaf, leaf)
+    printer.print({ a: ['x'.repeat(50), 'y'.repeat(50)], b: 1 })
+    expect(printer.print([1])).toBe('[1]')
+  })
+
+  it('calls the visitor at every leaf, in document order, with the keys and indexes leading to it', () => {
+    const seen: Array<readonly [unknown, string]> = []
+    valuePrinter(isLeaf, leaf).print({ a: [1, { b: 'x', c: undefined }], d: null }, {}, (v, at) => void seen.push([v, at.join('.')]))
+    expect(seen).toEqual([
+      [1, 'a.0'],
+      ['x', 'a.1.b'],
+      [null, 'd'],
+    ])
   })
 
   it('explodes what does not fit, one item per line', () => {
