@@ -13,16 +13,17 @@
  * Each kind of work (export, validation, export in pieces) is timed in rounds of its own. Prints times
  * and ratios; never fails on time.
  */
-import { closeSync, openSync, writeSync } from 'node:fs'
-import { devNull } from 'node:os'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { devNull, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import { endpoint, model, program, transform, type Step } from '../src/spec/index.js'
+import { endpoint, model, program, toJson, transform, type Step } from '../src/spec/index.js'
 import { chain as chainOf, image, role, trainingStep } from './programs.js'
 import { validate } from '../src/spec/validate.js'
 import { toPlan, type Plan } from '../src/interpret/plan/plan.js'
 import { toAirflowDag, writeAirflowDag } from '../src/interpret/airflow/dag.js'
-import { caseRunner, reportPeakRss } from './peak-rss.js'
+import { caseRunner, cliPeakRssMb, reportPeakRss } from './peak-rss.js'
 
 /** t0 → t1 → … with tags (every request carries some). */
 const chain = (n: number): Step[] => chainOf(n, { team: 'bench' })
@@ -126,4 +127,17 @@ if (caseAt >= 0) {
     console.log(`${shape}: time(10k)/time(1k) = ${(median(times[10000]!) / median(times[1000]!)).toFixed(2)}  (10 = linear)`)
   }
   cases.close()
+  // The command a user runs: `sagespec airflow <10,000 steps>.json -o FILE`, each in a fresh process.
+  const dir = mkdtempSync(join(tmpdir(), 'sagespec-bench-'))
+  try {
+    const peaks = (Object.keys(SHAPES) as Array<keyof typeof SHAPES>).map((shape) => {
+      const file = join(dir, `${shape}.json`)
+      writeFileSync(file, toJson(program(...SHAPES[shape](10000))))
+      const runs = [0, 1, 2].map(() => cliPeakRssMb(['airflow', file, '-o', join(dir, 'dag.py')]))
+      return `${shape} ${median(runs).toFixed(0)}`
+    })
+    console.log(`\npeak RSS MB of \`sagespec airflow <10,000 steps>.json -o FILE\` (median of 3 fresh processes): ${peaks.join('  ')}`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

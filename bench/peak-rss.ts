@@ -5,9 +5,10 @@
  * (the CLI ships as one), not through tsx, whose loader thread alone adds tens of MB. Beside it, the
  * same bundle doing nothing but loading (`idle`), so what the work itself costs is plain.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** A bench file's `--case` mode, run in fresh processes; `close` removes the bundle. */
 export interface CaseRunner {
@@ -45,3 +46,16 @@ export const caseRunner = async (benchFile: string): Promise<CaseRunner> => {
 
 /** What a `--case` process prints last. */
 export const reportPeakRss = (): void => console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024 }))
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+
+/**
+ * Peak RSS in MB of `sagespec <args>` run as a user runs it: the launcher on the built bundle (`npm run
+ * build`), in a fresh process that reports its own peak at exit (bench/report-rss.cjs, preloaded).
+ */
+export const cliPeakRssMb = (args: ReadonlyArray<string>): number => {
+  const root = join(benchDir, '..')
+  const r = spawnSync(process.execPath, ['--require', join(benchDir, 'report-rss.cjs'), join(root, 'bin', 'sagespec.js'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+  if (r.status !== 0) throw new Error(`sagespec ${args.join(' ')} exited ${r.status}: ${r.stderr} (is the CLI built? npm run build)`)
+  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { peakRssMb: number }).peakRssMb
+}

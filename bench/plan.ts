@@ -26,7 +26,7 @@ import { validate } from '../src/spec/validate.js'
 import { toPlan } from '../src/interpret/plan/plan.js'
 import { toText } from '../src/interpret/dry-run/text.js'
 import { toJsonPlan, writeJsonPlan } from '../src/interpret/dry-run/json.js'
-import { caseRunner, reportPeakRss } from './peak-rss.js'
+import { caseRunner, cliPeakRssMb, reportPeakRss } from './peak-rss.js'
 
 const SHAPES = { chain, fanOut } as const
 
@@ -172,12 +172,12 @@ const main = async () => {
 const cliPeaks = (): void => {
   const dir = mkdtempSync(joinPath(tmpdir(), 'sagespec-bench-'))
   try {
-    console.log('\npeak RSS MB of `sagespec plan <10,000 steps>.json -o FILE` (median of 3 fresh processes; the CLI idle, --help: ' + cliPeak(['--help']).toFixed(0) + ' MB)')
+    console.log('\npeak RSS MB of `sagespec plan <10,000 steps>.json -o FILE` (median of 3 fresh processes; the CLI idle, --help: ' + cliPeakRssMb(['--help']).toFixed(0) + ' MB)')
     for (const shape of Object.keys(SHAPES) as Array<keyof typeof SHAPES>) {
       const file = joinPath(dir, `${shape}.json`)
       writeFileSync(file, toJson(program(...SHAPES[shape](10000))))
       const peaks = (['json', 'text'] as const).map((format) => {
-        const runs = [0, 1, 2].map(() => cliPeak(['plan', file, '--format', format, '-o', joinPath(dir, 'out')]))
+        const runs = [0, 1, 2].map(() => cliPeakRssMb(['plan', file, '--format', format, '-o', joinPath(dir, 'out')]))
         return `${format} ${median(runs).toFixed(0)}`
       })
       console.log(`  ${shape.padEnd(8)} ${peaks.join('  ')}`)
@@ -185,12 +185,6 @@ const cliPeaks = (): void => {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-const cliPeak = (args: ReadonlyArray<string>): number => {
-  const r = spawnSync(process.execPath, ['--require', joinPath(here, 'report-rss.cjs'), joinPath(root, 'bin', 'sagespec.js'), ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
-  if (r.status !== 0) throw new Error(`sagespec ${args.join(' ')} exited ${r.status}: ${r.stderr} (is the CLI built? npm run build)`)
-  return (JSON.parse(r.stderr.trim().split('\n').pop()!) as { peakRssMb: number }).peakRssMb
 }
 
 /** The README example's program as JSON (built from the module itself). */
