@@ -6,25 +6,10 @@ import { validate } from '../../src/spec/validate.js'
 import { printNumbers } from '../../src/interpret/plan/plan.js'
 import { arbitraryProgram } from '../support/programs.js'
 import { breakers } from '../support/laws.js'
+import { agreesWithDecoder, fast, slow } from '../support/fast-path.js'
 
-// The compiled checks run before the error-reporting decoder and stand in for it whenever they pass:
-// they must never pass what it refuses, and must record the same expression uses, in the same order.
-const slow = (u: unknown) => C.collectingUses(() => ProgramCodec.decode(u))
-const fast = (u: unknown) => C.collectingUses(() => C.fastCheck(ProgramCodec)(u, []))
-const withoutTypes = (uses: ReadonlyArray<C.ExprUse>) => uses.map(({ path, segments, expr, kind }) => ({ path, segments, expr, kind }))
-
-const agree = (u: unknown): void => {
-  const s = slow(u)
-  const f = fast(u)
-  if (f.result) {
-    expect(s.result._tag).toBe('Right')
-    expect(withoutTypes(f.uses)).toEqual(withoutTypes(s.uses))
-  }
-  // And what goes through `decode` is exactly what the decoder says.
-  const d = C.collectingUses(() => C.decode(ProgramCodec, u))
-  expect(d.result).toEqual(s.result)
-  expect(withoutTypes(d.uses)).toEqual(withoutTypes(s.uses))
-}
+// The compiled checks must decide as the decoder they stand in for (test/support/fast-path.ts).
+const agree = agreesWithDecoder
 
 describe('laws: the compiled fast path agrees with the decoder', () => {
   it('passes every generated program, built or parsed from JSON, with the same uses', () => {

@@ -8,14 +8,12 @@ import { scan } from '../../src/spec/scan.js'
 import { program, training } from '../../src/spec/index.js'
 import { validate } from '../../src/spec/validate.js'
 import { arbitraryProgram } from '../support/programs.js'
+import { agreesWithDecoder, fast, plainUses, slow } from '../support/fast-path.js'
 
 // The shortcuts validate takes must decide as the exact code they stand in for: the compiled struct
 // and ref checks as the decoder (on objects JSON never makes, too), the one-pass scan as `tooDeep` and
 // the existing-name walk, the numbered cycle search as the search by names it replaced.
 
-const slow = (u: unknown) => C.collectingUses(() => ProgramCodec.decode(u))
-const fast = (u: unknown) => C.collectingUses(() => C.fastCheck(ProgramCodec)(u, []))
-const plainUses = (uses: ReadonlyArray<C.ExprUse>) => uses.map(({ path, segments, expr, kind }) => ({ path, segments, expr, kind }))
 
 type Obj = Record<string, unknown>
 
@@ -65,15 +63,7 @@ describe('laws: validate takes shortcuts only where the exact code would decide 
         const keys = Object.keys(o)
         const key = keys[j % keys.length] ?? 'image'
         exotic(o, how, key, keepValue ? o[key] : replacement)
-        const s = slow(u)
-        const f = fast(u)
-        if (f.result) {
-          expect(s.result._tag).toBe('Right')
-          expect(plainUses(f.uses)).toEqual(plainUses(s.uses))
-        }
-        const d = C.collectingUses(() => C.decode(ProgramCodec, u))
-        expect(d.result).toEqual(s.result)
-        expect(plainUses(d.uses)).toEqual(plainUses(s.uses))
+        agreesWithDecoder(u)
       }),
       { numRuns: 300 },
     )
