@@ -1,7 +1,7 @@
 /**
  * Plan benchmark: validate + plan + JSON (and the text render beside it) for 1,000- and 10,000-step
  * programs (chains and fan-outs), both sizes alternating in one warm process; the validation alone is a
- * figure of its own, so a regression shows where it is. Peak memory: a fresh process per size (plain
+ * figure of its own, in rounds of its own, so a regression shows where it is. Peak memory: a fresh process per size (plain
  * node on a bundle, see peak-rss.ts) building the program, then validate + plan + JSON as one string
  * (and, apart, JSON written in pieces to a file as the CLI writes it, and text instead of JSON); beside
  * it the same process idle (modules loaded, nothing built).
@@ -89,18 +89,21 @@ const walls = (cmds: ReadonlyArray<{ readonly cmd: string; readonly args: Readon
   return times.map(median)
 }
 
-const ROUNDS = 5
+const ROUNDS = 7
 
-/** Both sizes alternating in one warm process, so neither gets the JIT or the GC to itself. */
+/**
+ * Both sizes alternating in one warm process, so neither gets the JIT or the GC to itself; validation
+ * alone in rounds of its own (a 1,000-step plan right after a 10,000-step validation paid for
+ * collecting that validation's garbage).
+ */
 const timeShape = (shape: keyof typeof SHAPES) => {
   for (let k = 0; k < 3; k++) runCase(shape, 500)
   const out: Record<number, Array<ReturnType<typeof runCase>>> = { 1000: [], 10000: [] }
   const validateOnly: Record<number, number[]> = { 1000: [], 10000: [] }
   for (let r = 0; r < ROUNDS; r++)
-    for (const n of [1000, 10000]) {
-      out[n]!.push(runCase(shape, n))
-      validateOnly[n]!.push(validateCase(shape, n))
-    }
+    for (const n of [1000, 10000]) out[n]!.push(runCase(shape, n))
+  for (let r = 0; r < ROUNDS; r++)
+    for (const n of [1000, 10000]) validateOnly[n]!.push(validateCase(shape, n))
   return { out, validateOnly }
 }
 
