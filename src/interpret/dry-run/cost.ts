@@ -88,7 +88,8 @@ export const boundedPrice = (u: Extract<Usage, { _tag: 'Bounded' }>, prices: Pri
 // showing
 // -------------------------------------------------------------------------------------
 
-const round = (n: number) => Number(n.toFixed(2)).toString()
+// Whole hours (the usual case) print as they are: what the rounding trip gives them, without it.
+const round = (n: number) => (Number.isInteger(n) ? String(n) : Number(n.toFixed(2)).toString())
 export const showHours = (h: number | undefined): string => (h === undefined ? '? instance-hours' : `${round(h)} instance-hour${h === 1 ? '' : 's'}`)
 /** Cents, or finer below a dollar so that an hourly price such as $0.115 reads as the price list says. */
 export const showMoney = (usd: number): string => (usd >= 1 || usd === 0 ? `$${usd.toFixed(2)}` : `$${Number(usd.toFixed(4)).toFixed(Math.max(2, (Number(usd.toFixed(4)).toString().split('.')[1] ?? '').length))}`)
@@ -137,9 +138,20 @@ export const totals = (plan: Plan, prices: Prices | undefined): ReadonlyArray<st
 
 /** Rows as left-aligned columns, three spaces in. */
 export const table = (rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
-  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, [...c].length)), [])
-  return rows.map((r) => `   ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ')}`.trimEnd())
+  // Each column as wide as its widest cell in code points; the widths are those of the last row's
+  // columns (a shorter row drops the ones past it), as a fold of each row over the widths before it.
+  const widths: number[] = []
+  for (const r of rows) {
+    r.forEach((c, i) => void (widths[i] = Math.max(widths[i] ?? 0, codePoints(c))))
+    widths.length = r.length
+  }
+  return rows.map((r) => `   ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - codePoints(c)))).join('  ')}`.trimEnd())
 }
+
+const HIGH_SURROGATE = /[\ud800-\udbff]/
+
+/** `[...s].length` (a pair of surrogates is one code point), without the array for a string with none. */
+const codePoints = (s: string): number => (HIGH_SURROGATE.test(s) ? [...s].length : s.length)
 
 // -------------------------------------------------------------------------------------
 // reading a price file
