@@ -97,28 +97,32 @@ export const showFleet = (f: Fleet): string => `${showVal(f.count)} × ${showVal
 const showSeconds = (s: unknown): string => (known(s) === undefined ? showVal(s) : `${round(known(s)! / 3600)} h`)
 
 /** The worst-case line of a step: the factors, their product and, with prices, its money. */
-export const usageLine = (u: Usage, prices: Prices | undefined): string | undefined => {
-  const perHour = (f: Fleet) => hourlyPrice(f, prices)
-  const money = (usd: number | undefined, suffix = '') => (prices === undefined ? '' : usd === undefined ? '  (no price)' : `  ≈ ${showMoney(usd)}${suffix}`)
-  const LINES: { readonly [K in Usage['_tag']]: (u: Extract<Usage, { _tag: K }>) => string | undefined } = {
-    Bounded: (b) => {
-      const jobs = known(b.jobs) === 1 ? '' : ` × ${showVal(b.jobs)} jobs`
-      return `${showFleet(b.fleet)} × ${showSeconds(b.seconds)} (${b.limit})${jobs} = ${showHours(instanceHours(b))}${money(boundedPrice(b, prices))}`
-    },
-    Unbounded: (x) => `${showFleet(x.fleet)} while the job runs (transform jobs have no time limit)${money(perHour(x.fleet), '/hour')}`,
-    Standing: (s) => s.fleets.map((f) => `${showFleet(f)} while the endpoint exists${money(perHour(f), '/hour')}`).join('; '),
-    Free: () => undefined,
-  }
-  return (LINES[u._tag] as (u: Usage) => string | undefined)(u)
+export const usageLine = (u: Usage, prices: Prices | undefined): string | undefined => (USAGE_LINES[u._tag] as (u: Usage, prices: Prices | undefined) => string | undefined)(u, prices)
+
+const USAGE_LINES: { readonly [K in Usage['_tag']]: (u: Extract<Usage, { _tag: K }>, prices: Prices | undefined) => string | undefined } = {
+  Bounded: (b, prices) => {
+    const jobs = known(b.jobs) === 1 ? '' : ` × ${showVal(b.jobs)} jobs`
+    return `${showFleet(b.fleet)} × ${showSeconds(b.seconds)} (${b.limit})${jobs} = ${showHours(instanceHours(b))}${money(prices, boundedPrice(b, prices))}`
+  },
+  Unbounded: (x, prices) => `${showFleet(x.fleet)} while the job runs (transform jobs have no time limit)${money(prices, hourlyPrice(x.fleet, prices), '/hour')}`,
+  Standing: (s, prices) => s.fleets.map((f) => `${showFleet(f)} while the endpoint exists${money(prices, hourlyPrice(f, prices), '/hour')}`).join('; '),
+  Free: () => undefined,
 }
+
+/** A usage line's money: nothing without prices, and a price unknown said so. */
+const money = (prices: Prices | undefined, usd: number | undefined, suffix = '') => (prices === undefined ? '' : usd === undefined ? '  (no price)' : `  ≈ ${showMoney(usd)}${suffix}`)
 
 /** The totals at the end of the plan. */
 export const totals = (plan: Plan, prices: Prices | undefined): ReadonlyArray<string> => {
-  const uses = plan.steps.map((p) => [p.name, usage(p)] as const)
-  const bounded = uses.flatMap(([n, u]) => (u._tag === 'Bounded' ? [[n, u] as const] : []))
-  const open = uses.flatMap(([n, u]): ReadonlyArray<readonly [string, Fleet, string]> =>
-    u._tag === 'Standing' ? u.fleets.map((f) => [n, f, 'while the endpoint exists']) : u._tag === 'Unbounded' ? [[n, u.fleet, 'while the job runs']] : [],
-  )
+  // The bounded uses and the open-ended fleets, each in step order.
+  const bounded: Array<readonly [string, Extract<Usage, { _tag: 'Bounded' }>]> = []
+  const open: Array<readonly [string, Fleet, string]> = []
+  for (const p of plan.steps) {
+    const u = usage(p)
+    if (u._tag === 'Bounded') bounded.push([p.name, u])
+    else if (u._tag === 'Standing') for (const f of u.fleets) open.push([p.name, f, 'while the endpoint exists'])
+    else if (u._tag === 'Unbounded') open.push([p.name, u.fleet, 'while the job runs'])
+  }
   if (bounded.length === 0 && open.length === 0) return []
   const hours = bounded.map(([, u]) => instanceHours(u))
   const money = bounded.map(([, u]) => boundedPrice(u, prices))

@@ -68,12 +68,19 @@ export const jsonWriter = (indent: string): ((value: unknown, out: string[]) => 
     if (isExpr(value)) return void out.push(value._tag === 'Ref' || value._tag === 'Param' ? showExpr(value) : quote(showExpr(value)))
     const l = level(depth)
     let first = true
-    for (const k of Object.keys(value)) {
+    // `for in` with the own-key check: the keys of `Object.keys`, in its order, without its array.
+    for (const k in value) {
+      if (!hasOwn.call(value, k)) continue
       const v = (value as Record<string, unknown>)[k]
       if (v === undefined) continue
-      out.push(keyStart(l, k, first))
+      const starts = keyStarts(l, k)
+      // A plain string goes with its opening quote in the key's line start.
+      if (typeof v === 'string' && !ESCAPED.test(v)) out.push(first ? starts.firstQuoted : starts.quoted, v, '"')
+      else {
+        out.push(first ? starts.first : starts.later)
+        write(v, depth + 1, out)
+      }
       first = false
-      write(v, depth + 1, out)
     }
     out.push(first ? '{}' : l.closeObject)
   }
@@ -87,8 +94,15 @@ interface Level {
   readonly closeObject: string
   /** `,\n` and the indentation of the value's members. */
   readonly comma: string
-  /** Key → its line start as the first member (`{\n…"key": `) and as a later one (`,\n…"key": `). */
-  readonly keys: Map<string, readonly [string, string]>
+  readonly keys: Map<string, KeyStarts>
+}
+
+/** A key's line start as its object's first member (`{\n…"key": `) or a later one (`,\n…"key": `), and each with a string's opening quote. */
+interface KeyStarts {
+  readonly first: string
+  readonly later: string
+  readonly firstQuoted: string
+  readonly quoted: string
 }
 
 const newLevel = (at: string): Level => ({
@@ -99,15 +113,18 @@ const newLevel = (at: string): Level => ({
   keys: new Map(),
 })
 
-const keyStart = (l: Level, key: string, first: boolean): string => {
+const keyStarts = (l: Level, key: string): KeyStarts => {
   let starts = l.keys.get(key)
   if (starts === undefined) {
-    const q = `${quote(key)}: `
-    starts = [`{${l.comma.slice(1)}${q}`, `${l.comma}${q}`]
+    const later = `${l.comma}${quote(key)}: `
+    const first = `{${later.slice(1)}`
+    starts = { first, later, firstQuoted: `${first}"`, quoted: `${later}"` }
     l.keys.set(key, starts)
   }
-  return starts[first ? 0 : 1]
+  return starts
 }
+
+const hasOwn = Object.prototype.hasOwnProperty
 
 /** What `JSON.stringify` escapes in a string: quotes, backslashes, controls, lone surrogates. */
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/

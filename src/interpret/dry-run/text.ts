@@ -155,7 +155,8 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
   const found = new Set<string>()
   const go = (v: unknown, key: string | undefined): void => {
     if (typeof v === 'string') {
-      const m = ECR_REGION.exec(v)
+      // Most strings are not ECR URIs: `includes` says so before the expression is run.
+      const m = v.includes('.dkr.ecr.') ? ECR_REGION.exec(v) : null
       if (m !== null) found.add(m[1]!)
       else if (key === 'region') found.add(v)
     } else if (Array.isArray(v)) for (const x of v) go(x, undefined)
