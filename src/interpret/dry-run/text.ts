@@ -168,10 +168,10 @@ const regions = (plan: Plan): ReadonlyArray<string> => {
 
 /** @category interpreters */
 export const toText = (planned: Plan, options: TextOptions = {}): string => {
-  // Steps joined 64 at a time, then the whole once. At 32 the young-generation collector spent
-  // 3-4x as long on a 10,000-step plan (measured with --trace-gc): big batch strings are kept as
-  // they are, smaller ones copied. Not one list of every piece: grown old, it would point at
-  // millions of young strings, which the collector pays for at each pass.
+  // Steps joined 64 at a time, then the whole once: at 8 or 32 steps a batch the young-generation
+  // collector spent 3-4x as long on a 10,000-step plan (--trace-gc), 128 or more gained nothing.
+  // Not one list of every piece: grown old, it would point at millions of young strings, which the
+  // collector pays for at each pass.
   const chunks: string[] = []
   render(planned, options, 64, (pieces) => {
     chunks.push(pieces.join(''))
