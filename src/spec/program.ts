@@ -75,15 +75,59 @@ const StepList = C.withFastCheck(new t.Type<ReadonlyArray<Step>, ReadonlyArray<S
   }
 })
 
+/**
+ * Each step's key in error paths: its name, or its index when it has no usable name or repeats an
+ * earlier one. A sparse list's holes stay holes.
+ */
 export const stepKeys = (steps: ReadonlyArray<unknown>): ReadonlyArray<string> => {
+  const names = stepNames(steps)
+  const last = lastKeys.get(steps)
+  if (last !== undefined && sameNames(last.names, names)) return last.keys
+  const keys = keysOf(names)
+  lastKeys.set(steps, { names, keys })
+  return keys
+}
+
+// validate asks twice for the same list (its step-list check, then its graph checks). The keys
+// follow from the names alone, so the last keys of a list are kept with the names they came from,
+// and given again while the list holds the same names (it may have been changed in between).
+const lastKeys = new WeakMap<ReadonlyArray<unknown>, { readonly names: ReadonlyArray<unknown>; readonly keys: ReadonlyArray<string> }>()
+
+/** What each step's key depends on: its `name`, read once; `HOLE` for a hole of a sparse list. */
+const HOLE: unique symbol = Symbol('hole')
+
+const stepNames = (steps: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  const names = new Array<unknown>(steps.length)
+  for (let i = 0; i < steps.length; i++) {
+    if (!(i in steps)) names[i] = HOLE
+    else {
+      const x = steps[i]
+      names[i] = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined
+    }
+  }
+  return names
+}
+
+const sameNames = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+const keysOf = (names: ReadonlyArray<unknown>): ReadonlyArray<string> => {
   const seen = new Set<string>()
-  return steps.map((x, i) => {
-    const name = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined
+  const keys = new Array<string>(names.length)
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]
+    if (name === HOLE) continue
     // A repeated name falls back to the index, so the two steps' errors stay apart.
-    if (typeof name !== 'string' || !/^[A-Za-z0-9-]+$/.test(name) || /^\d+$/.test(name) || seen.has(name)) return String(i)
-    seen.add(name)
-    return name
-  })
+    if (typeof name !== 'string' || !/^[A-Za-z0-9-]+$/.test(name) || /^\d+$/.test(name) || seen.has(name)) keys[i] = String(i)
+    else {
+      seen.add(name)
+      keys[i] = name
+    }
+  }
+  return keys
 }
 
 export const ProgramCodec = C.struct(

@@ -88,7 +88,8 @@ export const boundedPrice = (u: Extract<Usage, { _tag: 'Bounded' }>, prices: Pri
 // showing
 // -------------------------------------------------------------------------------------
 
-const round = (n: number) => Number(n.toFixed(2)).toString()
+// Whole hours (the usual case) print as they are: what the rounding trip gives them, without it.
+const round = (n: number) => (Number.isInteger(n) ? String(n) : Number(n.toFixed(2)).toString())
 export const showHours = (h: number | undefined): string => (h === undefined ? '? instance-hours' : `${round(h)} instance-hour${h === 1 ? '' : 's'}`)
 /** Cents, or finer below a dollar so that an hourly price such as $0.115 reads as the price list says. */
 export const showMoney = (usd: number): string => (usd >= 1 || usd === 0 ? `$${usd.toFixed(2)}` : `$${Number(usd.toFixed(4)).toFixed(Math.max(2, (Number(usd.toFixed(4)).toString().split('.')[1] ?? '').length))}`)
@@ -96,28 +97,32 @@ export const showFleet = (f: Fleet): string => `${showVal(f.count)} × ${showVal
 const showSeconds = (s: unknown): string => (known(s) === undefined ? showVal(s) : `${round(known(s)! / 3600)} h`)
 
 /** The worst-case line of a step: the factors, their product and, with prices, its money. */
-export const usageLine = (u: Usage, prices: Prices | undefined): string | undefined => {
-  const perHour = (f: Fleet) => hourlyPrice(f, prices)
-  const money = (usd: number | undefined, suffix = '') => (prices === undefined ? '' : usd === undefined ? '  (no price)' : `  ≈ ${showMoney(usd)}${suffix}`)
-  const LINES: { readonly [K in Usage['_tag']]: (u: Extract<Usage, { _tag: K }>) => string | undefined } = {
-    Bounded: (b) => {
-      const jobs = known(b.jobs) === 1 ? '' : ` × ${showVal(b.jobs)} jobs`
-      return `${showFleet(b.fleet)} × ${showSeconds(b.seconds)} (${b.limit})${jobs} = ${showHours(instanceHours(b))}${money(boundedPrice(b, prices))}`
-    },
-    Unbounded: (x) => `${showFleet(x.fleet)} while the job runs (transform jobs have no time limit)${money(perHour(x.fleet), '/hour')}`,
-    Standing: (s) => s.fleets.map((f) => `${showFleet(f)} while the endpoint exists${money(perHour(f), '/hour')}`).join('; '),
-    Free: () => undefined,
-  }
-  return (LINES[u._tag] as (u: Usage) => string | undefined)(u)
+export const usageLine = (u: Usage, prices: Prices | undefined): string | undefined => (USAGE_LINES[u._tag] as (u: Usage, prices: Prices | undefined) => string | undefined)(u, prices)
+
+const USAGE_LINES: { readonly [K in Usage['_tag']]: (u: Extract<Usage, { _tag: K }>, prices: Prices | undefined) => string | undefined } = {
+  Bounded: (b, prices) => {
+    const jobs = known(b.jobs) === 1 ? '' : ` × ${showVal(b.jobs)} jobs`
+    return `${showFleet(b.fleet)} × ${showSeconds(b.seconds)} (${b.limit})${jobs} = ${showHours(instanceHours(b))}${money(prices, boundedPrice(b, prices))}`
+  },
+  Unbounded: (x, prices) => `${showFleet(x.fleet)} while the job runs (transform jobs have no time limit)${money(prices, hourlyPrice(x.fleet, prices), '/hour')}`,
+  Standing: (s, prices) => s.fleets.map((f) => `${showFleet(f)} while the endpoint exists${money(prices, hourlyPrice(f, prices), '/hour')}`).join('; '),
+  Free: () => undefined,
 }
+
+/** A usage line's money: nothing without prices, and a price unknown said so. */
+const money = (prices: Prices | undefined, usd: number | undefined, suffix = '') => (prices === undefined ? '' : usd === undefined ? '  (no price)' : `  ≈ ${showMoney(usd)}${suffix}`)
 
 /** The totals at the end of the plan. */
 export const totals = (plan: Plan, prices: Prices | undefined): ReadonlyArray<string> => {
-  const uses = plan.steps.map((p) => [p.name, usage(p)] as const)
-  const bounded = uses.flatMap(([n, u]) => (u._tag === 'Bounded' ? [[n, u] as const] : []))
-  const open = uses.flatMap(([n, u]): ReadonlyArray<readonly [string, Fleet, string]> =>
-    u._tag === 'Standing' ? u.fleets.map((f) => [n, f, 'while the endpoint exists']) : u._tag === 'Unbounded' ? [[n, u.fleet, 'while the job runs']] : [],
-  )
+  // The bounded uses and the open-ended fleets, each in step order.
+  const bounded: Array<readonly [string, Extract<Usage, { _tag: 'Bounded' }>]> = []
+  const open: Array<readonly [string, Fleet, string]> = []
+  for (const p of plan.steps) {
+    const u = usage(p)
+    if (u._tag === 'Bounded') bounded.push([p.name, u])
+    else if (u._tag === 'Standing') for (const f of u.fleets) open.push([p.name, f, 'while the endpoint exists'])
+    else if (u._tag === 'Unbounded') open.push([p.name, u.fleet, 'while the job runs'])
+  }
   if (bounded.length === 0 && open.length === 0) return []
   const hours = bounded.map(([, u]) => instanceHours(u))
   const money = bounded.map(([, u]) => boundedPrice(u, prices))
@@ -137,9 +142,20 @@ export const totals = (plan: Plan, prices: Prices | undefined): ReadonlyArray<st
 
 /** Rows as left-aligned columns, three spaces in. */
 export const table = (rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => {
-  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, [...c].length)), [])
-  return rows.map((r) => `   ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ')}`.trimEnd())
+  // Each column as wide as its widest cell in code points; the widths are those of the last row's
+  // columns (a shorter row drops the ones past it), as a fold of each row over the widths before it.
+  const widths: number[] = []
+  for (const r of rows) {
+    r.forEach((c, i) => void (widths[i] = Math.max(widths[i] ?? 0, codePoints(c))))
+    widths.length = r.length
+  }
+  return rows.map((r) => `   ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - codePoints(c)))).join('  ')}`.trimEnd())
 }
+
+const HIGH_SURROGATE = /[\ud800-\udbff]/
+
+/** `[...s].length` (a pair of surrogates is one code point), without the array for a string with none. */
+const codePoints = (s: string): number => (HIGH_SURROGATE.test(s) ? [...s].length : s.length)
 
 // -------------------------------------------------------------------------------------
 // reading a price file
