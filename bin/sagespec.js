@@ -43,6 +43,14 @@ const kind = process.argv.slice(3).some((a) => /\.m?ts$/.test(a)) ? '-ts' : ''
 const build = /^\/\/ sagespec-bundle ([0-9a-f]+)\n/.exec(source)?.[1]
 const cacheName = build === undefined ? undefined : `v8-${build}-${process.version}-${process.arch}-${command}${kind}.bin`
 
+// V8's young generation doubles each time as much has survived it as it holds, up to two 16 MB halves.
+// Planning a program keeps nearly all it makes (the program, its checks, the plan), so on a large one
+// the nursery grew to its largest and stayed: 32 MB of a 10,000-step plan's 137 MB peak. The planning
+// commands keep it at the size it starts with; their other garbage is short-lived, and they take no
+// longer for it (bench/plan.ts prints the CLI's peak). The flag is read at each growth decision, so it
+// takes effect here; it is set before the bundle is compiled because V8 keys a code cache by its flags.
+if (command === 'plan' || command === 'airflow') require('node:v8').setFlagsFromString('--semi-space-growth-factor=1')
+
 let cachedData
 if (cacheName !== undefined)
   for (const dir of cacheDirs) {

@@ -28,14 +28,8 @@ Run "sagespec <command> --help" for a command's options; "sagespec --version" fo
 type Command = (args: ReadonlyArray<string>, io: Io) => Promise<number>
 
 const COMMANDS: { readonly [name: string]: () => Promise<Command> } = {
-  plan: async () => {
-    ;(await import('./heap.js')).keepNurserySmall()
-    return (await import('./plan.js')).planCommand
-  },
-  airflow: async () => {
-    ;(await import('./heap.js')).keepNurserySmall()
-    return (await import('./airflow.js')).airflowCommand
-  },
+  plan: async () => (await import('./plan.js')).planCommand,
+  airflow: async () => (await import('./airflow.js')).airflowCommand,
   run: async () => (await import('./run.js')).runCommand,
   runs: async () => (await import('./runs.js')).runsCommand,
   endpoints: async () => (await import('./endpoints.js')).endpointsCommand,

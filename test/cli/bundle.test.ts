@@ -5,11 +5,12 @@
  * prints, with and without its caches, and with a damaged code cache.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.js'
+import { toJson, type Program } from '../../src/spec/program.js'
 
 const repo = resolve('.')
 const dir = mkdtempSync(join(tmpdir(), 'sagespec-bundle-'))
@@ -37,6 +38,7 @@ const fromSource = async (...argv: string[]) => {
 }
 
 const codeCaches = (command: string) => readdirSync(cache).filter((f) => f.startsWith('v8-') && f.endsWith(`-${command}.bin`))
+const inodes = (command: string) => codeCaches(command).map((f) => statSync(join(cache, f)).ino)
 
 describe('the bundled CLI through bin/sagespec.js', () => {
   it('--help and --version as from source', async () => {
@@ -57,12 +59,30 @@ describe('the bundled CLI through bin/sagespec.js', () => {
     // Both caches were written: the compiled program and V8's code for this command.
     expect(readdirSync(cache).filter((f) => f.endsWith('.mjs'))).toHaveLength(1)
     expect(codeCaches('plan-ts')).toHaveLength(1)
+    const written = inodes('plan-ts')
     const warm = cli('plan', 'examples/train-deploy.ts')
     expect(warm.stdout).toBe(expected.stdout)
+    // V8 took the code cache: a rejected one is written again (renamed into place, a new file).
+    expect(inodes('plan-ts')).toEqual(written)
     for (const f of codeCaches('plan-ts')) writeFileSync(join(cache, f), 'not V8 code')
     const damaged = cli('plan', 'examples/train-deploy.ts')
     expect(damaged.stderr).toBe('')
     expect(damaged.stdout).toBe(expected.stdout)
+  })
+
+  // The planning commands set a V8 flag (bin/sagespec.js) and V8 keys a code cache by its flags: set
+  // after the cache was read, every run would reject it and compile the bundle again.
+  it('plan and airflow runs of a JSON program take the code cache the run before them wrote', async () => {
+    const json = join(mkdtempSync(join(dir, 'json-')), 'program.json')
+    const example = (await import('../../examples/train-deploy.js')) as { default: Program | (() => Program) }
+    writeFileSync(json, toJson(typeof example.default === 'function' ? example.default() : example.default))
+    for (const [command, args] of [['plan', ['plan', json]], ['airflow', ['airflow', json, '-o', `${json}.py`]]] as const) {
+      expect(cli(...args).status).toBe(0)
+      const written = inodes(command)
+      expect(written).toHaveLength(1)
+      expect(cli(...args).status).toBe(0)
+      expect(inodes(command)).toEqual(written)
+    }
   })
 
   it('the JSON format, a TypeScript compile error and an unknown command say what the CLI from source says', async () => {
