@@ -12,7 +12,7 @@ import { trainingOutputs, tuningOutputs } from '../spec/outputs.js'
 import { model, type ModelStep, type TrainingStep, type TuningStep } from '../spec/step.js'
 import type { FrameworkInfo, TrainingJob } from '../spec/training.js'
 import { concat, type Val } from '../spec/val.js'
-import { imageModel } from './from-image.js'
+import { FRAMEWORK_ONLY, imageModel } from './from-image.js'
 import { huggingfaceModel } from './huggingface.js'
 import type { Processor, RlBaseFramework, RlToolkit } from './images.js'
 import { mxnetModel } from './mxnet.js'
@@ -64,22 +64,7 @@ const FAILED = (s: Serving, errors: ReadonlyArray<PresetError>) =>
   model(s.name, { ...s.inherited, ...passthrough(s.options), container: { modelDataUrl: s.modelData }, presetErrors: errors } as Body<ModelStep>)
 
 // Options that are about the image or the code, not fields of the model step.
-const OWN_KEYS = new Set([
-  'instanceType',
-  'image',
-  'processor',
-  'name',
-  'env',
-  'modelServerWorkers',
-  'frameworkVersion',
-  'pyVersion',
-  'baseFramework',
-  'containerLogLevel',
-  'entryPoint',
-  'sourceDir',
-  'dependencies',
-  'codeLocation',
-])
+const OWN_KEYS = new Set<string>(['instanceType', 'image', 'name', 'env', ...FRAMEWORK_ONLY])
 const passthrough = (o: FromTrainingOptions): Partial<ModelPassthrough> =>
   Object.fromEntries(Object.entries(o).filter(([k, v]) => !OWN_KEYS.has(k) && v !== undefined)) as Partial<ModelPassthrough>
 
