@@ -10,13 +10,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Backend } from '../../../src/interpret/execute/port.js'
-import { createLocalBackend } from '../../../src/local/backend.js'
-import { createContext } from '../../../src/local/context.js'
-import { endpointHandlers } from '../../../src/local/endpoints.js'
-import { processRuntime } from '../../../src/local/runtime/process.js'
-import { startGateway, type Gateway } from '../../../src/local/serving/gateway.js'
+import type { Gateway } from '../../../src/local/serving/gateway.js'
 import { putEndpoint } from '../../../src/local/serving/registry.js'
-import { cleanupDirs, ECHO_MODEL, modelDir, startContainer, tempDir, type FakeContainer } from './support.js'
+import { cleanupDirs, ECHO_MODEL, modelDir, startContainer, startServingSides, tempDir, type FakeContainer, type ServingSides } from './support.js'
 
 const dirs: string[] = []
 const containers: FakeContainer[] = []
@@ -24,6 +20,7 @@ let root: string
 let gateway: Gateway
 let client: SageMakerRuntimeClient
 let backend: Backend
+let sides: ServingSides | undefined
 
 /** Poll for a file the background inference writes; no fixed sleep. */
 const written = async (uri: string, timeoutMs = 20_000): Promise<string> => {
@@ -54,18 +51,12 @@ def predict_fn(data, model):
   putEndpoint(state, { name: 'async-broken', variants: route(failing), async: { outputPath: out, failurePath: fail } })
   putEndpoint(state, { name: 'realtime', variants: route(a) })
   writeFileSync(join(root, 'in.csv'), '1,2')
-  gateway = await startGateway({ stateDir: state })
-  client = new SageMakerRuntimeClient({ endpoint: gateway.url, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
-  backend = createLocalBackend(
-    createContext({ stateDir: state, baseDir: root, runtime: processRuntime({ dir: join(state, 'local', 'processes') }), region: 'us-west-2', stopGraceMs: 2000 }),
-    [endpointHandlers],
-  )
+  sides = await startServingSides(state, root)
+  ;({ gateway, client, backend } = sides)
 })
 
 afterAll(async () => {
-  client?.destroy()
-  await backend?.close()
-  await gateway?.close()
+  await sides?.close()
   await Promise.all(containers.splice(0).map((c) => c.stop()))
   cleanupDirs(dirs)
 })

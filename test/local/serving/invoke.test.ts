@@ -9,21 +9,18 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointComma
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Backend } from '../../../src/interpret/execute/port.js'
-import { createLocalBackend } from '../../../src/local/backend.js'
-import { createContext } from '../../../src/local/context.js'
-import { endpointHandlers } from '../../../src/local/endpoints.js'
-import { processRuntime } from '../../../src/local/runtime/process.js'
 import { readGatewayRecord } from '../../../src/local/serving/daemon.js'
-import { startGateway, type Gateway } from '../../../src/local/serving/gateway.js'
+import type { Gateway } from '../../../src/local/serving/gateway.js'
 import { putEndpoint, type VariantRoute } from '../../../src/local/serving/registry.js'
 import { predictor } from '../../../src/interpret/predict/predictor.js'
-import { cleanupDirs, ECHO_MODEL, modelDir, startContainer, tempDir, type FakeContainer } from './support.js'
+import { cleanupDirs, ECHO_MODEL, modelDir, startContainer, startServingSides, tempDir, type FakeContainer, type ServingSides } from './support.js'
 
 const dirs: string[] = []
 const containers: FakeContainer[] = []
 let state: string
 let gateway: Gateway
 let backend: Backend
+let sides: ServingSides | undefined
 let client: SageMakerRuntimeClient
 
 const single = (name: string, c: FakeContainer, weight = 1): VariantRoute => ({ name, weight, containers: [{ name: 'primary', addresses: [{ port: c.port }] }] })
@@ -66,18 +63,12 @@ def transform_fn(model, body, content_type, accept):
     name: 'pipe',
     variants: [{ name: 'AllTraffic', weight: 1, containers: [{ name: 'featurizer', addresses: [{ port: first.port }] }, { name: 'model', addresses: [{ port: second.port }] }] }],
   })
-  gateway = await startGateway({ stateDir: state })
-  client = new SageMakerRuntimeClient({ endpoint: gateway.url, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
-  backend = createLocalBackend(
-    createContext({ stateDir: state, baseDir: root, runtime: processRuntime({ dir: join(state, 'local', 'processes') }), region: 'us-west-2', stopGraceMs: 2000 }),
-    [endpointHandlers],
-  )
+  sides = await startServingSides(state, root)
+  ;({ gateway, client, backend } = sides)
 })
 
 afterAll(async () => {
-  client?.destroy()
-  await backend?.close()
-  await gateway?.close()
+  await sides?.close()
   await Promise.all(containers.splice(0).map((c) => c.stop()))
   cleanupDirs(dirs)
 })

@@ -7,6 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime'
+import type { Backend } from '../../../src/interpret/execute/port.js'
+import { createLocalBackend } from '../../../src/local/backend.js'
+import { createContext } from '../../../src/local/context.js'
+import { endpointHandlers } from '../../../src/local/endpoints.js'
+import { processRuntime } from '../../../src/local/runtime/process.js'
+import { startGateway, type Gateway } from '../../../src/local/serving/gateway.js'
 
 export const MODEL_SERVER = fileURLToPath(new URL('../../../src/local/serving/model_server.py', import.meta.url))
 
@@ -90,3 +97,33 @@ def model_fn(model_dir):
 def transform_fn(model, body, content_type, accept):
     return (model + ":" + body.decode("utf-8")), "text/plain"
 `
+
+/**
+ * Both ways to reach local endpoints over one state folder: the gateway with the AWS SDK's runtime
+ * client in front of it, and the local backend, which routes in its own process.
+ */
+export interface ServingSides {
+  readonly gateway: Gateway
+  readonly client: SageMakerRuntimeClient
+  readonly backend: Backend
+  readonly close: () => Promise<void>
+}
+
+export const startServingSides = async (state: string, root: string): Promise<ServingSides> => {
+  const gateway = await startGateway({ stateDir: state })
+  const client = new SageMakerRuntimeClient({ endpoint: gateway.url, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+  const backend = createLocalBackend(
+    createContext({ stateDir: state, baseDir: root, runtime: processRuntime({ dir: join(state, 'local', 'processes') }), region: 'us-west-2', stopGraceMs: 2000 }),
+    [endpointHandlers],
+  )
+  return {
+    gateway,
+    client,
+    backend,
+    close: async () => {
+      client.destroy()
+      await backend.close()
+      await gateway.close()
+    },
+  }
+}
