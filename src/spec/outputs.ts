@@ -124,6 +124,22 @@ export const leafPaths = (schema: OutputSchema, prefix = ''): ReadonlyArray<stri
 // friendly, typed outputs per step kind
 // -------------------------------------------------------------------------------------
 
+// Each output's path, made and frozen once: every step's refs share them (`ref` keeps a frozen path as it
+// is), so a step's outputs cost its refs alone.
+const path = (...segments: ReadonlyArray<string>): ReadonlyArray<string> => Object.freeze([...segments])
+const TRAINING = { jobName: path('TrainingJobName'), jobArn: path('TrainingJobArn'), modelArtifacts: path('ModelArtifacts', 'S3ModelArtifacts') }
+const TUNING = {
+  jobName: path('HyperParameterTuningJobName'),
+  jobArn: path('HyperParameterTuningJobArn'),
+  bestName: path('BestTrainingJob', 'TrainingJobName'),
+  bestArn: path('BestTrainingJob', 'TrainingJobArn'),
+  objectiveValue: path('BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'),
+}
+const MODEL = { name: path('ModelName'), arn: path('ModelArn') }
+const ENDPOINT = { name: path('EndpointName'), arn: path('EndpointArn'), configName: path('EndpointConfigName') }
+const TRANSFORM = { jobName: path('TransformJobName'), jobArn: path('TransformJobArn'), outputPath: path('TransformOutput', 'S3OutputPath') }
+const MODEL_PACKAGE = { name: path('ModelPackageName'), arn: path('ModelPackageArn') }
+
 export interface TrainingOutputs {
   readonly jobName: Ref<string, 'TrainingJobName'>
   readonly jobArn: Ref<string, 'TrainingJobArn'>
@@ -133,9 +149,9 @@ export interface TrainingOutputs {
   readonly hyperParameter: (name: string) => Ref<string, 'Text'>
 }
 export const trainingOutputs = (step: string): TrainingOutputs => ({
-  jobName: ref(step, ['TrainingJobName']),
-  jobArn: ref(step, ['TrainingJobArn']),
-  modelArtifacts: ref(step, ['ModelArtifacts', 'S3ModelArtifacts']),
+  jobName: ref(step, TRAINING.jobName),
+  jobArn: ref(step, TRAINING.jobArn),
+  modelArtifacts: ref(step, TRAINING.modelArtifacts),
   hyperParameter: (name) => ref(step, ['HyperParameters', name]),
 })
 
@@ -151,12 +167,12 @@ export interface TuningOutputs {
   }
 }
 export const tuningOutputs = (step: string): TuningOutputs => ({
-  jobName: ref(step, ['HyperParameterTuningJobName']),
-  jobArn: ref(step, ['HyperParameterTuningJobArn']),
+  jobName: ref(step, TUNING.jobName),
+  jobArn: ref(step, TUNING.jobArn),
   bestTrainingJob: {
-    name: ref(step, ['BestTrainingJob', 'TrainingJobName']),
-    arn: ref(step, ['BestTrainingJob', 'TrainingJobArn']),
-    objectiveValue: ref(step, ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value']),
+    name: ref(step, TUNING.bestName),
+    arn: ref(step, TUNING.bestArn),
+    objectiveValue: ref(step, TUNING.objectiveValue),
     hyperParameter: (name) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
   },
 })
@@ -165,7 +181,7 @@ export interface ModelOutputs {
   readonly name: Ref<string, 'ModelName'>
   readonly arn: Ref<string, 'ModelArn'>
 }
-export const modelOutputs = (step: string): ModelOutputs => ({ name: ref(step, ['ModelName']), arn: ref(step, ['ModelArn']) })
+export const modelOutputs = (step: string): ModelOutputs => ({ name: ref(step, MODEL.name), arn: ref(step, MODEL.arn) })
 
 export interface EndpointOutputs {
   readonly name: Ref<string, 'EndpointName'>
@@ -173,9 +189,9 @@ export interface EndpointOutputs {
   readonly configName: Ref<string, 'EndpointConfigName'>
 }
 export const endpointOutputs = (step: string): EndpointOutputs => ({
-  name: ref(step, ['EndpointName']),
-  arn: ref(step, ['EndpointArn']),
-  configName: ref(step, ['EndpointConfigName']),
+  name: ref(step, ENDPOINT.name),
+  arn: ref(step, ENDPOINT.arn),
+  configName: ref(step, ENDPOINT.configName),
 })
 
 export interface TransformOutputs {
@@ -184,9 +200,9 @@ export interface TransformOutputs {
   readonly outputPath: Ref<string, 'S3Uri'>
 }
 export const transformOutputs = (step: string): TransformOutputs => ({
-  jobName: ref(step, ['TransformJobName']),
-  jobArn: ref(step, ['TransformJobArn']),
-  outputPath: ref(step, ['TransformOutput', 'S3OutputPath']),
+  jobName: ref(step, TRANSFORM.jobName),
+  jobArn: ref(step, TRANSFORM.jobArn),
+  outputPath: ref(step, TRANSFORM.outputPath),
 })
 
 export interface ModelPackageOutputs {
@@ -194,8 +210,8 @@ export interface ModelPackageOutputs {
   readonly arn: Ref<string, 'ModelPackageArn'>
 }
 export const modelPackageOutputs = (step: string): ModelPackageOutputs => ({
-  name: ref(step, ['ModelPackageName']),
-  arn: ref(step, ['ModelPackageArn']),
+  name: ref(step, MODEL_PACKAGE.name),
+  arn: ref(step, MODEL_PACKAGE.arn),
 })
 
 // Typed paths into a Describe* response, for anything the friendly outputs do not name.

@@ -170,7 +170,8 @@ export const EXPR_TAGS: ReadonlySet<string> = new Set(['Ref', 'Param', 'Join', '
 
 /** @category constructors */
 export const ref = <A>(step: string, path: ReadonlyArray<string>): Ref<A> =>
-  Object.freeze({ _tag: 'Ref', step, path: Object.freeze([...path]) })
+  // A frozen path is shared as it is (the outputs' own paths are made once, not per step).
+  Object.freeze({ _tag: 'Ref', step, path: Array.isArray(path) && Object.isFrozen(path) ? path : Object.freeze([...path]) })
 
 /** A resource made outside the program, e.g. `existing('churn-model-v3')`. @category constructors */
 export const existing = (name: string): Existing => Object.freeze({ _tag: 'Existing', name })

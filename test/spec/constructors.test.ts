@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toJson, program, training } from '../../src/spec/index.js'
+import { ref, toJson, program, training } from '../../src/spec/index.js'
 
 const body = (tags: Readonly<Record<string, string>>) => ({
   image: 'img',
@@ -26,5 +26,24 @@ describe('step constructors', () => {
     expect(Object.isFrozen(tags) || Object.isFrozen(b) || Object.isFrozen(b.resources)).toBe(false)
     tags['team'] = 'changed'
     expect(s.tags).toEqual({ team: 'ml' })
+  })
+})
+
+describe('ref', () => {
+  it('shares a frozen path and copies one the caller may still change', () => {
+    const frozen = Object.freeze(['ModelArtifacts', 'S3ModelArtifacts'])
+    expect(ref('t', frozen).path).toBe(frozen)
+    const open = ['ModelArtifacts', 'S3ModelArtifacts']
+    const r = ref('t', open)
+    open[1] = 'changed'
+    expect(r.path).toEqual(['ModelArtifacts', 'S3ModelArtifacts'])
+    expect(Object.isFrozen(r.path)).toBe(true)
+  })
+
+  it('gives every step of a kind the same output paths', () => {
+    const a = training('a', body({}))
+    const b = training('b', body({}))
+    expect(a.outputs.modelArtifacts.path).toBe(b.outputs.modelArtifacts.path)
+    expect(a.outputs.modelArtifacts.step).toBe('a')
   })
 })
