@@ -148,12 +148,40 @@ export interface TrainingOutputs {
   /** One of the job's hyperparameters, as SageMaker stores it (text); `validate` checks the job sets it. */
   readonly hyperParameter: (name: string) => Ref<string, 'Text'>
 }
-export const trainingOutputs = (step: string): TrainingOutputs => ({
-  jobName: ref(step, TRAINING.jobName),
-  jobArn: ref(step, TRAINING.jobArn),
-  modelArtifacts: ref(step, TRAINING.modelArtifacts),
-  hyperParameter: (name) => ref(step, ['HyperParameters', name]),
-})
+// A step's outputs are made on first read, each ref once: a program holds every step, and most steps'
+// outputs are never read (a chain reads one ref of each step, a fan-out one step's).
+class Outputs {
+  readonly #step: string
+  #made: Record<string, unknown> | undefined
+  constructor(step: string) {
+    this.#step = step
+  }
+  protected ref<A>(key: string, path: ReadonlyArray<string>): A {
+    const made = (this.#made ??= {})
+    return (made[key] ??= ref(this.#step, path)) as A
+  }
+  /** A function of the step's name (made once, so it can be passed around detached). */
+  protected fn<F>(key: string, make: (step: string) => F): F {
+    const made = (this.#made ??= {})
+    return (made[key] ??= make(this.#step)) as F
+  }
+}
+
+class TrainingOutputsOf extends Outputs implements TrainingOutputs {
+  get jobName(): TrainingOutputs['jobName'] {
+    return this.ref('jobName', TRAINING.jobName)
+  }
+  get jobArn(): TrainingOutputs['jobArn'] {
+    return this.ref('jobArn', TRAINING.jobArn)
+  }
+  get modelArtifacts(): TrainingOutputs['modelArtifacts'] {
+    return this.ref('modelArtifacts', TRAINING.modelArtifacts)
+  }
+  get hyperParameter(): TrainingOutputs['hyperParameter'] {
+    return this.fn('hyperParameter', (step) => (name: string) => ref(step, ['HyperParameters', name]))
+  }
+}
+export const trainingOutputs = (step: string): TrainingOutputs => new TrainingOutputsOf(step)
 
 export interface TuningOutputs {
   readonly jobName: Ref<string, 'TuningJobName'>
@@ -166,53 +194,87 @@ export interface TuningOutputs {
     readonly hyperParameter: (name: string) => Ref<string, 'Text'>
   }
 }
-export const tuningOutputs = (step: string): TuningOutputs => ({
-  jobName: ref(step, TUNING.jobName),
-  jobArn: ref(step, TUNING.jobArn),
-  bestTrainingJob: {
-    name: ref(step, TUNING.bestName),
-    arn: ref(step, TUNING.bestArn),
-    objectiveValue: ref(step, TUNING.objectiveValue),
-    hyperParameter: (name) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
-  },
-})
+class TuningOutputsOf extends Outputs implements TuningOutputs {
+  get jobName(): TuningOutputs['jobName'] {
+    return this.ref('jobName', TUNING.jobName)
+  }
+  get jobArn(): TuningOutputs['jobArn'] {
+    return this.ref('jobArn', TUNING.jobArn)
+  }
+  get bestTrainingJob(): TuningOutputs['bestTrainingJob'] {
+    return this.fn('bestTrainingJob', (step) => ({
+      name: ref(step, TUNING.bestName),
+      arn: ref(step, TUNING.bestArn),
+      objectiveValue: ref(step, TUNING.objectiveValue),
+      hyperParameter: (name: string) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
+    }))
+  }
+}
+export const tuningOutputs = (step: string): TuningOutputs => new TuningOutputsOf(step)
 
 export interface ModelOutputs {
   readonly name: Ref<string, 'ModelName'>
   readonly arn: Ref<string, 'ModelArn'>
 }
-export const modelOutputs = (step: string): ModelOutputs => ({ name: ref(step, MODEL.name), arn: ref(step, MODEL.arn) })
+class ModelOutputsOf extends Outputs implements ModelOutputs {
+  get name(): ModelOutputs['name'] {
+    return this.ref('name', MODEL.name)
+  }
+  get arn(): ModelOutputs['arn'] {
+    return this.ref('arn', MODEL.arn)
+  }
+}
+export const modelOutputs = (step: string): ModelOutputs => new ModelOutputsOf(step)
 
 export interface EndpointOutputs {
   readonly name: Ref<string, 'EndpointName'>
   readonly arn: Ref<string, 'EndpointArn'>
   readonly configName: Ref<string, 'EndpointConfigName'>
 }
-export const endpointOutputs = (step: string): EndpointOutputs => ({
-  name: ref(step, ENDPOINT.name),
-  arn: ref(step, ENDPOINT.arn),
-  configName: ref(step, ENDPOINT.configName),
-})
+class EndpointOutputsOf extends Outputs implements EndpointOutputs {
+  get name(): EndpointOutputs['name'] {
+    return this.ref('name', ENDPOINT.name)
+  }
+  get arn(): EndpointOutputs['arn'] {
+    return this.ref('arn', ENDPOINT.arn)
+  }
+  get configName(): EndpointOutputs['configName'] {
+    return this.ref('configName', ENDPOINT.configName)
+  }
+}
+export const endpointOutputs = (step: string): EndpointOutputs => new EndpointOutputsOf(step)
 
 export interface TransformOutputs {
   readonly jobName: Ref<string, 'TransformJobName'>
   readonly jobArn: Ref<string, 'TransformJobArn'>
   readonly outputPath: Ref<string, 'S3Uri'>
 }
-export const transformOutputs = (step: string): TransformOutputs => ({
-  jobName: ref(step, TRANSFORM.jobName),
-  jobArn: ref(step, TRANSFORM.jobArn),
-  outputPath: ref(step, TRANSFORM.outputPath),
-})
+class TransformOutputsOf extends Outputs implements TransformOutputs {
+  get jobName(): TransformOutputs['jobName'] {
+    return this.ref('jobName', TRANSFORM.jobName)
+  }
+  get jobArn(): TransformOutputs['jobArn'] {
+    return this.ref('jobArn', TRANSFORM.jobArn)
+  }
+  get outputPath(): TransformOutputs['outputPath'] {
+    return this.ref('outputPath', TRANSFORM.outputPath)
+  }
+}
+export const transformOutputs = (step: string): TransformOutputs => new TransformOutputsOf(step)
 
 export interface ModelPackageOutputs {
   readonly name: Ref<string, 'ModelPackageName'>
   readonly arn: Ref<string, 'ModelPackageArn'>
 }
-export const modelPackageOutputs = (step: string): ModelPackageOutputs => ({
-  name: ref(step, MODEL_PACKAGE.name),
-  arn: ref(step, MODEL_PACKAGE.arn),
-})
+class ModelPackageOutputsOf extends Outputs implements ModelPackageOutputs {
+  get name(): ModelPackageOutputs['name'] {
+    return this.ref('name', MODEL_PACKAGE.name)
+  }
+  get arn(): ModelPackageOutputs['arn'] {
+    return this.ref('arn', MODEL_PACKAGE.arn)
+  }
+}
+export const modelPackageOutputs = (step: string): ModelPackageOutputs => new ModelPackageOutputsOf(step)
 
 // Typed paths into a Describe* response, for anything the friendly outputs do not name.
 type Keys<T> = Extract<keyof NonNullable<T>, string>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ref, toJson, program, training } from '../../src/spec/index.js'
+import { ref, toJson, program, training, tuning } from '../../src/spec/index.js'
 
 const body = (tags: Readonly<Record<string, string>>) => ({
   image: 'img',
@@ -45,5 +45,20 @@ describe('ref', () => {
     const b = training('b', body({}))
     expect(a.outputs.modelArtifacts.path).toBe(b.outputs.modelArtifacts.path)
     expect(a.outputs.modelArtifacts.step).toBe('a')
+  })
+})
+
+describe('step outputs', () => {
+  it('are made on first read, once: the same ref every time, a function that works detached', () => {
+    const t = training('train', body({}))
+    expect(t.outputs.modelArtifacts).toBe(t.outputs.modelArtifacts)
+    expect(t.outputs.modelArtifacts).toEqual({ _tag: 'Ref', step: 'train', path: ['ModelArtifacts', 'S3ModelArtifacts'] })
+    const hp = t.outputs.hyperParameter
+    expect(hp('lr')).toEqual({ _tag: 'Ref', step: 'train', path: ['HyperParameters', 'lr'] })
+    const tuned = tuning('tune', { training: t, objective: { metricName: 'm', type: 'Maximize' }, ranges: { lr: { _tag: 'Continuous', min: 0.01, max: 0.1 } } } as never)
+    expect(tuned.outputs.bestTrainingJob).toBe(tuned.outputs.bestTrainingJob)
+    expect(tuned.outputs.bestTrainingJob.name).toEqual({ _tag: 'Ref', step: 'tune', path: ['BestTrainingJob', 'TrainingJobName'] })
+    expect(Object.keys(t)).not.toContain('outputs')
+    expect(toJson(program(t))).not.toContain('S3ModelArtifacts')
   })
 })
