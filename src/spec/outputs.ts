@@ -156,12 +156,12 @@ class Outputs {
   constructor(step: string) {
     this.#step = step
   }
-  protected ref<A>(key: string, path: ReadonlyArray<string>): A {
+  protected refAt<A>(key: string, path: ReadonlyArray<string>): A {
     const made = (this.#made ??= {})
     return (made[key] ??= ref(this.#step, path)) as A
   }
-  /** A function of the step's name (made once, so it can be passed around detached). */
-  protected fn<F>(key: string, make: (step: string) => F): F {
+  /** Anything else made from the step's name, once (a function read twice is the same function). */
+  protected once<F>(key: string, make: (step: string) => F): F {
     const made = (this.#made ??= {})
     return (made[key] ??= make(this.#step)) as F
   }
@@ -169,16 +169,16 @@ class Outputs {
 
 class TrainingOutputsOf extends Outputs implements TrainingOutputs {
   get jobName(): TrainingOutputs['jobName'] {
-    return this.ref('jobName', TRAINING.jobName)
+    return this.refAt('jobName', TRAINING.jobName)
   }
   get jobArn(): TrainingOutputs['jobArn'] {
-    return this.ref('jobArn', TRAINING.jobArn)
+    return this.refAt('jobArn', TRAINING.jobArn)
   }
   get modelArtifacts(): TrainingOutputs['modelArtifacts'] {
-    return this.ref('modelArtifacts', TRAINING.modelArtifacts)
+    return this.refAt('modelArtifacts', TRAINING.modelArtifacts)
   }
   get hyperParameter(): TrainingOutputs['hyperParameter'] {
-    return this.fn('hyperParameter', (step) => (name: string) => ref(step, ['HyperParameters', name]))
+    return this.once('hyperParameter', (step) => (name: string) => ref(step, ['HyperParameters', name]))
   }
 }
 export const trainingOutputs = (step: string): TrainingOutputs => new TrainingOutputsOf(step)
@@ -196,13 +196,13 @@ export interface TuningOutputs {
 }
 class TuningOutputsOf extends Outputs implements TuningOutputs {
   get jobName(): TuningOutputs['jobName'] {
-    return this.ref('jobName', TUNING.jobName)
+    return this.refAt('jobName', TUNING.jobName)
   }
   get jobArn(): TuningOutputs['jobArn'] {
-    return this.ref('jobArn', TUNING.jobArn)
+    return this.refAt('jobArn', TUNING.jobArn)
   }
   get bestTrainingJob(): TuningOutputs['bestTrainingJob'] {
-    return this.fn('bestTrainingJob', (step) => ({
+    return this.once('bestTrainingJob', (step) => ({
       name: ref(step, TUNING.bestName),
       arn: ref(step, TUNING.bestArn),
       objectiveValue: ref(step, TUNING.objectiveValue),
@@ -218,10 +218,10 @@ export interface ModelOutputs {
 }
 class ModelOutputsOf extends Outputs implements ModelOutputs {
   get name(): ModelOutputs['name'] {
-    return this.ref('name', MODEL.name)
+    return this.refAt('name', MODEL.name)
   }
   get arn(): ModelOutputs['arn'] {
-    return this.ref('arn', MODEL.arn)
+    return this.refAt('arn', MODEL.arn)
   }
 }
 export const modelOutputs = (step: string): ModelOutputs => new ModelOutputsOf(step)
@@ -233,13 +233,13 @@ export interface EndpointOutputs {
 }
 class EndpointOutputsOf extends Outputs implements EndpointOutputs {
   get name(): EndpointOutputs['name'] {
-    return this.ref('name', ENDPOINT.name)
+    return this.refAt('name', ENDPOINT.name)
   }
   get arn(): EndpointOutputs['arn'] {
-    return this.ref('arn', ENDPOINT.arn)
+    return this.refAt('arn', ENDPOINT.arn)
   }
   get configName(): EndpointOutputs['configName'] {
-    return this.ref('configName', ENDPOINT.configName)
+    return this.refAt('configName', ENDPOINT.configName)
   }
 }
 export const endpointOutputs = (step: string): EndpointOutputs => new EndpointOutputsOf(step)
@@ -251,13 +251,13 @@ export interface TransformOutputs {
 }
 class TransformOutputsOf extends Outputs implements TransformOutputs {
   get jobName(): TransformOutputs['jobName'] {
-    return this.ref('jobName', TRANSFORM.jobName)
+    return this.refAt('jobName', TRANSFORM.jobName)
   }
   get jobArn(): TransformOutputs['jobArn'] {
-    return this.ref('jobArn', TRANSFORM.jobArn)
+    return this.refAt('jobArn', TRANSFORM.jobArn)
   }
   get outputPath(): TransformOutputs['outputPath'] {
-    return this.ref('outputPath', TRANSFORM.outputPath)
+    return this.refAt('outputPath', TRANSFORM.outputPath)
   }
 }
 export const transformOutputs = (step: string): TransformOutputs => new TransformOutputsOf(step)
@@ -268,10 +268,10 @@ export interface ModelPackageOutputs {
 }
 class ModelPackageOutputsOf extends Outputs implements ModelPackageOutputs {
   get name(): ModelPackageOutputs['name'] {
-    return this.ref('name', MODEL_PACKAGE.name)
+    return this.refAt('name', MODEL_PACKAGE.name)
   }
   get arn(): ModelPackageOutputs['arn'] {
-    return this.ref('arn', MODEL_PACKAGE.arn)
+    return this.refAt('arn', MODEL_PACKAGE.arn)
   }
 }
 export const modelPackageOutputs = (step: string): ModelPackageOutputs => new ModelPackageOutputsOf(step)
