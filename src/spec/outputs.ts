@@ -124,21 +124,44 @@ export const leafPaths = (schema: OutputSchema, prefix = ''): ReadonlyArray<stri
 // friendly, typed outputs per step kind
 // -------------------------------------------------------------------------------------
 
-// Each output's path, made and frozen once: every step's refs share them (`ref` keeps a frozen path as it
-// is), so a step's outputs cost its refs alone.
-const path = (...segments: ReadonlyArray<string>): ReadonlyArray<string> => Object.freeze([...segments])
-const TRAINING = { jobName: path('TrainingJobName'), jobArn: path('TrainingJobArn'), modelArtifacts: path('ModelArtifacts', 'S3ModelArtifacts') }
-const TUNING = {
-  jobName: path('HyperParameterTuningJobName'),
-  jobArn: path('HyperParameterTuningJobArn'),
-  bestName: path('BestTrainingJob', 'TrainingJobName'),
-  bestArn: path('BestTrainingJob', 'TrainingJobArn'),
-  objectiveValue: path('BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value'),
+// A step's outputs are made on first read, each once: a program holds every step, and most steps' outputs
+// are never read (a chain reads one ref of each step, a fan-out one step's). Their paths are made and frozen
+// once per kind and shared by every step's refs (`ref` keeps a frozen path as it is).
+const MAKE = Symbol('sagespec.outputs.make')
+
+class Outputs {
+  readonly #step: string
+  #made: Record<string, unknown> | undefined
+  constructor(step: string) {
+    this.#step = step
+  }
+  [MAKE]<A>(key: string, make: (step: string) => A): A {
+    const made = (this.#made ??= {})
+    return (made[key] ??= make(this.#step)) as A
+  }
 }
-const MODEL = { name: path('ModelName'), arn: path('ModelArn') }
-const ENDPOINT = { name: path('EndpointName'), arn: path('EndpointArn'), configName: path('EndpointConfigName') }
-const TRANSFORM = { jobName: path('TransformJobName'), jobArn: path('TransformJobArn'), outputPath: path('TransformOutput', 'S3OutputPath') }
-const MODEL_PACKAGE = { name: path('ModelPackageName'), arn: path('ModelPackageArn') }
+
+const refTo =
+  (path: ReadonlyArray<string>) =>
+  (step: string): Ref<unknown> =>
+    ref(step, path)
+
+/** The outputs of one kind: each field a ref at its path, or a value made from the step's name. */
+const lazyOutputs = <O>(fields: { readonly [K in keyof O & string]: ReadonlyArray<string> | ((step: string) => O[K]) }): ((step: string) => O) => {
+  class Of extends Outputs {}
+  for (const key of Object.keys(fields) as Array<keyof O & string>) {
+    const field: ReadonlyArray<string> | ((step: string) => unknown) = fields[key]
+    const make = typeof field === 'function' ? field : refTo(Object.freeze([...field]))
+    Object.defineProperty(Of.prototype, key, {
+      get(this: Outputs) {
+        return this[MAKE](key, make)
+      },
+      enumerable: false,
+      configurable: true,
+    })
+  }
+  return (step) => new Of(step) as unknown as O
+}
 
 export interface TrainingOutputs {
   readonly jobName: Ref<string, 'TrainingJobName'>
@@ -148,40 +171,12 @@ export interface TrainingOutputs {
   /** One of the job's hyperparameters, as SageMaker stores it (text); `validate` checks the job sets it. */
   readonly hyperParameter: (name: string) => Ref<string, 'Text'>
 }
-// A step's outputs are made on first read, each ref once: a program holds every step, and most steps'
-// outputs are never read (a chain reads one ref of each step, a fan-out one step's).
-class Outputs {
-  readonly #step: string
-  #made: Record<string, unknown> | undefined
-  constructor(step: string) {
-    this.#step = step
-  }
-  protected refAt<A>(key: string, path: ReadonlyArray<string>): A {
-    const made = (this.#made ??= {})
-    return (made[key] ??= ref(this.#step, path)) as A
-  }
-  /** Anything else made from the step's name, once (a function read twice is the same function). */
-  protected once<F>(key: string, make: (step: string) => F): F {
-    const made = (this.#made ??= {})
-    return (made[key] ??= make(this.#step)) as F
-  }
-}
-
-class TrainingOutputsOf extends Outputs implements TrainingOutputs {
-  get jobName(): TrainingOutputs['jobName'] {
-    return this.refAt('jobName', TRAINING.jobName)
-  }
-  get jobArn(): TrainingOutputs['jobArn'] {
-    return this.refAt('jobArn', TRAINING.jobArn)
-  }
-  get modelArtifacts(): TrainingOutputs['modelArtifacts'] {
-    return this.refAt('modelArtifacts', TRAINING.modelArtifacts)
-  }
-  get hyperParameter(): TrainingOutputs['hyperParameter'] {
-    return this.once('hyperParameter', (step) => (name: string) => ref(step, ['HyperParameters', name]))
-  }
-}
-export const trainingOutputs = (step: string): TrainingOutputs => new TrainingOutputsOf(step)
+export const trainingOutputs = lazyOutputs<TrainingOutputs>({
+  jobName: ['TrainingJobName'],
+  jobArn: ['TrainingJobArn'],
+  modelArtifacts: ['ModelArtifacts', 'S3ModelArtifacts'],
+  hyperParameter: (step) => (name) => ref(step, ['HyperParameters', name]),
+})
 
 export interface TuningOutputs {
   readonly jobName: Ref<string, 'TuningJobName'>
@@ -194,87 +189,46 @@ export interface TuningOutputs {
     readonly hyperParameter: (name: string) => Ref<string, 'Text'>
   }
 }
-class TuningOutputsOf extends Outputs implements TuningOutputs {
-  get jobName(): TuningOutputs['jobName'] {
-    return this.refAt('jobName', TUNING.jobName)
-  }
-  get jobArn(): TuningOutputs['jobArn'] {
-    return this.refAt('jobArn', TUNING.jobArn)
-  }
-  get bestTrainingJob(): TuningOutputs['bestTrainingJob'] {
-    return this.once('bestTrainingJob', (step) => ({
-      name: ref(step, TUNING.bestName),
-      arn: ref(step, TUNING.bestArn),
-      objectiveValue: ref(step, TUNING.objectiveValue),
-      hyperParameter: (name: string) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
-    }))
-  }
-}
-export const tuningOutputs = (step: string): TuningOutputs => new TuningOutputsOf(step)
+export const tuningOutputs = lazyOutputs<TuningOutputs>({
+  jobName: ['HyperParameterTuningJobName'],
+  jobArn: ['HyperParameterTuningJobArn'],
+  bestTrainingJob: (step) => ({
+    name: ref(step, ['BestTrainingJob', 'TrainingJobName']),
+    arn: ref(step, ['BestTrainingJob', 'TrainingJobArn']),
+    objectiveValue: ref(step, ['BestTrainingJob', 'FinalHyperParameterTuningJobObjectiveMetric', 'Value']),
+    hyperParameter: (name) => ref(step, ['BestTrainingJob', 'TunedHyperParameters', name]),
+  }),
+})
 
 export interface ModelOutputs {
   readonly name: Ref<string, 'ModelName'>
   readonly arn: Ref<string, 'ModelArn'>
 }
-class ModelOutputsOf extends Outputs implements ModelOutputs {
-  get name(): ModelOutputs['name'] {
-    return this.refAt('name', MODEL.name)
-  }
-  get arn(): ModelOutputs['arn'] {
-    return this.refAt('arn', MODEL.arn)
-  }
-}
-export const modelOutputs = (step: string): ModelOutputs => new ModelOutputsOf(step)
+export const modelOutputs = lazyOutputs<ModelOutputs>({ name: ['ModelName'], arn: ['ModelArn'] })
 
 export interface EndpointOutputs {
   readonly name: Ref<string, 'EndpointName'>
   readonly arn: Ref<string, 'EndpointArn'>
   readonly configName: Ref<string, 'EndpointConfigName'>
 }
-class EndpointOutputsOf extends Outputs implements EndpointOutputs {
-  get name(): EndpointOutputs['name'] {
-    return this.refAt('name', ENDPOINT.name)
-  }
-  get arn(): EndpointOutputs['arn'] {
-    return this.refAt('arn', ENDPOINT.arn)
-  }
-  get configName(): EndpointOutputs['configName'] {
-    return this.refAt('configName', ENDPOINT.configName)
-  }
-}
-export const endpointOutputs = (step: string): EndpointOutputs => new EndpointOutputsOf(step)
+export const endpointOutputs = lazyOutputs<EndpointOutputs>({ name: ['EndpointName'], arn: ['EndpointArn'], configName: ['EndpointConfigName'] })
 
 export interface TransformOutputs {
   readonly jobName: Ref<string, 'TransformJobName'>
   readonly jobArn: Ref<string, 'TransformJobArn'>
   readonly outputPath: Ref<string, 'S3Uri'>
 }
-class TransformOutputsOf extends Outputs implements TransformOutputs {
-  get jobName(): TransformOutputs['jobName'] {
-    return this.refAt('jobName', TRANSFORM.jobName)
-  }
-  get jobArn(): TransformOutputs['jobArn'] {
-    return this.refAt('jobArn', TRANSFORM.jobArn)
-  }
-  get outputPath(): TransformOutputs['outputPath'] {
-    return this.refAt('outputPath', TRANSFORM.outputPath)
-  }
-}
-export const transformOutputs = (step: string): TransformOutputs => new TransformOutputsOf(step)
+export const transformOutputs = lazyOutputs<TransformOutputs>({
+  jobName: ['TransformJobName'],
+  jobArn: ['TransformJobArn'],
+  outputPath: ['TransformOutput', 'S3OutputPath'],
+})
 
 export interface ModelPackageOutputs {
   readonly name: Ref<string, 'ModelPackageName'>
   readonly arn: Ref<string, 'ModelPackageArn'>
 }
-class ModelPackageOutputsOf extends Outputs implements ModelPackageOutputs {
-  get name(): ModelPackageOutputs['name'] {
-    return this.refAt('name', MODEL_PACKAGE.name)
-  }
-  get arn(): ModelPackageOutputs['arn'] {
-    return this.refAt('arn', MODEL_PACKAGE.arn)
-  }
-}
-export const modelPackageOutputs = (step: string): ModelPackageOutputs => new ModelPackageOutputsOf(step)
+export const modelPackageOutputs = lazyOutputs<ModelPackageOutputs>({ name: ['ModelPackageName'], arn: ['ModelPackageArn'] })
 
 // Typed paths into a Describe* response, for anything the friendly outputs do not name.
 type Keys<T> = Extract<keyof NonNullable<T>, string>
