@@ -20,9 +20,9 @@ import { target as awsTarget } from '../../../src/interpret/aws/index.js'
 import type { Progress } from '../../../src/interpret/execute/port.js'
 import { uploadFrames } from '../../../src/cli/view.js'
 import { pytorch } from '../../../src/frameworks/index.js'
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
-import { motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
-import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
+import type { FaultProxy } from '../../support/fault-proxy.js'
+import { motoSkipReason, type Moto } from '../../support/moto.js'
+import { createBucket, serviceModels, modelViolations, runCli, startMotoStack, type MotoStack, type tempDir } from './harness.js'
 
 const skip = motoSkipReason()
 const models = serviceModels()
@@ -59,13 +59,11 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
     await s3.send(new PutObjectCommand({ Bucket: 'example-bucket', Key: `digits/models/digits-${runId}/output/model.tar.gz`, Body: modelArchive }))
   }
 
+  let stack: MotoStack | undefined
+
   beforeAll(async () => {
-    moto = await startMoto()
-    proxy = await startFaultProxy(moto.endpoint)
-    s3 = motoS3(moto.endpoint)
-    sm = new SageMakerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    dir = tempDir()
-    env = { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' }
+    stack = await startMotoStack()
+    ;({ moto, proxy, s3, sm, dir, env } = stack)
     await createBucket(s3, 'example-bucket')
     mkdirSync(join(dir.path, 'model'), { recursive: true })
     writeFileSync(join(dir.path, 'model', 'model.pth'), 'weights')
@@ -74,11 +72,7 @@ describe.skipIf(skip !== undefined)(`sagespec run --target aws against moto${ski
   })
 
   afterAll(async () => {
-    s3?.destroy()
-    sm?.destroy()
-    await proxy?.close()
-    await moto?.stop()
-    dir?.remove()
+    await stack?.close()
   })
 
   const examples = readdirSync('examples').filter((f) => f.endsWith('.ts')).sort()

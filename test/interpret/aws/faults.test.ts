@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { model, program, training } from '../../../src/index.js'
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
-import { freePort, motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
-import { createBucket, serviceModels, modelViolations, motoS3, runCli, tempDir } from './harness.js'
+import type { FaultProxy } from '../../support/fault-proxy.js'
+import { freePort, motoSkipReason, type Moto } from '../../support/moto.js'
+import { createBucket, serviceModels, modelViolations, runCli, startMotoStack, type MotoStack, type tempDir } from './harness.js'
 
 const skip = motoSkipReason()
 const models = serviceModels()
@@ -70,20 +70,16 @@ describe.skipIf(skip !== undefined)(`--target aws when things go wrong (moto beh
     }
   }
 
+  let stack: MotoStack | undefined
+
   beforeAll(async () => {
-    moto = await startMoto()
-    proxy = await startFaultProxy(moto.endpoint)
-    dir = tempDir()
-    env = { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' }
-    const s3 = motoS3(moto.endpoint)
-    await createBucket(s3, 'fault-bucket')
-    s3.destroy()
+    stack = await startMotoStack()
+    ;({ moto, proxy, dir, env } = stack)
+    await createBucket(stack.s3, 'fault-bucket')
   })
 
   afterAll(async () => {
-    await proxy?.close()
-    await moto?.stop()
-    dir?.remove()
+    await stack?.close()
   })
 
   it('throttled calls are retried by one layer only: --max-attempts sends a throttled create exactly that many times', async () => {

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { main } from '../../../src/cli/main.js'
-import type { Captured } from '../../support/fault-proxy.js'
+import { SageMakerClient } from '@aws-sdk/client-sagemaker'
+import { startFaultProxy, type Captured, type FaultProxy } from '../../support/fault-proxy.js'
+import { startMoto, type Moto } from '../../support/moto.js'
 import { checkRequest, formatViolations, serviceModelOrSkip, type ServiceModel } from '../../support/service-model.js'
 
 export interface CliResult {
@@ -92,3 +94,40 @@ export const modelViolations = (models: ReadonlyMap<string, ServiceModel>, reque
     const v = checkRequest(model, r.operation, input)
     return v.length === 0 ? [] : [`${r.operation}:\n${formatViolations(v)}`]
   })
+
+/**
+ * moto behind the fault proxy, once per file: S3 and SageMaker clients on moto itself (to arrange and
+ * inspect), a temporary folder, and the environment the CLI runs with (through the proxy, polling fast).
+ */
+export interface MotoStack {
+  readonly moto: Moto
+  readonly proxy: FaultProxy
+  readonly s3: S3Client
+  readonly sm: SageMakerClient
+  readonly dir: ReturnType<typeof tempDir>
+  readonly env: Record<string, string>
+  readonly close: () => Promise<void>
+}
+
+export const startMotoStack = async (): Promise<MotoStack> => {
+  const moto = await startMoto()
+  const proxy = await startFaultProxy(moto.endpoint)
+  const s3 = motoS3(moto.endpoint)
+  const sm = new SageMakerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
+  const dir = tempDir()
+  return {
+    moto,
+    proxy,
+    s3,
+    sm,
+    dir,
+    env: { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' },
+    close: async () => {
+      s3.destroy()
+      sm.destroy()
+      await proxy.close()
+      await moto.stop()
+      dir.remove()
+    },
+  }
+}

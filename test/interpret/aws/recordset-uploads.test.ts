@@ -11,10 +11,10 @@ import { uploads } from '../../../examples/kmeans-recordset.js'
 import { model, program } from '../../../src/index.js'
 import { message } from '../../../src/spec/errors.js'
 import { localTarget, thisMachine, type Machine } from '../../../src/local/index.js'
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js'
-import { motoSkipReason, startMoto, type Moto } from '../../support/moto.js'
+import type { FaultProxy } from '../../support/fault-proxy.js'
+import { motoSkipReason, type Moto } from '../../support/moto.js'
 import { IMAGE, ROLE, planOf } from '../../support/fixtures.js'
-import { createBucket, motoS3, runCli, tempDir } from './harness.js'
+import { createBucket, runCli, startMotoStack, type MotoStack, type tempDir } from './harness.js'
 
 const skip = motoSkipReason()
 
@@ -26,13 +26,11 @@ describe.skipIf(skip !== undefined)(`RecordSet uploads by the runners${skip === 
   let dir: ReturnType<typeof tempDir>
   let env: Record<string, string>
 
+  let stack: MotoStack | undefined
+
   beforeAll(async () => {
-    moto = await startMoto()
-    proxy = await startFaultProxy(moto.endpoint)
-    s3 = motoS3(moto.endpoint)
-    sm = new SageMakerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } })
-    dir = tempDir()
-    env = { ...moto.env, AWS_ENDPOINT_URL: proxy.endpoint, SAGESPEC_AWS_POLL_MS: '20,100' }
+    stack = await startMotoStack()
+    ;({ moto, proxy, s3, sm, dir, env } = stack)
     await createBucket(s3, 'example-bucket')
   })
 
@@ -43,11 +41,7 @@ describe.skipIf(skip !== undefined)(`RecordSet uploads by the runners${skip === 
 
   afterAll(async () => {
     if (sm !== undefined) await deleteEndpoints()
-    s3?.destroy()
-    sm?.destroy()
-    await proxy?.close()
-    await moto?.stop()
-    dir?.remove()
+    await stack?.close()
   })
 
   const bytesAt = async (key: string) => new Uint8Array(await (await s3.send(new GetObjectCommand({ Bucket: 'example-bucket', Key: key }))).Body!.transformToByteArray())
