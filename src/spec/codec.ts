@@ -10,6 +10,7 @@
 import * as t from 'io-ts'
 import type { FieldMeaning, ReferenceMeaning } from './meaning.js'
 import { isExpr, type Expr, type Param, type Ref, type Val } from './val.js'
+import { codePoints } from './code-points.js'
 
 // -------------------------------------------------------------------------------------
 // issues
@@ -89,21 +90,6 @@ export interface StringOptions {
   readonly describe?: string
 }
 
-/** Code points in `s` (what `[...s].length` counts: a surrogate pair is one, a lone surrogate one). */
-const codePoints = (s: string): number => {
-  let n = s.length
-  for (let i = 0; i < s.length - 1; i++) {
-    const h = s.charCodeAt(i)
-    if (h >= 0xd800 && h <= 0xdbff) {
-      const l = s.charCodeAt(i + 1)
-      if (l >= 0xdc00 && l <= 0xdfff) {
-        n--
-        i++
-      }
-    }
-  }
-  return n
-}
 
 // A string of n code units holds between n/2 and n code points, so most strings are settled without
 // counting them.

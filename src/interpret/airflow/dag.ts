@@ -16,7 +16,8 @@ import type { Plan, PlannedStep } from '../plan/plan.js'
 import { codeKey, codeLocation } from '../code/pack.js'
 import { airflowProblems, checkStep, codesIn, eachLeaf, holdsCode, describeExportError, scheduleProblems, type CodeUpload, type ExportError } from './check.js'
 import { OPERATORS, operatorOf, type OperatorSpec } from './operators.js'
-import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, width, type LeafVisitor, type PyExpr } from './python.js'
+import { jinjaLiteral, printPy, printValue, py, pyFloat, pyInt, pyStr, valuePrinter, type LeafVisitor, type PyExpr } from './python.js'
+import { codePoints } from '../../spec/code-points.js'
 import { exprTemplate, RUN_STAMPS, type RunStamp, type TemplateContext } from './templates.js'
 
 // -------------------------------------------------------------------------------------
@@ -276,8 +277,6 @@ const INDENT = 4
 const pyNode = (expr: PyExpr): Node => ({ _tag: 'Py', expr })
 const call = (callee: string, args: ReadonlyArray<readonly [string | undefined, Node]>): Node => ({ _tag: 'Call', callee, args })
 const name = (code: string): Node => pyNode(py.raw(code))
-
-const codePoints = width
 
 const flat = (n: Node): string => {
   switch (n._tag) {

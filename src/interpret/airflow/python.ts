@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import { codePoints } from '../../spec/code-points.js'
 
 // ---------------------------------------------------------------------------------------------------
 // Strings
@@ -173,21 +174,6 @@ export interface PrintOptions {
   readonly tail?: number
 }
 
-/** Code points in `s` (what `for…of` counts: a surrogate pair is one, a lone surrogate one), without splitting it. */
-export const width = (s: string): number => {
-  let n = s.length
-  for (let i = 0; i < s.length - 1; i++) {
-    const h = s.charCodeAt(i)
-    if (h >= 0xd800 && h <= 0xdbff) {
-      const l = s.charCodeAt(i + 1)
-      if (l >= 0xdc00 && l <= 0xdfff) {
-        n--
-        i++
-      }
-    }
-  }
-  return n
-}
 
 /**
  * What Python would consider the same dict key, so a duplicate (which Python silently collapses,
@@ -254,7 +240,7 @@ const flat = (e: PyExpr): string => {
 const measure = (e: PyExpr, widths: Map<PyExpr, number>): number => {
   switch (e._tag) {
     case 'Raw':
-      return e.code.includes('\n') ? Infinity : width(e.code)
+      return e.code.includes('\n') ? Infinity : codePoints(e.code)
     case 'List': {
       let w = e.items.length === 0 ? 2 : 2 * e.items.length
       for (const x of e.items) w += measure(x, widths)
@@ -264,12 +250,12 @@ const measure = (e: PyExpr, widths: Map<PyExpr, number>): number => {
     case 'Dict': {
       checkKeys(e.entries)
       let w = e.entries.length === 0 ? 2 : 2 * e.entries.length
-      for (const [k, v] of e.entries) w += width(flat(k)) + 2 + measure(v, widths)
+      for (const [k, v] of e.entries) w += codePoints(flat(k)) + 2 + measure(v, widths)
       widths.set(e, w)
       return w
     }
     default:
-      return width(flat(e))
+      return codePoints(flat(e))
   }
 }
 
@@ -291,7 +277,7 @@ const layout = (e: PyExpr, o: Layout, level: number, column: number, tail: numbe
       ? e.items.map((item) => `${pad}${layout(item, o, inner, inner, 1, widths)},`)
       : e.entries.map(([k, v]) => {
           const key = `${flat(k)}: `
-          return `${pad}${key}${layout(v, o, inner, inner + width(key), 1, widths)},`
+          return `${pad}${key}${layout(v, o, inner, inner + codePoints(key), 1, widths)},`
         })
   const [open, close] = e._tag === 'List' ? ['[', ']'] : ['{', '}']
   return `${open}\n${lines.join('\n')}\n${' '.repeat(level)}${close}`
@@ -493,7 +479,7 @@ const indents: string[] = []
 const spaces = (n: number): string => (indents[n] ??= ' '.repeat(n))
 
 /** The width of a leaf's text: Infinity when it holds a line break (so its collections never fit on one line). */
-const textWidth = (t: string): number => (t.includes('\n') ? Infinity : width(t))
+const textWidth = (t: string): number => (t.includes('\n') ? Infinity : codePoints(t))
 
 /**
  * `printPy` of a JSON-like value (arrays, plain objects with string keys, and leaves) without building
@@ -526,7 +512,7 @@ const keyId = (k: string): number => {
     id = keyColons.length
     keyColons.push(t)
     keyCommas.push(`, ${t}`)
-    keyColonWidths.push(width(t))
+    keyColonWidths.push(codePoints(t))
     keyIds.set(k, id)
   }
   return id

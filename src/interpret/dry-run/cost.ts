@@ -15,6 +15,7 @@ import type { TrainingJob } from '../../spec/training.js'
 import { isExpr } from '../../spec/val.js'
 import type { Plan, PlannedStep } from '../plan/plan.js'
 import { showVal } from './render-value.js'
+import { codePoints } from '../../spec/code-points.js'
 
 /** Instance type → hourly price in USD. */
 export type Prices = Readonly<Record<string, number>>
@@ -152,10 +153,6 @@ export const table = (rows: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray
   return rows.map((r) => `   ${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - codePoints(c)))).join('  ')}`.trimEnd())
 }
 
-const HIGH_SURROGATE = /[\ud800-\udbff]/
-
-/** `[...s].length` (a pair of surrogates is one code point), without the array for a string with none. */
-const codePoints = (s: string): number => (HIGH_SURROGATE.test(s) ? [...s].length : s.length)
 
 // -------------------------------------------------------------------------------------
 // reading a price file
